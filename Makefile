@@ -1,0 +1,50 @@
+# make        installs what is missing (Python packages in .venv, TeX Live via apt-get), builds the PDF
+# make test   runs the whole test suite (ruff, then pytest, end-to-end tests included)
+# make bench  measures build speed against bare TeX (writes bench/RESULTS.md)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+OUT    := build
+# The Debian packages the templates need; poppler-utils gives pdftotext/pdftoppm to the tests.
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-pictures texlive-science \
+                latexmk lmodern texlive-fonts-recommended poppler-utils
+
+.PHONY: all pdf test bench tex clean
+.DELETE_ON_ERROR:
+
+all: pdf
+
+pdf: $(VENV)/.runtime tex
+	$(PY) build.py --config problems/hw3.toml --out $(OUT)
+
+$(VENV)/.runtime: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# TeX comes from Debian's packages; without root or apt-get, say what to install and stop.
+tex:
+	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing TeX Live (about a minute): $(TEX_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else \
+	  echo "error: TeX is missing; install these Debian packages as root: apt-get install $(TEX_PACKAGES)" >&2; exit 1; \
+	fi
+
+test: $(VENV)/.test tex
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+bench: $(VENV)/.test tex
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,51 @@
+"""The Jinja2 environment for LaTeX templates.
+
+Delimiters that TeX never uses (``\\VAR{…}``, ``\\BLOCK{…}``, ``\\#{…}``) so templates stay
+valid-looking LaTeX; ``StrictUndefined`` so a misspelt variable is an error, not an empty
+string; and escaping on by default: every plain ``str`` is passed through PyLaTeX's
+``escape_latex`` on output, while LaTeX the report built on purpose is marked ``NoEscape``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from pylatex.utils import NoEscape, escape_latex
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def latex_finalize(value: object) -> object:
+    r"""Escape user text on its way into the document; trusted LaTeX passes as it is.
+
+    >>> print(latex_finalize("50% of a_b & {c}"))
+    50\% of a\_b \& \{c\}
+    >>> print(latex_finalize(NoEscape(r"\frac{1}{2}")))
+    \frac{1}{2}
+    >>> latex_finalize(3)
+    3
+    """
+    if isinstance(value, NoEscape) or not isinstance(value, str):
+        return value
+    return escape_latex(value)
+
+
+def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """A strict environment loading ``templates/``."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        line_comment_prefix="%#",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=latex_finalize,
+    )
