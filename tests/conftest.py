@@ -1,0 +1,13 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import pytest
+from instances import homework_problem
+
+from solver.problem import Problem
+
+
+@pytest.fixture
+def homework() -> Problem:
+    return homework_problem()

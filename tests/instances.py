@@ -1,0 +1,48 @@
+"""Instances for tests: the homework's own, and small random ones of any shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from solver.problem import Params, Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+HOMEWORK_CONFIG = ROOT / "problems" / "hw3.toml"
+
+
+def homework_problem() -> Problem:
+    """Problem 2 of the homework, typed in from the statement (independent of the TOML)."""
+    return Problem(
+        x=np.array([0.0, 2.0]),
+        y=np.array([1.0, 0.0, 0.0]),
+        params=Params(
+            W1=np.array([[-5.0, 2, 2], [-5, 2, -1]]),
+            b1=np.array([-3.0, -2, -3]),
+            W2=np.array([[3.0, -4, 1], [-2, -4, -2], [-4, -2, 3]]),
+            b2=np.array([4.0, 5, 5]),
+        ),
+        epsilon=0.3,
+        learning_rate=0.1,
+    )
+
+
+def random_problem(rng: np.random.Generator, d: int, n: int, q: int, scale: float = 1.0) -> Problem:
+    """Float weights: no ReLU input lands on the kink at 0 (with probability 1)."""
+    y = np.zeros(q)
+    y[rng.integers(q)] = 1.0
+    return Problem(
+        x=rng.normal(size=d) * scale,
+        y=y,
+        params=Params(
+            W1=rng.normal(size=(d, n)),
+            b1=rng.normal(size=n),
+            W2=rng.normal(size=(n, q)),
+            b2=rng.normal(size=q),
+        ),
+        epsilon=float(rng.uniform(0, 1)),
+        learning_rate=0.1,
+    )
+
+
