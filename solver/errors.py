@@ -17,6 +17,10 @@ class ConfigError(HW3Error):
 
 
 class TexError(HW3Error):
-    """TeX is missing, failed, or timed out."""
+    """TeX is missing, failed, or timed out; ``log`` is TeX's log when there was one."""
 
     exit_status = 1
+
+    def __init__(self, message: str, log: str | None = None) -> None:
+        super().__init__(message)
+        self.log = log
