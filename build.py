@@ -1,6 +1,6 @@
 """Command line: build the solution PDF for a homework instance.
 
-    python build.py [--config problems/hw3.toml] [--out build] [--no-pdf]
+python build.py [--config problems/hw3.toml] [--out build] [--no-pdf]
 """
 
 from __future__ import annotations

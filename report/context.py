@@ -22,7 +22,8 @@ def _params(params: Params, fmt) -> dict[str, NoEscape]:
 
 def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> NoEscape:
     r"""The sum −Σ yˢᵢ ln ŷᵢ with its numbers written out, one term per class."""
-    terms = [rf"{fmt_num(s)} \cdot ({fmt_num(lg)})" for s, lg in zip(y_smooth, log_y_hat, strict=True)]
+    pairs = zip(y_smooth, log_y_hat, strict=True)
+    terms = [rf"{fmt_num(s)} \cdot ({fmt_num(lg)})" for s, lg in pairs]
     return NoEscape(r"-\bigl(" + " + ".join(terms) + r"\bigr)")
 
 

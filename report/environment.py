@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from pylatex.utils import NoEscape, escape_latex
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -26,7 +27,7 @@ def latex_finalize(value: object) -> object:
     >>> latex_finalize(3)
     3
     """
-    if isinstance(value, NoEscape) or not isinstance(value, str):
+    if isinstance(value, NoEscape | markupsafe.Markup) or not isinstance(value, str):
         return value
     return escape_latex(value)
 

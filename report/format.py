@@ -14,28 +14,35 @@ from pylatex.utils import NoEscape
 LARGE = 1e6
 
 
-def is_integral(values: np.ndarray | float) -> bool:
-    """True when every entry is a whole number small enough to print exactly.
+def places_needed(values: np.ndarray | float, cap: int) -> int:
+    """The fewest decimal places (at most ``cap``) that show every entry exactly.
 
-    >>> is_integral(np.array([-5.0, 2.0])), is_integral(0.5)
-    (True, False)
+    Given inputs such as 0.3 or whole weights print as typed; computed values get ``cap``.
+
+    >>> places_needed(np.array([-5.0, 2.0]), 4), places_needed(np.array([0.8, 0.1]), 4)
+    (0, 1)
+    >>> places_needed(1 / 3, 4), places_needed(float("inf"), 4)
+    (4, 4)
     """
     arr = np.asarray(values, dtype=float)
-    return bool(np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(abs(arr) < LARGE))
+    if not np.all(np.isfinite(arr)) or np.any(abs(arr) >= LARGE):
+        return cap
+    for places in range(cap):
+        if np.all(np.round(arr, places) == arr):
+            return places
+    return cap
 
 
-def plain(value: float, decimals: int, integral: bool = False) -> str:
+def plain(value: float, decimals: int) -> str:
     """The digits of one number, as siunitx reads them: never "-0.0000", never "nan".
 
-    >>> plain(-0.0, 4), plain(1.96528515, 4), plain(-5.0, 4, integral=True)
+    >>> plain(-0.0, 4), plain(1.96528515, 4), plain(-5.0, 0)
     ('0.0000', '1.9653', '-5')
     >>> plain(2.5e-9, 4), plain(-3.2e7, 2), plain(-0.00004, 4)
     ('2.5000e-9', '-3.20e7', '-4.0000e-5')
     """
     if math.isnan(value):
         raise ValueError("nan cannot be typeset")
-    if integral:
-        return str(int(value))
     magnitude = abs(value)
     if magnitude >= LARGE or (0 < magnitude < 0.5 * 10.0**-decimals):
         mantissa, exponent = f"{value:.{decimals}e}".split("e")
@@ -47,24 +54,27 @@ def plain(value: float, decimals: int, integral: bool = False) -> str:
     return text
 
 
-def num(value: float, decimals: int = 4, integral: bool | None = None) -> NoEscape:
+def num(value: float, decimals: int = 4, places: int | None = None) -> NoEscape:
     r"""One number for math mode: ``\num{…}``, or ``\infty`` for an infinity.
 
-    >>> print(num(-0.21246), num(3.0), num(float("-inf")))
-    \num{-0.2125} \num{3} -\infty
+    ``places`` fixes the decimal places; by default as few as show it exactly, at most
+    ``decimals``.
+
+    >>> print(num(-0.21246), num(3.0), num(0.3), num(float("-inf")))
+    \num{-0.2125} \num{3} \num{0.3} -\infty
     """
     if math.isinf(value):
         return NoEscape(r"\infty" if value > 0 else r"-\infty")
-    if integral is None:
-        integral = is_integral(value)
-    return NoEscape(rf"\num{{{plain(value, decimals, integral)}}}")
+    if places is None:
+        places = places_needed(value, decimals)
+    return NoEscape(rf"\num{{{plain(value, places)}}}")
 
 
 def matrix(values: np.ndarray, decimals: int = 4) -> NoEscape:
     r"""A vector (as a column) or a matrix as ``bmatrix*`` with right-aligned columns.
 
-    All entries share one format, so decimal points line up: whole numbers when every entry
-    is whole, else ``decimals`` places.
+    All entries share one number of decimal places, so decimal points line up: as few as
+    show every entry exactly, at most ``decimals``.
 
     >>> print(matrix(np.array([1.0, -2.0])))
     \begin{bmatrix*}[r] \num{1} \\ \num{-2} \end{bmatrix*}
@@ -72,6 +82,6 @@ def matrix(values: np.ndarray, decimals: int = 4) -> NoEscape:
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
-    integral = is_integral(arr)
-    rows = (" & ".join(num(v, decimals, integral) for v in row) for row in arr)
+    places = places_needed(arr, decimals)
+    rows = (" & ".join(num(v, decimals, places) for v in row) for row in arr)
     return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")

@@ -1,4 +1,5 @@
-"""results.json: every number of the solution at full float64 precision, in the homework's shapes."""
+"""results.json: every number of the solution at full float64 precision, in the homework's
+shapes."""
 
 from __future__ import annotations
 

@@ -44,5 +44,3 @@ def random_problem(rng: np.random.Generator, d: int, n: int, q: int, scale: floa
         epsilon=float(rng.uniform(0, 1)),
         learning_rate=0.1,
     )
-
-

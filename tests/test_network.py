@@ -74,9 +74,8 @@ def test_relu_derivative_at_zero_is_zero():
 def _max_gradient_error(problem: Problem) -> float:
     analytic = solve(problem).backward.params
     numeric = central_differences(problem.params, problem.x, problem.y, problem.epsilon)
-    return max(
-        relative_error(analytic.as_dict()[k], numeric.as_dict()[k]) for k in ("W1", "b1", "W2", "b2")
-    )
+    names = ("W1", "b1", "W2", "b2")
+    return max(relative_error(analytic.as_dict()[k], numeric.as_dict()[k]) for k in names)
 
 
 def test_central_differences_agree_on_the_homework(homework):
