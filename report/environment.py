@@ -20,8 +20,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def latex_finalize(value: object) -> object:
     r"""Escape user text on its way into the document; trusted LaTeX passes as it is.
 
-    >>> print(latex_finalize("50% of a_b & {c}"))
-    50\% of a\_b \& \{c\}
+    >>> print(latex_finalize("50% of a_b & {c} ^^5c"))
+    50\% of a\_b \& \{c\} \textasciicircum{}\textasciicircum{}5c
     >>> print(latex_finalize(NoEscape(r"\frac{1}{2}")))
     \frac{1}{2}
     >>> latex_finalize(3)
@@ -29,13 +29,14 @@ def latex_finalize(value: object) -> object:
     """
     if isinstance(value, NoEscape | markupsafe.Markup) or not isinstance(value, str):
         return value
-    return escape_latex(value)
+    # PyLaTeX writes ^ as an accent (\^{}), which prints as a circumflex, not as typed.
+    return NoEscape(escape_latex(value).replace(r"\^{}", r"\textasciicircum{}"))
 
 
-def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """A strict environment loading ``templates/``."""
+def make_environment(templates: Path | None = None) -> jinja2.Environment:
+    """A strict environment loading ``templates`` (default: the project's ``templates/``)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader(str(templates or TEMPLATES)),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",

@@ -111,14 +111,21 @@ def _run(pdflatex: str, folder: Path, env: dict[str, str], deadline: float, time
     try:
         output, _ = proc.communicate(timeout=max(deadline - time.monotonic(), 0))
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        _kill_group(proc)
         raise TexError(f"TeX did not finish within {timeout:g} s", _read_log(folder)) from None
+    except BaseException:  # Ctrl-C or the like: TeX is in its own session, so end it here
+        _kill_group(proc)
+        raise
     log = _read_log(folder)
     if proc.returncode != 0:
         shown = log or output.decode("utf-8", "replace")
         raise TexError(f"TeX failed: {_summary(shown)}", log or None)
     return log
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
 
 
 def _read_log(folder: Path) -> str:

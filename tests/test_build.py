@@ -1,0 +1,202 @@
+"""End to end: the command line builds real PDFs, reports errors in one line, keeps old outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from instances import HOMEWORK_CONFIG, ROOT
+
+import build
+
+OUTPUTS = ("solution.tex", "solution.pdf", "results.json")
+
+
+def pdftext(pdf: Path, *pages: int) -> str:
+    first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    run = subprocess.run(["pdftotext", "-layout", *first_last, str(pdf), "-"], capture_output=True)
+    return run.stdout.decode()
+
+
+def pdfinfo(pdf: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def homework_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(out)]) == 0
+    return out
+
+
+def test_build_writes_every_output(homework_build):
+    for name in OUTPUTS:
+        assert (homework_build / name).stat().st_size > 0
+    assert (homework_build / "solution.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_results_json_holds_full_precision(homework_build):
+    results = json.loads((homework_build / "results.json").read_text())
+    assert set(results) >= {"forward", "gradients", "updated"}
+    assert set(results["forward"]) >= {"h", "a", "z", "y_hat", "y_smooth", "loss"}
+    assert results["forward"]["loss"] == pytest.approx(1.5265626413, abs=5e-11)
+    assert np.shape(results["updated"]["W1"]) == (2, 3)
+    assert np.shape(results["gradients"]["W2"]) == (3, 3)
+    assert results["updated"]["b1"][1] == pytest.approx(-2.0173574226, abs=5e-11)
+
+
+def test_pdf_shows_the_numbers(homework_build):
+    text = pdftext(homework_build / "solution.pdf")
+    for number in ["1.5266", "1.9653", "−2.0174", "−1.8931", "−3.9826", "−2.1243", "4.0535"]:
+        assert number in text, number
+
+
+def test_each_problem_starts_a_page(homework_build):
+    pdf = homework_build / "solution.pdf"
+    pages = int(pdfinfo(pdf)["Pages"])
+    starts = {
+        name: [p for p in range(1, pages + 1) if name in pdftext(pdf, p)]
+        for name in ("Problem 1", "Problem 2")
+    }
+    p2 = starts["Problem 2"][0]
+    assert starts["Problem 1"][0] == 1 and p2 > 1
+    assert pdftext(pdf, p2).lstrip().startswith("Problem 2")
+
+
+def test_fonts_are_embedded_and_metadata_set(homework_build):
+    pdf = homework_build / "solution.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
+    assert pdfinfo(pdf)["Title"].strip() == "Solutions to Homework 3"
+
+
+def test_nothing_runs_off_the_page(homework_build):
+    log = (homework_build / "solution.log").read_text()
+    assert "Overfull" not in log
+
+
+def test_no_pdf_writes_tex_and_json_only(tmp_path):
+    assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path), "--no-pdf"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json", "solution.tex"]
+
+
+def test_cli_runs_as_a_script(tmp_path):
+    """`python build.py` from the project folder, the README's entry point."""
+    run = subprocess.run(
+        [sys.executable, "build.py", "--out", str(tmp_path), "--no-pdf"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "results.json").exists()
+
+
+def test_bad_config_is_one_line_and_exit_2_and_outputs_untouched(homework_build, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in OUTPUTS:
+        (out / name).write_bytes((homework_build / name).read_bytes())
+    before = snapshot(out)
+    bad = tmp_path / "mine.toml"
+    bad.write_text(HOMEWORK_CONFIG.read_text().replace("learning_rate", "learnig_rate"))
+    assert build.main(["--config", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "learnig_rate" in err and "learning_rate" in err
+    assert snapshot(out) == before
+
+
+def test_tex_failure_keeps_previous_pdf_and_saves_the_log(
+    homework_build, tmp_path, capsys, monkeypatch
+):
+    """A TeX error (here: a package TeX cannot find) leaves the old set and writes the log."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in OUTPUTS:
+        (out / name).write_bytes((homework_build / name).read_bytes())
+    before = {name: (out / name).read_bytes() for name in OUTPUTS}
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for template in (ROOT / "templates").iterdir():
+        text = template.read_text()
+        if template.name == "solution.tex.j2":
+            text = text.replace(r"\begin{document}", "\\begin{document}\n\\undefinedmacro")
+        (templates / template.name).write_text(text)
+    monkeypatch.setattr("report.environment.TEMPLATES", templates)
+    status = build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("error: TeX failed: solution.tex:") and "Undefined control" in err
+    assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
+    assert "Undefined control sequence" in (out / "solution.log").read_text()
+
+
+def _tex_running(parent: int) -> bool:
+    """Whether a pdflatex started by ``parent`` is running."""
+    pgrep = ["pgrep", "-P", str(parent), "-x", "pdflatex"]
+    return subprocess.run(pgrep, capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_path, sig):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in OUTPUTS:
+        (out / name).write_bytes(b"previous " + name.encode())
+    before = snapshot(out)
+    config = tmp_path / "c.toml"  # a different instance, so a finished build would differ
+    config.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.2"))
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "--config", str(config), "--out", str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not _tex_running(proc.pid):
+        assert proc.poll() is None and time.monotonic() < deadline, "TeX never started"
+        time.sleep(0.01)
+    tex = subprocess.run(["pgrep", "-P", str(proc.pid), "-x", "pdflatex"], capture_output=True)
+    tex_pid = int(tex.stdout.split()[0])
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    if sig == signal.SIGKILL:  # TeX runs in its own session: end the orphan as a user would
+        os.killpg(tex_pid, signal.SIGKILL)
+    else:
+        assert proc.returncode == 130
+        assert b"previous outputs are unchanged" in proc.stderr.read()
+        with pytest.raises(ProcessLookupError):  # Ctrl-C ended TeX too
+            os.killpg(tex_pid, 0)
+    assert snapshot(out) == before
+
+
+def test_builds_are_byte_identical(homework_build, tmp_path):
+    """A second build, later and into another folder, gives the same PDF and JSON."""
+    time.sleep(1.1)
+    assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]) == 0
+    for name in ("solution.pdf", "results.json"):
+        assert (tmp_path / name).read_bytes() == (homework_build / name).read_bytes(), name
+    assert str(tmp_path).encode() not in (tmp_path / "solution.pdf").read_bytes()
+
+
+def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]) == 0
+    info = subprocess.run(
+        ["pdfinfo", "-isodates", str(tmp_path / "solution.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "2023-11-14T22:13:20" in info
