@@ -29,8 +29,10 @@ def latex_finalize(value: object) -> object:
     """
     if isinstance(value, NoEscape | markupsafe.Markup) or not isinstance(value, str):
         return value
-    # PyLaTeX writes ^ as an accent (\^{}), which prints as a circumflex, not as typed.
-    return NoEscape(escape_latex(value).replace(r"\^{}", r"\textasciicircum{}"))
+    # PyLaTeX writes ^ as an accent (\^{}) and leaves ` and ' to T1's curly quotes: map
+    # all three to the ASCII glyphs, so the PDF shows exactly what was typed.
+    text = escape_latex(value).replace(r"\^{}", r"\textasciicircum{}")
+    return NoEscape(text.replace("`", r"\textasciigrave{}").replace("'", r"\textquotesingle{}"))
 
 
 def make_environment(templates: Path | None = None) -> jinja2.Environment:
