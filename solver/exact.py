@@ -1,0 +1,385 @@
+"""Exact values for Problem 2, when the instance is small and its numbers are short decimals.
+
+Every input float is read as the decimal it was written as (``Fraction(repr(v))``: 0.3 is 3/10,
+not the binary double nearest to it), so h, a and z come out as exact rationals, and ŷ, the
+loss and every gradient as short expressions in exp() of rationals, such as the homework's
+ŷ₁ = 1/(1 + e⁻³ + e). :func:`agreement` then measures how far the float64 solution is from
+them, and :func:`latex_of` / :func:`is_short` let the report print an exact form beside a
+decimal where it stays short.
+
+Expressions are built with unevaluated sums (``evaluate=False``) in class order, so that they
+print as one would write them by hand; they evaluate (``evalf``, ``simplify``) as usual.
+SymPy is imported here and in :mod:`solver.symbolic` only: import this module where it is used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from solver.problem import Problem, Solution
+
+# Past these limits the instance is "not exact-able": the exact forms would not be short.
+MAX_DIGITS = 6  # significant decimals of any one input
+MAX_WEIGHTS = 60  # d·n + n·q
+MAX_LOGIT = 10_000  # |zₖ|: exp(zₖ) stays a number evalf handles quickly
+PRECISION = 30  # digits for evalf in agreement()
+
+
+def exact_number(value: float) -> sp.Rational | None:
+    """The decimal a float was written as, if it has at most MAX_DIGITS significant digits.
+
+    >>> exact_number(0.3), exact_number(-5.0), exact_number(1e-3), exact_number(0.1234567)
+    (3/10, -5, 1/1000, None)
+    """
+    if not math.isfinite(value):
+        return None
+    digits = Decimal(repr(float(value))).normalize().as_tuple().digits
+    if len(digits) > MAX_DIGITS:
+        return None
+    fraction = Fraction(repr(float(value)))
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _exact_matrix(values: np.ndarray) -> sp.Matrix | None:
+    """A (k,) array as a (k,1) Matrix, a (k,m) array as (k,m); None if any entry is not short."""
+    array = np.asarray(values, dtype=float)
+    entries = [exact_number(float(v)) for v in array.ravel()]
+    if any(e is None for e in entries):
+        return None
+    rows, cols = (array.shape[0], 1) if array.ndim == 1 else array.shape
+    return sp.Matrix(rows, cols, entries)
+
+
+@dataclass(frozen=True)
+class ExactParams:
+    """Exact gradients or parameters: W1 (d,n), b1 (n,1), W2 (n,q), b2 (q,1), as sympy Matrices."""
+
+    W1: sp.Matrix
+    b1: sp.Matrix
+    W2: sp.Matrix
+    b2: sp.Matrix
+
+    def as_dict(self) -> dict[str, sp.Matrix]:
+        return {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
+
+
+@dataclass(frozen=True)
+class ExactValues:
+    """Every quantity of the solution, exactly; vectors are (k,1) sympy Matrices.
+
+    ``h``, ``a``, ``z``, ``relu_mask``, ``y_smooth`` are rationals; ``y_hat`` has
+    ŷᵢ = 1/Σₖ e^{zₖ − zᵢ}; ``loss`` is ln Σₖ e^{zₖ − z_c} + (z_c − Σᵢ yˢᵢ zᵢ) for the target
+    class c; ``d_y_hat`` = −yˢ/ŷ, ``d_z``, ``d_a``, ``d_h`` are the intermediate gradients
+    (as :class:`solver.problem.Backward`); ``gradients`` and ``updated`` hold the four
+    parameters' gradients and their values after the (first) gradient-descent step.
+    """
+
+    h: sp.Matrix
+    relu_mask: sp.Matrix
+    a: sp.Matrix
+    z: sp.Matrix
+    y_hat: sp.Matrix
+    y_smooth: sp.Matrix
+    loss: sp.Expr
+    d_y_hat: sp.Matrix
+    d_z: sp.Matrix
+    d_a: sp.Matrix
+    d_h: sp.Matrix
+    gradients: ExactParams
+    updated: ExactParams
+
+
+def _exp_sum(coefficients: Sequence[sp.Rational], exponents: Sequence[sp.Rational]) -> sp.Expr:
+    """Σₖ cₖ e^{xₖ}, unevaluated, in class order, equal exponents merged, zero terms dropped.
+
+    >>> print(latex_of(_exp_sum([1, 1, 2, 0], [0, -3, 1, 5])))
+    1 + e^{-3} + 2 e
+    """
+    merged: dict[sp.Rational, sp.Rational] = {}
+    for c, x in zip(coefficients, exponents, strict=True):
+        merged[x] = merged.get(x, 0) + c
+    terms = [c * sp.exp(x) for x, c in merged.items() if c != 0]
+    if not terms:
+        return sp.Integer(0)
+    return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+
+def _plus(*terms: sp.Expr) -> sp.Expr:
+    """An unevaluated sum of the non-zero terms, in the order given."""
+    kept = [t for t in terms if t != 0]
+    if not kept:
+        return sp.Integer(0)
+    return kept[0] if len(kept) == 1 else sp.Add(*kept, evaluate=False)
+
+
+def _times(factor: sp.Rational, expr: sp.Expr) -> sp.Expr:
+    """factor · expr, unevaluated (so that a sum stays in brackets rather than multiplied out)."""
+    if factor == 0:
+        return sp.Integer(0)
+    return expr if factor == 1 else sp.Mul(factor, expr, evaluate=False)
+
+
+@dataclass(frozen=True)
+class _Softmax:
+    """ŷ for exact logits z (q,), and the affine functions of ŷ written shortly.
+
+    Every gradient is affine in ŷ: Σᵢ Cᵢ ŷᵢ + c₀ with rational Cᵢ, c₀. Such a value is written
+    in the shortest of a few exact forms, over the sum Sᵣ = Σₖ e^{zₖ − zᵣ} for the target class r.
+    """
+
+    z: list[sp.Rational]
+    ref: int
+
+    def exponents(self, i: int) -> list[sp.Rational]:
+        return [zk - self.z[i] for zk in self.z]
+
+    def denominator(self, i: int) -> sp.Expr:
+        """Σₖ e^{zₖ − zᵢ} = 1/ŷᵢ."""
+        return _exp_sum([1] * len(self.z), self.exponents(i))
+
+    def y_hat(self, i: int) -> sp.Expr:
+        """ŷᵢ = 1/Σₖ e^{zₖ − zᵢ}: the softmax divided through by e^{zᵢ}."""
+        return 1 / self.denominator(i)
+
+    def affine(self, coefficients: Sequence[sp.Rational], constant: sp.Rational) -> sp.Expr:
+        """Σᵢ Cᵢ ŷᵢ + c₀, exactly, in the shortest of its candidate forms."""
+        live = [i for i, c in enumerate(coefficients) if c != 0]
+        if not live:
+            return sp.Rational(constant)
+        S = self.denominator(self.ref)
+        candidates = [
+            # the ŷ's one by one: C ŷᵢ + c₀
+            _plus(*(coefficients[i] * self.y_hat(i) for i in live), constant),
+            # one fraction for the ŷ's: (Σᵢ Cᵢ e^{zᵢ − zᵣ}) / Sᵣ + c₀
+            _plus(_exp_sum(coefficients, self.exponents(self.ref)) / S, constant),
+            # one fraction for all: Σₖ (Cₖ + c₀) e^{zₖ − zᵣ} / Sᵣ, as c₀ = c₀ Sᵣ / Sᵣ
+            _scaled_fraction([c + constant for c in coefficients], self.exponents(self.ref), S),
+        ]
+        return min(candidates, key=lambda e: len(latex_of(e)))
+
+
+def _scaled_fraction(
+    coefficients: Sequence[sp.Rational], exponents: Sequence[sp.Rational], S: sp.Expr
+) -> sp.Expr:
+    """(Σₖ cₖ e^{xₖ}) / S with the rational common factor of the cₖ pulled out front."""
+    live = [sp.Rational(c) for c in coefficients if c != 0]
+    if not live:
+        return sp.Integer(0)
+    factor = sp.gcd_list(live)  # the largest rational f with every cₖ/f an integer
+    if live[0] < 0:  # −(a + b)/S reads better than (−a − b)/S
+        factor = -factor
+    inner = _exp_sum([sp.Rational(c) / factor for c in coefficients], exponents)
+    if factor == 1:
+        return inner / S
+    return sp.Mul(factor, inner, 1 / S, evaluate=False)
+
+
+@dataclass(frozen=True)
+class _Affine:
+    """Σᵢ Cᵢ ŷᵢ + c₀ with exact rational coefficients: how every gradient depends on ŷ."""
+
+    coefficients: tuple[sp.Rational, ...]
+    constant: sp.Rational
+
+    def __add__(self, other: _Affine) -> _Affine:
+        pairs = zip(self.coefficients, other.coefficients, strict=True)
+        return _Affine(tuple(a + b for a, b in pairs), self.constant + other.constant)
+
+    def __rmul__(self, factor: sp.Rational) -> _Affine:
+        return _Affine(tuple(factor * c for c in self.coefficients), factor * self.constant)
+
+
+def _combination(weights: Iterable[sp.Rational], forms: Sequence[_Affine]) -> _Affine:
+    """Σⱼ wⱼ formⱼ: one entry of a matrix-vector product of affine forms."""
+    q = len(forms[0].coefficients)
+    total = _Affine((sp.Integer(0),) * q, sp.Integer(0))
+    for w, form in zip(weights, forms, strict=True):
+        total = total + w * form
+    return total
+
+
+def exact_values(problem: Problem) -> ExactValues | None:
+    """Problem 2 done exactly, or None when the instance is not exact-able.
+
+    Not exact-able: an input with more than MAX_DIGITS significant decimals, more than
+    MAX_WEIGHTS weights (d·n + n·q), a batch rather than one instance, a target whose entries
+    do not sum to 1, or a logit past MAX_LOGIT. With several steps, the values are the first
+    step's, as in :class:`solver.problem.Solution`.
+    """
+    d, n, q = problem.shape
+    if d * n + n * q > MAX_WEIGHTS or np.ndim(problem.x) != 1 or np.ndim(problem.y) != 1:
+        return None
+    inputs = [problem.x, problem.y, *problem.params.as_dict().values()]
+    matrices = [_exact_matrix(v) for v in inputs]
+    epsilon, eta = exact_number(problem.epsilon), exact_number(problem.learning_rate)
+    if any(m is None for m in matrices) or epsilon is None or eta is None:
+        return None
+    x, y, W1, b1, W2, b2 = matrices
+    if sum(y) != 1:  # the short forms below use Σ yˢ = 1, true for a one-hot y
+        return None
+
+    h = W1.T * x + b1  # (1.1)
+    mask = h.applyfunc(lambda v: sp.Integer(1 if v > 0 else 0))  # ReLU'(0) = 0
+    a = h.multiply_elementwise(mask)  # (1.2)
+    z = W2.T * a + b2  # (1.3)
+    if max(abs(v) for v in z) > MAX_LOGIT:
+        return None
+    y_smooth = y.applyfunc(lambda v: (1 - epsilon) * v + epsilon / q)
+    ref = int(np.argmax(np.asarray(problem.y)))
+    softmax = _Softmax(list(z), ref)
+    y_hat = sp.Matrix([softmax.y_hat(i) for i in range(q)])  # (1.4)
+    # −Σ yˢᵢ ln ŷᵢ = ln Σₖ e^{zₖ} − Σᵢ yˢᵢ zᵢ (as Σ yˢ = 1) = ln Sᵣ + zᵣ − Σᵢ yˢᵢ zᵢ
+    loss = _plus(sp.log(softmax.denominator(ref)), z[ref] - (y_smooth.T * z)[0])
+    # ∂Loss/∂ŷᵢ = −yˢᵢ/ŷᵢ = −yˢᵢ Σₖ e^{zₖ − zᵢ}
+    d_y_hat = sp.Matrix([_times(-y_smooth[i], softmax.denominator(i)) for i in range(q)])
+
+    # Every gradient is affine in ŷ: carry the coefficients exactly, write each entry at the end.
+    unit = [sp.Integer(0)] * q
+    dz = [_Affine(tuple(unit[:i] + [1] + unit[i + 1 :]), -y_smooth[i]) for i in range(q)]
+    da = [_combination(W2.row(j), dz) for j in range(n)]  # W2 dz
+    dh = [mask[j] * da[j] for j in range(n)]  # da ⊙ ReLU'(h)
+    grads = {
+        "W1": [[x[i] * dh[j] for j in range(n)] for i in range(d)],  # x dhᵀ
+        "b1": [[dh[j]] for j in range(n)],
+        "W2": [[a[j] * dz[k] for k in range(q)] for j in range(n)],  # a dzᵀ
+        "b2": [[dz[k]] for k in range(q)],
+    }
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    # θ − η ∇θ: still affine in ŷ, with coefficients −ηC and constant θ − η c₀.
+    zero = (sp.Integer(0),) * q
+    updated = {
+        name: [
+            [_Affine(zero, params[name][i, j]) + (-eta) * g for j, g in enumerate(row)]
+            for i, row in enumerate(rows)
+        ]
+        for name, rows in grads.items()
+    }
+
+    def write(forms: Sequence[Sequence[_Affine]]) -> sp.Matrix:
+        return sp.Matrix(
+            [[softmax.affine(f.coefficients, f.constant) for f in row] for row in forms]
+        )
+
+    return ExactValues(
+        h=h,
+        relu_mask=mask,
+        a=a,
+        z=z,
+        y_hat=y_hat,
+        y_smooth=y_smooth,
+        loss=loss,
+        d_y_hat=d_y_hat,
+        d_z=write([[f] for f in dz]),
+        d_a=write([[f] for f in da]),
+        d_h=write([[f] for f in dh]),
+        gradients=ExactParams(**{k: write(v) for k, v in grads.items()}),
+        updated=ExactParams(**{k: write(v) for k, v in updated.items()}),
+    )
+
+
+def _entries(exact: ExactValues) -> dict[str, sp.Matrix | sp.Expr]:
+    """Every exact quantity under the name of its float64 counterpart (see :func:`_floats`)."""
+    out: dict[str, sp.Matrix | sp.Expr] = {
+        name: getattr(exact, name)
+        for name in ("h", "relu_mask", "a", "z", "y_hat", "y_smooth", "loss")
+    }
+    out |= {"d_y_hat": exact.d_y_hat, "d_z": exact.d_z, "d_a": exact.d_a, "d_h": exact.d_h}
+    out |= {f"d_{k}": v for k, v in exact.gradients.as_dict().items()}
+    out |= {f"updated_{k}": v for k, v in exact.updated.as_dict().items()}
+    return out
+
+
+def _floats(solution: Solution) -> dict[str, np.ndarray]:
+    fwd, bwd = solution.forward, solution.backward
+    out = {
+        name: np.asarray(getattr(fwd, name), dtype=float)
+        for name in ("h", "a", "z", "y_hat", "y_smooth", "loss")
+    }
+    out |= {"relu_mask": bwd.relu_mask, "d_y_hat": bwd.y_hat, "d_z": bwd.z}
+    out |= {"d_a": bwd.a, "d_h": bwd.h}
+    out |= {f"d_{k}": v for k, v in bwd.params.as_dict().items()}
+    out |= {f"updated_{k}": v for k, v in solution.updated.as_dict().items()}
+    return out
+
+
+def relative_differences(exact: ExactValues, solution: Solution) -> dict[str, float]:
+    """max |e − f| / max(|e|, |f|) per quantity (0 where both are 0), e = exact at 30 digits.
+
+    The float f enters with its exact binary value, so the measure is float64's own error.
+    A non-finite float beside a finite exact value counts as inf.
+    """
+    floats = _floats(solution)
+    out = {}
+    for name, value in _entries(exact).items():
+        exact_entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        float_entries = np.asarray(floats[name], dtype=float).ravel()
+        out[name] = max(
+            (_relative(e, float(f)) for e, f in zip(exact_entries, float_entries, strict=True)),
+            default=0.0,
+        )
+    return out
+
+
+def _relative(exact: sp.Expr, value: float) -> float:
+    if not math.isfinite(value):
+        return math.inf
+    e = sp.N(exact, PRECISION)
+    f = sp.Float(value, PRECISION)  # the double's exact binary value
+    scale = max(abs(e), abs(f))
+    return 0.0 if scale == 0 else float(abs(e - f) / scale)
+
+
+# ∂Loss/∂ŷ = −yˢ/ŷ is ±inf in float64 wherever ŷᵢ underflows (the solver keeps it so, for
+# display); it feeds nothing, so the headline agreement leaves it out.
+AGREEMENT_EXCLUDES = frozenset({"d_y_hat"})
+
+
+def agreement(exact: ExactValues, solution: Solution) -> float:
+    """The largest relative difference between the exact values and the float64 solution.
+
+    Over every quantity of :func:`relative_differences` but ∂Loss/∂ŷ: the forward pass, the
+    gradients at z, a, h and at the parameters, and the updated parameters. About 1e-16 to
+    1e-15 on the homework: the float64 solution is right to nearly every digit it has.
+    """
+    differences = relative_differences(exact, solution)
+    return max(v for k, v in differences.items() if k not in AGREEMENT_EXCLUDES)
+
+
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX, except that c·e^{-k} stays "c e^{-k}" rather than becoming c/e^{k}."""
+
+    def _print_Mul(self, expr: sp.Expr) -> str:
+        coeff, rest = expr.as_coeff_Mul()
+        if isinstance(rest, sp.exp) and coeff.is_Rational and rest.args[0].is_negative:
+            if coeff == -1:
+                return "- " + self._print(rest)
+            return f"{self._print(coeff)} {self._print(rest)}"
+        return super()._print_Mul(expr)
+
+
+def latex_of(expr: sp.Expr) -> str:
+    r"""The exact form as LaTeX: sums in the order they were built, ``\ln`` for the log.
+
+    >>> print(latex_of(1 / sp.Add(1, sp.exp(-3), sp.E, evaluate=False)))
+    \frac{1}{1 + e^{-3} + e}
+    >>> print(latex_of(sp.Add(1, -9 * sp.exp(-3), sp.E, evaluate=False)))
+    1 - 9 e^{-3} + e
+    """
+    return _LatexPrinter({"order": "none", "ln_notation": True}).doprint(expr)
+
+
+def is_short(expr: sp.Expr, max_chars: int = 40) -> bool:
+    """True when the LaTeX of the exact form has at most ``max_chars`` characters.
+
+    >>> is_short(sp.Rational(-13)), is_short(sp.log(sp.Add(*[sp.exp(k) for k in range(9)])))
+    (True, False)
+    """
+    return len(latex_of(expr)) <= max_chars
