@@ -12,8 +12,17 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import figure_context
-from report.format import matrix, num
-from solver.problem import Params, Solution
+from report.format import elided_matrix, matrix, num
+from solver.problem import Params, Solution, Step
+
+# The loss table lists every step up to TABLE_ALL steps; past that, the first and last few.
+TABLE_ALL = 12
+TABLE_ENDS = 5
+# The loss curve draws at most this many points; marks only when there are few.
+PLOT_POINTS = 400
+PLOT_MARKS = 40
+# A y-axis on a log scale when the loss spans more than this factor (two decades).
+LOG_SPAN = 100.0
 
 
 def _params(params: Params, fmt) -> dict[str, NoEscape]:
@@ -27,6 +36,82 @@ def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> NoEscape
     return NoEscape(r"-\bigl(" + " + ".join(terms) + r"\bigr)")
 
 
+def mean_terms(losses: np.ndarray, fmt_num) -> NoEscape:
+    r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out; a long batch is elided."""
+    shown = [fmt_num(v) for v in losses]
+    if len(shown) > 6:
+        shown = shown[:3] + [r"\dots"] + shown[-2:]
+    return NoEscape(rf"\frac{{1}}{{{len(losses)}}}\bigl(" + " + ".join(shown) + r"\bigr)")
+
+
+def loss_rows(trajectory: tuple[Step, ...], fmt_num) -> list[dict | None]:
+    """Rows (step t, Loss(θᵗ)) of the loss table; None marks the elided middle of a long run."""
+    steps = range(1, len(trajectory) + 1)
+    if len(steps) > TABLE_ALL:
+        steps = [*steps[:TABLE_ENDS], None, *steps[-TABLE_ENDS:]]
+    return [
+        None if t is None else {"step": t, "loss": fmt_num(trajectory[t - 1].loss)} for t in steps
+    ]
+
+
+def plot_indices(count: int, most: int = PLOT_POINTS) -> list[int]:
+    """At most ``most`` indices of ``count`` points, evenly spread, first and last included.
+
+    >>> plot_indices(5), plot_indices(1000, 4)
+    ([0, 1, 2, 3, 4], [0, 333, 666, 999])
+    """
+    if count <= most:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
+
+
+def step_ticks(steps: int) -> str:
+    """Ticks on the step axis: each step of a short run, else round numbers, at most 8.
+
+    >>> step_ticks(3), step_ticks(50), step_ticks(10000)
+    ('1,2,3', '10,20,30,40,50', '2000,4000,6000,8000,10000')
+    """
+    if steps <= 10:
+        return ",".join(str(t) for t in range(1, steps + 1))
+    spacing = next(
+        base * 10**power
+        for power in range(len(str(steps)))
+        for base in (1, 2, 5)
+        if steps // (base * 10**power) <= 8
+    )
+    return ",".join(str(t) for t in range(spacing, steps + 1, spacing))
+
+
+def loss_plot(trajectory: tuple[Step, ...]) -> dict:
+    """The loss curve for pgfplots: its coordinates (t, Loss(θᵗ)), and how to draw them."""
+    losses = [step.loss for step in trajectory]
+    points = " ".join(f"({i + 1},{losses[i]:.10g})" for i in plot_indices(len(losses)))
+    low, high = min(losses), max(losses)
+    return {
+        "coordinates": NoEscape(points),
+        "log": low > 0 and high > LOG_SPAN * low,
+        "marks": len(losses) <= PLOT_MARKS,
+        "steps": len(losses),
+        "xticks": NoEscape(step_ticks(len(losses))),
+    }
+
+
+def training_context(solution: Solution, mat, fnum) -> dict | None:
+    """The run of gradient descent, when there is more than the first step to show."""
+    trajectory = solution.trajectory
+    if len(trajectory) < 2:
+        return None
+    return {
+        "steps": len(trajectory),
+        "final_step": len(trajectory) + 1,
+        "rows": loss_rows(trajectory, fnum),
+        "plot": loss_plot(trajectory),
+        "first_loss": fnum(trajectory[0].loss),
+        "last_loss": fnum(trajectory[-1].loss),
+        "final": _params(solution.final, mat),
+    }
+
+
 def build_context(solution: Solution) -> dict:
     """Everything the templates show, keyed as the templates name it."""
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
@@ -34,28 +119,45 @@ def build_context(solution: Solution) -> dict:
     info = problem.report
     mat = partial(matrix, decimals=info.decimals)
     fnum = partial(num, decimals=info.decimals)
+    # Arrays with a row per instance: a long mini-batch shows its first and last rows only.
+    rows = partial(elided_matrix, decimals=info.decimals) if problem.batch else mat
+    columns = partial(elided_matrix, decimals=info.decimals, axis=1)
     given = _params(problem.params, mat)
     given.update(
         W1T=mat(problem.params.W1.T),
         W2T=mat(problem.params.W2.T),
-        x=mat(problem.x),
-        y=mat(problem.y),
+        x=rows(problem.x),
+        y=rows(problem.y),
         epsilon=fnum(problem.epsilon),
         eta=fnum(problem.learning_rate),
     )
     forward = {
-        name: mat(getattr(fwd, name))
+        name: rows(getattr(fwd, name))
         for name in ("h", "a", "z", "exp_shifted", "y_hat", "log_y_hat", "y_smooth")
     }
-    forward.update(
-        z_max=fnum(float(fwd.z.max())),
-        exp_sum=fnum(fwd.exp_sum),
-        loss=fnum(fwd.loss),
-        loss_terms=loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum),
-    )
-    backward = {name: mat(getattr(bwd, name)) for name in ("y_hat", "z", "a", "relu_mask", "h")}
+    backward = {name: rows(getattr(bwd, name)) for name in ("y_hat", "z", "a", "relu_mask", "h")}
     backward.update(_params(bwd.params, mat))
-    backward.update(z_row=mat(bwd.z[None, :]), h_row=mat(bwd.h[None, :]))
+    forward["loss"] = fnum(fwd.loss)
+    if problem.batch:
+        given.update(
+            xT=columns(problem.x.T),
+            b1_row=mat(problem.params.b1[None, :]),
+            b2_row=mat(problem.params.b2[None, :]),
+        )
+        forward.update(
+            z_max=rows(fwd.z_max),
+            exp_sum=rows(fwd.exp_sum),
+            losses=rows(fwd.losses),
+            loss_terms=mean_terms(fwd.losses, fnum),
+            aT=columns(fwd.a.T),
+        )
+    else:
+        forward.update(
+            z_max=fnum(fwd.z_max),
+            exp_sum=fnum(fwd.exp_sum),
+            loss_terms=loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum),
+        )
+        backward.update(z_row=mat(bwd.z[None, :]), h_row=mat(bwd.h[None, :]))
     return {
         "report": {
             "title": info.title,
@@ -67,9 +169,12 @@ def build_context(solution: Solution) -> dict:
         "d": d,
         "n": n,
         "q": q,
+        "m": problem.m,
+        "batch": problem.batch,
         "fig": figure_context(d, n, q),
         "given": given,
         "fwd": forward,
         "bwd": backward,
         "updated": _params(solution.updated, mat),
+        "training": training_context(solution, mat, fnum),
     }

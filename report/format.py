@@ -85,3 +85,37 @@ def matrix(values: np.ndarray, decimals: int = 4) -> NoEscape:
     places = places_needed(arr, decimals)
     rows = (" & ".join(num(v, decimals, places) for v in row) for row in arr)
     return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")
+
+
+# A matrix with more rows (or columns) than this shows its first and last few only.
+MAX_SHOWN = 8
+HEAD, TAIL = 3, 2
+
+
+def elided_matrix(values: np.ndarray, decimals: int = 4, axis: int = 0) -> NoEscape:
+    r"""As :func:`matrix`, but past ``MAX_SHOWN`` rows (``axis=0``; columns for ``axis=1``)
+    only the first ``HEAD`` and last ``TAIL`` are shown, the rest as one row of ``\vdots``
+    (one column of ``\cdots``): a mini-batch of many instances stays on the page.
+
+    >>> print(elided_matrix(np.array([1.0, -2.0])))
+    \begin{bmatrix*}[r] \num{1} \\ \num{-2} \end{bmatrix*}
+    >>> tex = elided_matrix(np.arange(10.0))
+    >>> tex.count(r"\num"), r"\num{2} \\ \vdots \\ \num{8}" in tex
+    (5, True)
+    >>> print(elided_matrix(np.arange(10.0)[None, :], axis=1))  # doctest: +NORMALIZE_WHITESPACE
+    \begin{bmatrix*}[r] \num{0} & \num{1} & \num{2} & \cdots & \num{8} & \num{9} \end{bmatrix*}
+    """
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.shape[axis] <= MAX_SHOWN:
+        return matrix(arr, decimals)
+    places = places_needed(arr, decimals)
+    cells = [[str(num(v, decimals, places)) for v in row] for row in arr]
+    if axis == 0:
+        gap = [r"\vdots"] * arr.shape[1]
+        cells = cells[:HEAD] + [gap] + cells[-TAIL:]
+    else:
+        cells = [row[:HEAD] + [r"\cdots"] + row[-TAIL:] for row in cells]
+    rows = (" & ".join(row) for row in cells)
+    return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")

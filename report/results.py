@@ -1,5 +1,6 @@
 """results.json: every number of the solution at full float64 precision, in the homework's
-shapes."""
+shapes (for a mini-batch the forward arrays have one row per instance, and "loss" is the mean).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ import json
 
 import numpy as np
 
-from solver.problem import Params, Solution
+from solver.problem import Params, Solution, Step
 
 
 def _lists(params: Params) -> dict[str, list]:
     return {name: value.tolist() for name, value in params.as_dict().items()}
 
 
+def _step(step: Step) -> dict:
+    """One step of the run: Loss(θᵗ), where it starts, and θᵗ⁺¹, where it ends."""
+    return {"loss": step.loss, **_lists(step.params)}
+
+
 def results_dict(solution: Solution) -> dict:
-    """Forward values, gradients and updated parameters as plain lists and floats."""
+    """Forward values, gradients and updated parameters of the first step as plain lists and
+    floats, then the trajectory: one entry per step (entry 0's parameters are "updated")."""
     fwd = solution.forward
     forward = {
         name: np.asarray(getattr(fwd, name)).tolist()
@@ -26,6 +33,7 @@ def results_dict(solution: Solution) -> dict:
         "forward": forward,
         "gradients": _lists(solution.backward.params),
         "updated": _lists(solution.updated),
+        "trajectory": [_step(step) for step in solution.trajectory],
     }
 
 

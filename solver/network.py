@@ -1,26 +1,45 @@
-"""Forward pass, back-propagation and one gradient-descent step, in the homework's notation.
+"""Forward pass, back-propagation and gradient descent, in the homework's notation.
 
 Each backward rule sits right below its forward rule (as in micrograd): the local derivative
 times the upstream gradient. All functions are pure: they return new arrays.
+
+One instance is the homework's case: x (d,), y (q,). A mini-batch stacks m instances as rows,
+X (m, d) and Y (m, q), and the same rules apply row by row: ``x @ W + b`` is Wᵀx + b for one
+instance and X W + 1 bᵀ for a batch. The batch loss is the mean of the instances' losses
+(PyTorch's ``reduction="mean"``), so every per-row gradient carries a factor 1/m, and the
+parameter gradients sum over the rows: ∂Loss/∂W = Xᵀ ∂Loss/∂OUT. A single vector takes
+exactly the homework's path (m = 1, no batch axis), number for number.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from solver.problem import Backward, Forward, Params, Problem, Solution
+from solver.errors import ConfigError
+from solver.problem import Backward, Forward, Params, Problem, Solution, Step
 
 
 # h = W1ᵀx + b1                                   (1.1)
+# For a batch H = X W1 + 1 b1ᵀ: row r is hᵀ of instance r.
 def linear(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Affine map Wᵀx + b for W (k, m), b (m,), x (k,); returns (m,)."""
-    return W.T @ x + b
+    """Affine map Wᵀx + b for W (k, j), b (j,), x (k,); rows X (m, k) give X W + 1bᵀ (m, j)."""
+    return x @ W + b
 
 
-# ∂Loss/∂W = x (∂Loss/∂out)ᵀ,  ∂Loss/∂b = ∂Loss/∂out,  ∂Loss/∂x = W ∂Loss/∂out
+# ∂Loss/∂W = x (∂Loss/∂out)ᵀ,  ∂Loss/∂b = ∂Loss/∂out,  ∂Loss/∂x = W ∂Loss/∂out.
+# For a batch each parameter sums its rows' gradients: ∂Loss/∂W = Xᵀ ∂Loss/∂OUT,
+# ∂Loss/∂b = (∂Loss/∂OUT)ᵀ 1, and ∂Loss/∂X = ∂Loss/∂OUT Wᵀ, row by row.
 def linear_backward(W: np.ndarray, x: np.ndarray, d_out: np.ndarray):
-    """Gradients of an affine map: (dW (k, m), db (m,), dx (k,)) for upstream d_out (m,)."""
-    return np.outer(x, d_out), d_out.copy(), W @ d_out
+    """Gradients of an affine map: (dW (k, j), db (j,), dx like x) for upstream d_out like out."""
+    rows, d_rows = _rows(x), _rows(d_out)
+    return rows.T @ d_rows, d_rows.sum(axis=0), d_out @ W.T
+
+
+def _rows(values: np.ndarray) -> np.ndarray:
+    """A batch as it is, one instance as a batch of one row: (m, k) or (1, k)."""
+    return values.reshape(-1, values.shape[-1])
 
 
 # a = ReLU(h)                                      (1.2)
@@ -33,57 +52,79 @@ def relu_mask(h: np.ndarray) -> np.ndarray:
     return (h > 0).astype(float)
 
 
-# ŷ = Softmax(z) = exp(z − m) / Σₖ exp(zₖ − m) for m = max z          (1.4)
-def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """(exp(z − max z), their sum, ln Softmax(z)): the shift keeps all three finite."""
-    shifted = z - z.max()
+# ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
+def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(max z, exp(z − max z), their sum, ln Softmax(z)): the shift keeps all finite.
+
+    For rows Z (m, q), each row on its own: the max and the sum are (m,).
+    """
+    z_max = z.max(axis=-1)
+    shifted = z - _per_row(z_max)
     exp_shifted = np.exp(shifted)
-    exp_sum = float(exp_shifted.sum())
-    return exp_shifted, exp_sum, shifted - np.log(exp_sum)
+    exp_sum = exp_shifted.sum(axis=-1)
+    return z_max, exp_shifted, exp_sum, shifted - np.log(_per_row(exp_sum))
+
+
+def _per_row(values: np.ndarray | float) -> np.ndarray:
+    """One number per row (m,), as a column (m, 1) that meets every entry of its row."""
+    return values[..., None]
 
 
 # yˢ = (1 − ε) y + ε/q, as PyTorch's cross_entropy(label_smoothing=ε).
 def smooth_labels(y: np.ndarray, epsilon: float) -> np.ndarray:
-    return (1.0 - epsilon) * y + epsilon / y.size
+    return (1.0 - epsilon) * y + epsilon / y.shape[-1]
 
 
 # Loss = −Σ yˢᵢ ln ŷᵢ;  ∂Loss/∂ŷᵢ = −yˢᵢ / ŷᵢ
-def cross_entropy(y_smooth: np.ndarray, log_y_hat: np.ndarray) -> float:
-    return float(-(y_smooth @ log_y_hat))
+# For a batch Loss = (1/m) Σᵣ Lossᵣ, the mean of the rows' losses: ∂Loss/∂Ŷ = −Yˢ / (m Ŷ).
+def cross_entropy(y_smooth: np.ndarray, log_y_hat: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean): (m,) and a number, or a number twice."""
+    losses = -np.vecdot(y_smooth, log_y_hat)
+    return losses, float(losses.sum() / losses.size)
 
 
 # Softmax and cross-entropy together: ∂Loss/∂zⱼ = Σᵢ (−yˢᵢ/ŷᵢ) ŷᵢ(δᵢⱼ − ŷⱼ) = ŷⱼ Σᵢ yˢᵢ − yˢⱼ,
-# and Σᵢ yˢᵢ = (1 − ε)·1 + q·ε/q = 1, so ∂Loss/∂z = ŷ − yˢ.
-def softmax_cross_entropy_backward(y_hat: np.ndarray, y_smooth: np.ndarray) -> np.ndarray:
-    return y_hat - y_smooth
+# and Σᵢ yˢᵢ = (1 − ε)·1 + q·ε/q = 1, so ∂Loss/∂z = ŷ − yˢ; for the mean over m rows,
+# ∂Loss/∂Z = (Ŷ − Yˢ)/m.
+def softmax_cross_entropy_backward(
+    y_hat: np.ndarray, y_smooth: np.ndarray, m: int = 1
+) -> np.ndarray:
+    return (y_hat - y_smooth) / m
 
 
 def forward(params: Params, x: np.ndarray, y: np.ndarray, epsilon: float) -> Forward:
-    """Feed x (d,) through the network; y (q,) is the one-hot target."""
+    """Feed x (d,) through the network, y (q,) the one-hot target; or rows X (m, d), Y (m, q)."""
     h = linear(params.W1, params.b1, x)
     a = relu(h)
     z = linear(params.W2, params.b2, a)
-    exp_shifted, exp_sum, log_y_hat = softmax_parts(z)
+    z_max, exp_shifted, exp_sum, log_y_hat = softmax_parts(z)
     y_smooth = smooth_labels(y, epsilon)
-    loss = cross_entropy(y_smooth, log_y_hat)
+    losses, loss = cross_entropy(y_smooth, log_y_hat)
     return Forward(
         h=h,
         a=a,
         z=z,
         exp_shifted=exp_shifted,
         exp_sum=exp_sum,
-        y_hat=exp_shifted / exp_sum,
+        y_hat=exp_shifted / _per_row(exp_sum),
         log_y_hat=log_y_hat,
         y_smooth=y_smooth,
         loss=loss,
+        z_max=z_max,
+        losses=losses,
     )
 
 
 def backward(params: Params, x: np.ndarray, fwd: Forward) -> Backward:
     """Back-propagate from the loss to every parameter, keeping each intermediate."""
-    with np.errstate(divide="ignore"):  # ŷᵢ may underflow to 0: shown as ±inf, never used below
-        d_y_hat = -fwd.y_smooth / fwd.y_hat
-    d_z = softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth)
+    m = len(_rows(x))
+    # ŷᵢ may underflow to (nearly) 0: −yˢᵢ/ŷᵢ is then shown as −∞, and never used below.
+    # A class with yˢᵢ = 0 (ε = 0) has no term in the loss: its derivative is 0, not 0/0.
+    with np.errstate(divide="ignore", over="ignore"):
+        d_y_hat = np.divide(
+            -fwd.y_smooth, m * fwd.y_hat, out=np.zeros_like(fwd.y_hat), where=fwd.y_smooth != 0
+        )
+    d_z = softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
     d_W2, d_b2, d_a = linear_backward(params.W2, fwd.a, d_z)
     mask = relu_mask(fwd.h)
     d_h = d_a * mask
@@ -94,9 +135,8 @@ def backward(params: Params, x: np.ndarray, fwd: Forward) -> Backward:
 
 def gradient_step(params: Params, grads: Params, learning_rate: float) -> Params:
     """θ ← θ − η ∇θ Loss, for every parameter; returns new arrays."""
-    return Params(
-        **{k: v - learning_rate * grads.as_dict()[k] for k, v in params.as_dict().items()}
-    )
+    gradients = grads.as_dict()
+    return Params(**{k: v - learning_rate * gradients[k] for k, v in params.as_dict().items()})
 
 
 def loss_at(params: Params, x: np.ndarray, y: np.ndarray, epsilon: float) -> float:
@@ -104,9 +144,50 @@ def loss_at(params: Params, x: np.ndarray, y: np.ndarray, epsilon: float) -> flo
     return forward(params, x, y, epsilon).loss
 
 
+def train(problem: Problem) -> tuple[Step, ...]:
+    """``problem.steps`` steps of gradient descent from the given parameters θ¹.
+
+    Step t records Loss(θᵗ), the loss where it starts, and θᵗ⁺¹ = θᵗ − η ∇θ Loss(θᵗ).
+
+    Raises:
+        ConfigError: the run diverged: a loss or a parameter is no longer finite (the
+            learning rate is too large for the instance).
+    """
+    params, steps = problem.params, []
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, once
+        for _ in range(problem.steps):
+            fwd = forward(params, problem.x, problem.y, problem.epsilon)
+            grads = backward(params, problem.x, fwd).params
+            params = gradient_step(params, grads, problem.learning_rate)
+            steps.append(Step(loss=fwd.loss, params=params))
+    _check_finite(steps, problem.learning_rate)
+    return tuple(steps)
+
+
+def _finite(step: Step) -> bool:
+    return math.isfinite(step.loss) and all(
+        np.isfinite(v).all() for v in step.params.as_dict().values()
+    )
+
+
+def _check_finite(steps: list[Step], learning_rate: float) -> None:
+    """Raise if the run overflowed. θ − ηg keeps an inf or a nan for good, so it is enough to
+    look at every loss and the last parameters; the loop stays lean."""
+    if all(math.isfinite(step.loss) for step in steps) and _finite(steps[-1]):
+        return
+    t = next(t for t, step in enumerate(steps, 1) if not _finite(step))
+    raise ConfigError(
+        f"training.learning_rate: gradient descent with η = {learning_rate:g} diverged at "
+        f"step {t}: a loss or a parameter overflowed; try a smaller learning rate"
+    )
+
+
 def solve(problem: Problem) -> Solution:
-    """Forward pass, backward pass and one step of gradient descent on the instance."""
+    """Forward pass, backward pass and the first step of gradient descent in full, then every
+    step of the run (``problem.steps``)."""
     fwd = forward(problem.params, problem.x, problem.y, problem.epsilon)
     bwd = backward(problem.params, problem.x, fwd)
     updated = gradient_step(problem.params, bwd.params, problem.learning_rate)
-    return Solution(problem=problem, forward=fwd, backward=bwd, updated=updated)
+    return Solution(
+        problem=problem, forward=fwd, backward=bwd, updated=updated, trajectory=train(problem)
+    )

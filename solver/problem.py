@@ -1,6 +1,8 @@
 """The data that flows through the pipeline: plain frozen dataclasses of numpy arrays.
 
 Shapes follow the homework: ``W1`` is d×n, ``h = W1ᵀx + b1``; ``W2`` is n×q, ``z = W2ᵀa + b2``.
+A mini-batch stacks m instances as rows: ``X`` is m×d and ``H = X W1 + 1 b1ᵀ`` is m×n, each
+row one instance's ``hᵀ``; every per-instance array gains a leading axis of length m.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class Params:
 
 @dataclass(frozen=True)
 class Problem:
-    """One instance: input x (d,), one-hot y (q,), initial parameters, hyper-parameters."""
+    """The instance: input x (d,) and one-hot y (q,), or a mini-batch of rows X (m, d) and
+    Y (m, q); initial parameters; hyper-parameters, ``steps`` of gradient descent among them."""
 
     x: np.ndarray
     y: np.ndarray
@@ -54,14 +57,28 @@ class Problem:
         d, n = self.params.W1.shape
         return d, n, self.params.W2.shape[1]
 
+    @property
+    def batch(self) -> bool:
+        """Whether x is a mini-batch of rows (m, d) rather than the homework's one vector (d,)."""
+        return self.x.ndim == 2
+
+    @property
+    def m(self) -> int:
+        """The number of instances: the rows of a mini-batch, 1 for a single vector."""
+        return self.x.shape[0] if self.batch else 1
+
 
 @dataclass(frozen=True)
 class Forward:
     """Every intermediate of the forward pass, each (q,) or (n,) as in the homework.
 
-    Softmax goes through the max-shifted exponentials: ``exp_shifted = exp(z − max z)``,
-    ``exp_sum`` their sum, so ``y_hat = exp_shifted / exp_sum`` and ``log_y_hat`` = ln ŷ
-    stay finite for any finite logits.
+    Softmax goes through the max-shifted exponentials: ``z_max = max z``, ``exp_shifted =
+    exp(z − max z)``, ``exp_sum`` their sum, so ``y_hat = exp_shifted / exp_sum`` and
+    ``log_y_hat`` = ln ŷ stay finite for any finite logits.
+
+    For a mini-batch each array has one row per instance, (m, q) or (m, n); ``z_max``,
+    ``exp_sum`` and ``losses`` (each instance's loss) are (m,), and ``loss`` is their mean.
+    For one instance ``z_max``, ``exp_sum`` and ``losses`` are numbers, ``losses == loss``.
     """
 
     h: np.ndarray
@@ -73,6 +90,8 @@ class Forward:
     log_y_hat: np.ndarray
     y_smooth: np.ndarray
     loss: float
+    z_max: float | np.ndarray
+    losses: float | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,8 @@ class Backward:
 
     ``y_hat`` is ∂Loss/∂ŷ (q,), ``z`` is ∂Loss/∂z (q,), ``a`` (n,), ``h`` (n,), ``relu_mask``
     is ReLU'(h) (n,), and ``params`` holds ∂Loss/∂W1, ∂Loss/∂b1, ∂Loss/∂W2, ∂Loss/∂b2.
+    For a mini-batch they are the gradients of the mean loss with respect to the stacked
+    rows, (m, q) or (m, n): each row carries the factor 1/m, e.g. ``z`` is (Ŷ − Yˢ)/m.
     """
 
     y_hat: np.ndarray
@@ -92,10 +113,27 @@ class Backward:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of gradient descent, θᵗ → θᵗ⁺¹: ``loss`` is Loss(θᵗ), at the parameters the
+    step starts from, and ``params`` is θᵗ⁺¹, where it ends."""
+
+    loss: float
+    params: Params
+
+
+@dataclass(frozen=True)
 class Solution:
-    """The worked solution: the forward and backward passes and the parameters after the step."""
+    """The worked solution: the forward and backward passes and the parameters after the
+    first step, in full; then the whole run, one :class:`Step` per step of gradient descent
+    (``trajectory[0].params`` equals ``updated``)."""
 
     problem: Problem
     forward: Forward
     backward: Backward
     updated: Params
+    trajectory: tuple[Step, ...] = ()
+
+    @property
+    def final(self) -> Params:
+        """The parameters after the last step (``updated`` when there is only one)."""
+        return self.trajectory[-1].params if self.trajectory else self.updated

@@ -64,7 +64,7 @@ def test_user_strings_are_escaped_once(homework):
     problem = Problem(**{**homework.__dict__, "report": info})
     tex = render_tex(solve(problem))
     assert r"50\% of a\_b \& \{c\}" in tex
-    assert r"O'Neil \#1" in tex
+    assert r"O\textquotesingle{}Neil \#1" in tex
     assert r"x\textasciicircum{}2 \textasciitilde{} y" in tex
     assert r"\$5" in tex
     assert r"\\%" not in tex  # not escaped twice
