@@ -14,6 +14,13 @@ from pylatex.utils import NoEscape
 from report.figures import figure_context
 from report.format import elided_matrix, matrix, num
 from solver.problem import Params, Solution, Step
+from solver.verify import (
+    EXACT_TOLERANCE,
+    GRADIENT_TOLERANCE,
+    KINK_MARGIN,
+    STEP,
+    Verification,
+)
 
 # The loss table lists every step up to TABLE_ALL steps; past that, the first and last few.
 TABLE_ALL = 12
@@ -112,8 +119,66 @@ def training_context(solution: Solution, mat, fnum) -> dict | None:
     }
 
 
-def build_context(solution: Solution) -> dict:
-    """Everything the templates show, keyed as the templates name it."""
+def exact_rows(pairs, fnum) -> list[dict[str, NoEscape]]:
+    """(label, exact expression, float) as rows ``label = exact ≈ decimal``; only short ones."""
+    from solver.exact import is_short, latex_of
+
+    return [
+        {"label": NoEscape(label), "exact": NoEscape(latex_of(expr)), "decimal": fnum(value)}
+        for label, expr, value in pairs
+        if is_short(expr, max_chars=64)
+    ]
+
+
+def exact_context(exact, solution: Solution, fnum) -> dict | None:
+    """Exact forms of ŷ, the loss and ∂Loss/∂z beside their decimals (None: not exact-able)."""
+    if exact is None:
+        return None
+    fwd, q = solution.forward, solution.problem.shape[2]
+    forward = [(rf"\hat{{y}}_{{{i + 1}}}", exact.y_hat[i], fwd.y_hat[i]) for i in range(q)]
+    forward.append((r"\Loss", exact.loss, fwd.loss))
+    backward = [
+        (rf"\pd{{\Loss}}{{z_{{{i + 1}}}}}", exact.d_z[i], solution.backward.z[i]) for i in range(q)
+    ]
+    rows = {"forward": exact_rows(forward, fnum), "backward": exact_rows(backward, fnum)}
+    return rows if rows["forward"] or rows["backward"] else None
+
+
+def verification_context(check: Verification | None) -> dict | None:
+    """The appendix's figures, in scientific notation where they are error sizes."""
+    if check is None:
+        return None
+    sci = partial(num, decimals=1, places=1)
+    power = partial(num, decimals=0, places=0)  # 1e-6 as 10⁻⁶
+    errors = check.gradient_errors
+    proof = check.proof
+    return {
+        "gradients": None if errors is None else {k: sci(v) for k, v in errors.items()},
+        "gradients_pass": check.gradients_pass,
+        "gradient_tolerance": power(GRADIENT_TOLERANCE),
+        "kink_margin": power(KINK_MARGIN),
+        "step": power(STEP),
+        "min_abs_h": num(check.min_abs_h, decimals=4),
+        "exact": None if check.exact_agreement is None else sci(check.exact_agreement),
+        "exact_pass": check.exact_pass,
+        "exact_tolerance": power(EXACT_TOLERANCE),
+        "proof": None
+        if proof is None
+        else {
+            "holds": proof.holds,
+            "identities": proof.identities,
+            "masks": proof.masks,
+            "classes": proof.classes,
+            "shape": proof.shape,
+        },
+    }
+
+
+def build_context(solution: Solution, exact=None, verification: Verification | None = None) -> dict:
+    """Everything the templates show, keyed as the templates name it.
+
+    ``exact`` is solver.exact's ExactValues (or None), ``verification`` the checks run.
+    """
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
     d, n, q = problem.shape
     info = problem.report
@@ -177,4 +242,6 @@ def build_context(solution: Solution) -> dict:
         "bwd": backward,
         "updated": _params(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
+        "exact": exact_context(exact, solution, fnum),
+        "verification": verification_context(verification),
     }

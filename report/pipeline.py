@@ -10,19 +10,30 @@ from pathlib import Path
 
 from report.context import build_context
 from report.environment import make_environment
+from report.incremental import STAMP, stamp_for
 from report.results import results_json
 from report.tex import compile_pdf
 from solver.config import load_problem
 from solver.errors import TexError
 from solver.network import solve
 from solver.problem import Solution
+from solver.verify import verify
 
 STAGING_PREFIX = ".staging-"
 
 
-def render_tex(solution: Solution) -> str:
-    """The solution document's LaTeX source."""
-    return make_environment().get_template("solution.tex.j2").render(build_context(solution))
+def render_tex(solution: Solution, *, prove: bool = False) -> str:
+    """The solution document's LaTeX source, with the checks of its Verification appendix.
+
+    The exact values need SymPy, imported here rather than at the top so that a no-op
+    rebuild never loads it; the symbolic proof runs only with ``prove``.
+    """
+    from solver.exact import exact_values
+
+    exact = exact_values(solution.problem)
+    checks = verify(solution, exact, prove=prove)
+    context = build_context(solution, exact, checks)
+    return make_environment().get_template("solution.tex.j2").render(context)
 
 
 def publish(out: Path, files: dict[str, bytes]) -> None:
@@ -49,10 +60,16 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def build(config: Path, out: Path, *, pdf: bool = True) -> Solution:
-    """Solve the instance in ``config`` and write solution.tex, results.json (and the PDF)."""
+def build(
+    config: Path, out: Path, *, pdf: bool = True, prove: bool = False, stamp: str | None = None
+) -> Solution:
+    """Solve the instance in ``config`` and write solution.tex, results.json (and the PDF).
+
+    ``stamp``, the fingerprint of the build's inputs, is recorded beside the outputs so that
+    an unchanged rebuild can be skipped (report.incremental).
+    """
     solution = solve(load_problem(config))
-    tex = render_tex(solution)
+    tex = render_tex(solution, prove=prove)
     files = {"solution.tex": tex.encode(), "results.json": results_json(solution).encode()}
     if pdf:
         try:
@@ -63,5 +80,7 @@ def build(config: Path, out: Path, *, pdf: bool = True) -> Solution:
             raise
         files["solution.pdf"] = compiled.pdf
         files["solution.log"] = compiled.log.encode()
+    if stamp is not None:
+        files[STAMP] = stamp_for(stamp, files)
     publish(out, files)
     return solution

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -200,3 +201,22 @@ def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
         ["pdfinfo", "-isodates", str(tmp_path / "solution.pdf")], capture_output=True, text=True
     ).stdout
     assert "2023-11-14T22:13:20" in info
+
+
+@pytest.mark.parametrize(
+    ("x", "epsilon"),
+    [("[1e6, -1e6]", "0.3"), ("[1000, 3]", "0.0"), ("[0.001, 2]", "1.0"), ("[2000, 5]", "0.0")],
+)
+def test_extreme_instances_typeset(tmp_path, x, epsilon):
+    """Inputs up to 1e6, logits in the thousands, ε = 0 and 1: finite numbers, a PDF."""
+    config = tmp_path / "extreme.toml"
+    text = HOMEWORK_CONFIG.read_text().replace("x = [0, 2]", f"x = {x}")
+    config.write_text(text.replace("epsilon = 0.3", f"epsilon = {epsilon}"))
+    out = tmp_path / "out"
+    assert build.main(["--config", str(config), "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())  # strict JSON: no NaN/Infinity
+    assert np.isfinite(results["forward"]["loss"])
+    assert all(np.all(np.isfinite(v)) for v in results["gradients"].values())
+    tex = (out / "solution.tex").read_text()
+    assert "nan" not in re.findall(r"\\num\{([^}]*)\}", tex)
+    assert (out / "solution.pdf").read_bytes().startswith(b"%PDF")

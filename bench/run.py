@@ -1,0 +1,187 @@
+"""Benchmark: what Python adds on top of TeX, measured side by side in one run.
+
+    python bench/run.py [--reps 5] [--variants 24]
+
+Each target is timed against its reference, interleaved rep by rep, and the medians are
+compared. The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock on this
+machine; nothing here is asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = [sys.executable, str(ROOT / "build.py")]
+CONFIG = ROOT / "problems" / "hw3.toml"
+TEX_FLAGS = ["-interaction=nonstopmode", "-halt-on-error"]
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> float:
+    """Wall seconds of one run; the command must succeed."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def fresh(work: Path, name: str) -> Path:
+    folder = work / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
+def tex_copy(work: Path, tex: Path, name: str) -> Path:
+    folder = fresh(work, name)
+    shutil.copy(tex, folder / "solution.tex")
+    return folder
+
+
+def bench_cold(work: Path, reps: int) -> list[tuple]:
+    """Cold build vs bare latexmk -pdf and one bare pdflatex pass on the same .tex."""
+    subprocess.run([*BUILD, "--out", str(work / "ref"), "--no-pdf"], check=True)
+    tex = work / "ref" / "solution.tex"
+    ours, latexmk, pdflatex = [], [], []
+    for _ in range(reps):
+        folder = tex_copy(work, tex, "latexmk")
+        latexmk.append(timed(["latexmk", "-pdf", *TEX_FLAGS, "solution.tex"], folder))
+        folder = tex_copy(work, tex, "pdflatex")
+        pdflatex.append(timed(["pdflatex", *TEX_FLAGS, "solution.tex"], folder))
+        ours.append(timed([*BUILD, "--out", str(fresh(work, "cold"))]))
+    m_ours, m_mk, m_pass = map(statistics.median, (ours, latexmk, pdflatex))
+    return [
+        (
+            "cold build `build.py` into an empty `--out`",
+            m_ours,
+            "bare `latexmk -pdf`",
+            m_mk,
+            m_ours / m_mk,
+            "≤ 1.25×",
+            m_ours / m_mk <= 1.25,
+        ),
+        (
+            "(same cold build)",
+            m_ours,
+            "one bare `pdflatex` pass",
+            m_pass,
+            m_ours / m_pass,
+            "(floor)",
+            None,
+        ),
+    ]
+
+
+def bench_noop(work: Path, reps: int) -> list[tuple]:
+    """A rebuild with nothing changed: TeX must not run and the outputs stay untouched."""
+    out = fresh(work, "noop")
+    subprocess.run([*BUILD, "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    times = [timed([*BUILD, "--out", str(out)]) for _ in range(reps)]
+    untouched = before == {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    median = statistics.median(times)
+    verdict = median < 0.5 and untouched
+    note = "outputs untouched" if untouched else "OUTPUTS REWRITTEN"
+    return [
+        ("no-op rebuild (" + note + ")", median, "0.5 s", 0.5, median / 0.5, "< 0.5 s", verdict)
+    ]
+
+
+def bench_no_pdf(work: Path, reps: int) -> list[tuple]:
+    times = [timed([*BUILD, "--no-pdf", "--out", str(fresh(work, "nopdf"))]) for _ in range(reps)]
+    median = statistics.median(times)
+    return [
+        (
+            "`--no-pdf`, homework instance",
+            median,
+            "0.6 s",
+            0.6,
+            median / 0.6,
+            "< 0.6 s",
+            median < 0.6,
+        )
+    ]
+
+
+def bench_variants(work: Path, reps: int, count: int) -> list[tuple]:
+    """Variants on all cores vs the same variants built one after another (--jobs 1)."""
+    jobs = os.cpu_count() or 1
+    serial, parallel = [], []
+    for _ in range(reps):
+        args = ["--variants", str(count), "--seed", "1"]
+        serial.append(timed([*BUILD, *args, "--jobs", "1", "--out", str(fresh(work, "v1"))]))
+        parallel.append(
+            timed([*BUILD, *args, "--jobs", str(jobs), "--out", str(fresh(work, "vj"))])
+        )
+    m_par, m_ser = statistics.median(parallel), statistics.median(serial)
+    return [
+        (
+            f"{count} variants, `--jobs {jobs}`",
+            m_par,
+            "the same, `--jobs 1`",
+            m_ser,
+            m_par / m_ser,
+            "≤ 0.6×",
+            m_par / m_ser <= 0.6,
+        )
+    ]
+
+
+def bench_tests() -> list[tuple]:
+    """The whole suite once (as `make test` runs pytest)."""
+    seconds = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+    return [
+        (
+            "test suite (pytest, once)",
+            seconds,
+            "180 s",
+            180.0,
+            seconds / 180,
+            "< 3 min",
+            seconds < 180,
+        )
+    ]
+
+
+def table(rows: list[tuple], reps: int) -> str:
+    lines = [
+        f"Machine: {os.cpu_count()} cores, {sys.platform}, Python {sys.version.split()[0]}; "
+        f"medians of {reps} runs (the test suite: one run).",
+        "",
+        "| measured | time | reference | time | ratio | target | met |",
+        "|---|---:|---|---:|---:|---|---|",
+    ]
+    for what, ours, ref_name, ref, ratio, target, met in rows:
+        flag = "" if met is None else ("yes" if met else "**no**")
+        cells = [what, f"{ours:.3f} s", ref_name, f"{ref:.3f} s", f"{ratio:.2f}", target, flag]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--variants", type=int, default=24)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hw3-bench-") as tmp:
+        work = Path(tmp)
+        rows = bench_cold(work, args.reps) + bench_noop(work, args.reps)
+        rows += bench_no_pdf(work, args.reps) + bench_variants(work, args.reps, args.variants)
+    if not args.skip_tests:
+        rows += bench_tests()
+    text = "# Benchmark results\n\n" + table(rows, args.reps)
+    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

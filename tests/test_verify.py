@@ -1,0 +1,74 @@
+"""The Verification appendix: each check's figure is measured, shown, and can fail."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from instances import random_problem
+
+from report.pipeline import render_tex
+from solver.network import solve
+from solver.problem import Params, Problem
+from solver.verify import GRADIENT_TOLERANCE, gradient_errors, verify
+
+
+def test_homework_checks_pass(homework):
+    solution = solve(homework)
+    from solver.exact import exact_values
+
+    check = verify(solution, exact_values(homework))
+    assert set(check.gradient_errors) == {"W1", "b1", "W2", "b2"}
+    assert max(check.gradient_errors.values()) < GRADIENT_TOLERANCE and check.gradients_pass
+    assert check.exact_agreement < 1e-14 and check.exact_pass
+    assert check.proof is None  # only with prove=True
+
+
+def test_a_wrong_gradient_fails_the_check(homework):
+    """Central differences are independent of the backward pass: corrupt it and they disagree."""
+    solution = solve(homework)
+    grads = solution.backward.params
+    wrong = dataclasses.replace(
+        solution,
+        backward=dataclasses.replace(
+            solution.backward, params=Params(**{**grads.as_dict(), "W2": grads.W2 * 1.001})
+        ),
+    )
+    assert gradient_errors(wrong)["W2"] > 1e-4
+
+
+def test_kinks_are_reported_not_measured(homework):
+    """A ReLU input of exactly 0: no derivative there, so the check says why it did not run."""
+    params = dataclasses.replace(homework.params, b1=np.array([-3.0, -4.0, -3.0]))  # h₂ = 0
+    problem = Problem(**{**homework.__dict__, "params": params})
+    check = verify(solve(problem))
+    assert check.min_abs_h == 0 and check.gradient_errors is None and check.gradients_pass is None
+
+
+def test_appendix_shows_the_figures(homework):
+    tex = render_tex(solve(homework))
+    appendix = tex[tex.index(r"\section*{Appendix: Verification}") :]
+    assert r"\clearpage" in tex[tex.index(r"\section*{Problem 2}") : tex.index("Appendix")]
+    assert "agree" in appendix and "Not run} for this document" in appendix
+    assert "PyTorch" in appendix and r"\ReLU'(0) = 0" in appendix
+
+
+def test_exact_forms_beside_the_decimals(homework):
+    tex = render_tex(solve(homework))
+    assert r"\hat{y}_{1} &= \frac{1}{1 + e^{-3} + e} \approx \num{0.2654}" in tex
+    assert r"\Loss &= \ln{\left(1 + e^{-3} + e \right)} + \frac{1}{5} \approx \num{1.5266}" in tex
+
+
+def test_no_exact_forms_for_long_decimals():
+    problem = random_problem(np.random.default_rng(3), 2, 3, 3)
+    tex = render_tex(solve(problem))
+    assert r"\approx" not in tex and "short decimals" in tex
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 3), (1, 2, 2)])
+def test_prove_reports_the_verdict(shape):
+    problem = random_problem(np.random.default_rng(0), *shape)
+    tex = render_tex(solve(problem), prove=True)
+    assert r"\textbf{all hold} exactly" in tex
+    assert f"$d = {shape[0]}$, $n = {shape[1]}$,\n$q = {shape[2]}$" in tex
