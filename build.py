@@ -1,45 +1,159 @@
-"""Command line: build the solution PDF for a homework instance.
+"""Command line: a solution PDF for an instance, a class's variants, or a check of answers.
 
-python build.py [--config problems/hw3.toml] [--out build] [--no-pdf]
+python build.py [--config problems/hw3.toml] [--out build] [--no-pdf] [--prove]
+python build.py --variants N --seed S [--config problems/hw3.toml] [--jobs J] --out DIR
+python build.py check --key DIR/variant-007/results.json --answers answers.toml [--rtol R]
+                      [--atol A]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from solver.errors import HW3Error
 
 DEFAULT_CONFIG = Path("problems/hw3.toml")
+MAX_VARIANTS = 999
+
+
+def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in low..high (no upper bound when high is None)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            bound = f"{low}..{high}" if high is not None else f">= {low}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bound}, got {text!r}")
+        return value
+
+    return read
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Check a student's answers: python build.py check --help",
+    )
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="instance TOML file")
-    parser.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+    parser.add_argument("--out", type=Path, help="output folder (default: build)")
     parser.add_argument("--no-pdf", action="store_true", help="write .tex and results.json only")
+    parser.add_argument(
+        "--prove",
+        action="store_true",
+        help="also prove Problem 1's closed forms with SymPy at this shape (a few seconds)",
+    )
+    variants = parser.add_argument_group("class variants (all three need --out)")
+    variants.add_argument(
+        "--variants", type=_integer(1, MAX_VARIANTS), metavar="N", help="build N variants"
+    )
+    variants.add_argument(
+        "--seed", type=_integer(0), metavar="S", help="draw them from seed S (required)"
+    )
+    variants.add_argument(
+        "--jobs", type=_integer(1), metavar="J", help="build J at a time (default: all cores)"
+    )
+    args = parser.parse_args(argv)
+    if args.variants is None:
+        for flag, value in (("--seed", args.seed), ("--jobs", args.jobs)):
+            if value is not None:
+                parser.error(f"{flag} goes with --variants N")
+        args.out = args.out or Path("build")
+    elif args.out is None:
+        parser.error("--variants needs --out DIR")
+    elif args.seed is None:
+        parser.error("--variants needs --seed S (the same seed gives the same variants)")
+    elif args.no_pdf or args.prove:
+        parser.error("--no-pdf and --prove do not go with --variants")
+    return args
+
+
+def parse_check_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="build.py check",
+        description="Check a student's answers against a variant's results.json.",
+    )
+    parser.add_argument("--key", type=Path, required=True, help="the variant's results.json")
+    parser.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
+    parser.add_argument("--rtol", type=_tolerance, default=1e-3, help="relative tolerance (1e-3)")
+    parser.add_argument("--atol", type=_tolerance, default=1e-4, help="absolute tolerance (1e-4)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    from report.pipeline import build  # after parsing, so --help stays instant
-
+def _guarded(action: Callable[[], int], out: Path | None, interrupted: str) -> int:
+    """Run the action; a project error or an OSError becomes one line and an exit status."""
     try:
-        build(args.config, args.out, pdf=not args.no_pdf)
+        return action()
     except HW3Error as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_status
     except OSError as err:
-        print(f"error: {err.filename or args.out}: {err.strerror}", file=sys.stderr)
+        print(f"error: {err.filename or out}: {err.strerror}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; the previous outputs are unchanged", file=sys.stderr)
+        print(f"error: interrupted; {interrupted}", file=sys.stderr)
         return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    from report.incremental import build  # stdlib only: an unchanged rebuild stays instant
+
     outputs = "solution.tex, results.json" + ("" if args.no_pdf else ", solution.pdf")
-    print(f"wrote {outputs} to {args.out}/")
+    if build(args.config, args.out, pdf=not args.no_pdf, prove=args.prove):
+        print(f"wrote {outputs} to {args.out}/")
+    else:
+        print(f"{args.out}/ is up to date ({outputs})")
     return 0
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from report.variants import build_variants
+
+    jobs = args.jobs or os.cpu_count() or 1
+    report = build_variants(args.config, args.out, args.variants, args.seed, jobs=jobs)
+    if report.failed:
+        names = ", ".join(report.failed)
+        total = args.variants
+        print(f"error: {len(report.failed)} of {total} variants failed: {names}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(report.built)} variants, answer-key.csv and answer-key.pdf to {args.out}/")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from report.checker import check, format_check
+
+    result = check(args.key, args.answers, rtol=args.rtol, atol=args.atol)
+    print(format_check(result))
+    return 0 if result.passed else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:
+        args = parse_check_args(argv[1:])
+        return _guarded(lambda: _check(args), None, "nothing was written")
+    args = parse_args(argv)
+    if args.variants is not None:
+        finished = f"the variants that finished are in {args.out}/"
+        return _guarded(lambda: _variants(args), args.out, finished)
+    return _guarded(lambda: _build(args), args.out, "the previous outputs are unchanged")
 
 
 if __name__ == "__main__":

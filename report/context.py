@@ -7,12 +7,16 @@ output; everything built here is LaTeX on purpose and is marked ``NoEscape``.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import figure_context
 from report.format import elided_matrix, matrix, num
+
+if TYPE_CHECKING:  # only for hints: the summary arrives as plain data
+    from solver.exact import ExactSummary
 from solver.problem import Params, Solution, Step
 from solver.verify import (
     EXACT_TOLERANCE,
@@ -119,29 +123,24 @@ def training_context(solution: Solution, mat, fnum) -> dict | None:
     }
 
 
-def exact_rows(pairs, fnum) -> list[dict[str, NoEscape]]:
-    """(label, exact expression, float) as rows ``label = exact ≈ decimal``; only short ones."""
-    from solver.exact import is_short, latex_of
-
-    return [
-        {"label": NoEscape(label), "exact": NoEscape(latex_of(expr)), "decimal": fnum(value)}
-        for label, expr, value in pairs
-        if is_short(expr, max_chars=64)
-    ]
-
-
-def exact_context(exact, solution: Solution, fnum) -> dict | None:
-    """Exact forms of ŷ, the loss and ∂Loss/∂z beside their decimals (None: not exact-able)."""
+def exact_context(exact: ExactSummary | None, solution: Solution, fnum) -> dict | None:
+    """Rows ``label = exact form ≈ decimal`` for ŷ, the loss and ∂Loss/∂z, where short."""
     if exact is None:
         return None
-    fwd, q = solution.forward, solution.problem.shape[2]
-    forward = [(rf"\hat{{y}}_{{{i + 1}}}", exact.y_hat[i], fwd.y_hat[i]) for i in range(q)]
+
+    def rows(entries):
+        return [
+            {"label": NoEscape(label), "exact": NoEscape(form), "decimal": fnum(value)}
+            for label, form, value in entries
+            if form is not None
+        ]
+
+    fwd, bwd = solution.forward, solution.backward
+    forward = [(rf"\hat{{y}}_{{{i + 1}}}", f, fwd.y_hat[i]) for i, f in enumerate(exact.y_hat)]
     forward.append((r"\Loss", exact.loss, fwd.loss))
-    backward = [
-        (rf"\pd{{\Loss}}{{z_{{{i + 1}}}}}", exact.d_z[i], solution.backward.z[i]) for i in range(q)
-    ]
-    rows = {"forward": exact_rows(forward, fnum), "backward": exact_rows(backward, fnum)}
-    return rows if rows["forward"] or rows["backward"] else None
+    backward = [(rf"\pd{{\Loss}}{{z_{{{i + 1}}}}}", f, bwd.z[i]) for i, f in enumerate(exact.d_z)]
+    context = {"forward": rows(forward), "backward": rows(backward)}
+    return context if context["forward"] or context["backward"] else None
 
 
 def verification_context(check: Verification | None) -> dict | None:

@@ -12,6 +12,9 @@ from pylatex.utils import NoEscape
 
 # Past these magnitudes a fixed-point number is too long or rounds away: use scientific form.
 LARGE = 1e6
+# Below this a value is float64 round-off (an entry that is 0 computed as θ − ηg, say), not a
+# tiny quantity worth its exponent: it is shown as a rounded zero.
+NOISE = 1e-12
 
 
 def places_needed(values: np.ndarray | float, cap: int) -> int:
@@ -38,13 +41,13 @@ def plain(value: float, decimals: int) -> str:
 
     >>> plain(-0.0, 4), plain(1.96528515, 4), plain(-5.0, 0)
     ('0.0000', '1.9653', '-5')
-    >>> plain(2.5e-9, 4), plain(-3.2e7, 2), plain(-0.00004, 4)
-    ('2.5000e-9', '-3.20e7', '-4.0000e-5')
+    >>> plain(2.5e-9, 4), plain(-3.2e7, 2), plain(-0.00004, 4), plain(-3.4e-14, 4)
+    ('2.5000e-9', '-3.20e7', '-4.0000e-5', '0.0000')
     """
     if math.isnan(value):
         raise ValueError("nan cannot be typeset")
     magnitude = abs(value)
-    if magnitude >= LARGE or (0 < magnitude < 0.5 * 10.0**-decimals):
+    if magnitude >= LARGE or (NOISE <= magnitude < 0.5 * 10.0**-decimals):
         mantissa, exponent = f"{value:.{decimals}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
     else:

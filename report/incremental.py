@@ -18,10 +18,11 @@ STAMP = ".hw3-stamp.json"
 SOURCES = ("solver", "report", "templates")
 
 
-def fingerprint(config: Path, *, pdf: bool) -> str:
+def fingerprint(config: Path, *, pdf: bool, prove: bool = False) -> str:
     """A digest of every input of a build; raises OSError if the config cannot be read."""
     digest = hashlib.sha256(config.read_bytes())
-    digest.update(f"pdf={pdf} epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    options = f"pdf={pdf} prove={prove} epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}"
+    digest.update(options.encode())
     for folder in SOURCES:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and path.suffix in (".py", ".j2", ".tex"):
@@ -57,15 +58,15 @@ def up_to_date(inputs: str, out: Path) -> bool:
     )
 
 
-def build(config: Path, out: Path, *, pdf: bool = True) -> bool:
+def build(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
     """Build unless ``out`` is up to date; returns whether anything was built."""
     try:
-        inputs = fingerprint(config, pdf=pdf)
+        inputs = fingerprint(config, pdf=pdf, prove=prove)
     except OSError:  # the loader reports a missing or unreadable config properly
         inputs = None
     if inputs is not None and up_to_date(inputs, out):
         return False
     from report.pipeline import build as full_build
 
-    full_build(config, out, pdf=pdf, stamp=inputs)
+    full_build(config, out, pdf=pdf, prove=prove, stamp=inputs)
     return True

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from report.context import build_context
@@ -22,17 +27,45 @@ from solver.verify import verify
 STAGING_PREFIX = ".staging-"
 
 
+def _summarize(solution: Solution):
+    from solver.exact import summarize
+
+    return summarize(solution)
+
+
+def exact_summary_started(solution: Solution) -> Callable[[], object]:
+    """Start computing the exact forms; call the result to wait for them.
+
+    They need SymPy, whose import takes longer than the rest of a ``--no-pdf`` build: when it
+    is not loaded yet, a forked process imports it and does the work while this one goes
+    on; where it is loaded already (tests, a variants worker), the work is done right here.
+    """
+    if "sympy" in sys.modules:
+        summary = _summarize(solution)
+        return lambda: summary
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_summarize, solution)
+
+    def result():
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result
+
+
 def render_tex(solution: Solution, *, prove: bool = False) -> str:
     """The solution document's LaTeX source, with the checks of its Verification appendix.
 
-    The exact values need SymPy, imported here rather than at the top so that a no-op
-    rebuild never loads it; the symbolic proof runs only with ``prove``.
+    The symbolic proof runs only with ``prove``.
     """
-    from solver.exact import exact_values
-
-    exact = exact_values(solution.problem)
-    checks = verify(solution, exact, prove=prove)
-    context = build_context(solution, exact, checks)
+    exact = exact_summary_started(solution)
+    checks = verify(solution, prove=prove)
+    summary = exact()
+    if summary is not None:
+        checks = dataclasses.replace(checks, exact_agreement=summary.agreement)
+    context = build_context(solution, summary, checks)
     return make_environment().get_template("solution.tex.j2").render(context)
 
 

@@ -383,3 +383,37 @@ def is_short(expr: sp.Expr, max_chars: int = 40) -> bool:
     (True, False)
     """
     return len(latex_of(expr)) <= max_chars
+
+
+SHORT = 64  # characters of LaTeX an exact form may take to be shown beside its decimal
+
+
+@dataclass(frozen=True)
+class ExactSummary:
+    """What the report shows of the exact values, as plain data (no SymPy needed to read it).
+
+    ``y_hat`` and ``d_z`` hold the LaTeX of each entry's exact form, ``None`` where it is not
+    short; ``agreement`` is :func:`agreement` with the float64 solution.
+    """
+
+    y_hat: tuple[str | None, ...]
+    loss: str | None
+    d_z: tuple[str | None, ...]
+    agreement: float
+
+
+def summarize(solution: Solution) -> ExactSummary | None:
+    """The exact forms worth showing and their agreement; None when not exact-able."""
+    exact = exact_values(solution.problem)
+    if exact is None:
+        return None
+
+    def short(expr: sp.Expr) -> str | None:
+        return latex_of(expr) if is_short(expr, SHORT) else None
+
+    return ExactSummary(
+        y_hat=tuple(short(e) for e in exact.y_hat),
+        loss=short(exact.loss),
+        d_z=tuple(short(e) for e in exact.d_z),
+        agreement=agreement(exact, solution),
+    )

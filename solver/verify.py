@@ -78,16 +78,14 @@ def prove_shape(d: int, n: int, q: int) -> ProofSummary:
     )
 
 
-def verify(solution: Solution, exact=None, *, prove: bool = False) -> Verification:
-    """Run the checks; ``exact`` is solver.exact's ExactValues for the instance, if any."""
-    agreement = None
-    if exact is not None:
-        from solver.exact import agreement as exact_agreement
-
-        agreement = exact_agreement(exact, solution)
+def verify(
+    solution: Solution, exact_agreement: float | None = None, *, prove: bool = False
+) -> Verification:
+    """Run the checks; ``exact_agreement`` comes from solver.exact, where the instance has
+    exact values (computed there, often in another process)."""
     return Verification(
         gradient_errors=gradient_errors(solution),
         min_abs_h=float(np.abs(solution.forward.h).min()),
-        exact_agreement=agreement,
+        exact_agreement=exact_agreement,
         proof=prove_shape(*solution.problem.shape) if prove else None,
     )

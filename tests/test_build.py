@@ -91,7 +91,8 @@ def test_nothing_runs_off_the_page(homework_build):
 
 def test_no_pdf_writes_tex_and_json_only(tmp_path):
     assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path), "--no-pdf"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json", "solution.tex"]
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == [".hw3-stamp.json", "results.json", "solution.tex"]
 
 
 def test_cli_runs_as_a_script(tmp_path):
@@ -220,3 +221,42 @@ def test_extreme_instances_typeset(tmp_path, x, epsilon):
     tex = (out / "solution.tex").read_text()
     assert "nan" not in re.findall(r"\\num\{([^}]*)\}", tex)
     assert (out / "solution.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_unchanged_rebuild_does_nothing_and_changes_rebuild(tmp_path, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text(HOMEWORK_CONFIG.read_text())
+    out = tmp_path / "out"
+    args = ["--config", str(config), "--out", str(out)]
+    assert build.main(args) == 0
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+    assert build.main(args) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == mtimes
+    config.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.25"))
+    assert build.main(args) == 0
+    assert "wrote" in capsys.readouterr().out
+    (out / "solution.pdf").unlink()  # an output gone (or edited) is rebuilt too
+    assert build.main(args) == 0
+    assert (out / "solution.pdf").exists()
+
+
+def test_fingerprint_covers_templates_and_code(tmp_path, monkeypatch):
+    import shutil
+
+    from report import incremental
+
+    for folder in incremental.SOURCES:
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setattr(incremental, "ROOT", tmp_path)
+    before = incremental.fingerprint(HOMEWORK_CONFIG, pdf=True)
+    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=True) == before
+    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=False) != before
+    template = tmp_path / "templates" / "problem2.tex.j2"
+    template.write_text(template.read_text() + "%")
+    after_template = incremental.fingerprint(HOMEWORK_CONFIG, pdf=True)
+    assert after_template != before
+    code = tmp_path / "solver" / "network.py"
+    code.write_text(code.read_text() + "\n")
+    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=True) != after_template

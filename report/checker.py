@@ -1,0 +1,254 @@
+"""Check a student's answers against a variant's results.json, entry by entry.
+
+``answers.toml`` holds a table ``[updated]`` with the keys of results.json's ``updated``
+(W1, b1, W2, b2), and optionally ``[gradients]`` and ``[forward]`` likewise, each value in
+the homework's shape. An entry passes when |given − expected| <= atol + rtol·|expected|
+(numpy's ``isclose`` rule). A key the answers leave out is *missing*, not wrong; an optional
+table left out is not checked at all. A file that is not such a table (not TOML, an unknown
+table or key, a wrong shape, a value that is not a number) is a ConfigError: one line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from solver.errors import ConfigError
+
+TABLES = ("updated", "gradients", "forward")  # in the order they are reported
+REQUIRED = "updated"
+RTOL, ATOL = 1e-3, 1e-4
+OK, WRONG, MISSING = "ok", "WRONG", "missing"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One checked number: ``given`` is None when the answers leave it out."""
+
+    name: str
+    expected: float
+    given: float | None
+    tolerance: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    answers: str
+    rtol: float
+    atol: float
+    entries: list[Entry]
+
+    def count(self, verdict: str) -> int:
+        return sum(entry.verdict == verdict for entry in self.entries)
+
+    @property
+    def passed(self) -> bool:
+        return all(entry.verdict == OK for entry in self.entries)
+
+
+# --- reading the two files -----------------------------------------------------------------
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file ({what})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: expected {what}, got a directory") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: expected UTF-8 text ({what})") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the file: {err.strerror or err}") from None
+
+
+def load_key(path: Path) -> dict[str, dict[str, Any]]:
+    """results.json's checkable tables: ``{table: {name: number or nested list}}``."""
+    try:
+        data = json.loads(_read(path, "a results.json"))
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}: not a results.json: invalid JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(REQUIRED), dict):
+        raise ConfigError(f"{path}: not a results.json: no table {REQUIRED!r}")
+    return {
+        table: {name: value for name, value in data[table].items() if _numeric(value)}
+        for table in TABLES
+        if isinstance(data.get(table), dict)
+    }
+
+
+def _numeric(value: Any) -> bool:
+    """Whether a results.json value is a number or a (nested, non-ragged) list of numbers."""
+    try:
+        return np.asarray(value, dtype=np.float64).size > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _describe(value: Any) -> str:
+    kinds = {
+        bool: "boolean",  # before int: a bool is an int in Python
+        int: "integer",
+        float: "float",
+        str: "string",
+        list: "array",
+        dict: "table",
+    }
+    kind = next((name for t, name in kinds.items() if isinstance(value, t)), type(value).__name__)
+    text = json.dumps(value) if isinstance(value, str | bool) else str(value)
+    return f"{kind} {text if len(text) <= 30 else text[:29] + '…'}"
+
+
+def _read_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}expected a number, got {_describe(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{where}expected a number that fits a float, got {value}") from None
+
+
+def _read_array(value: Any, shape: tuple[int, ...], where: str = "") -> Any:
+    """``value`` as nested lists of floats of exactly ``shape``; ValueError names the spot."""
+    if not shape:
+        return _read_number(value, where)
+    size, inner = shape[0], shape[1:]
+    unit = "rows" if inner else "entries"
+    if not isinstance(value, list):
+        kind = f"a {' x '.join(map(str, shape))} matrix" if inner else f"a list of {size} numbers"
+        raise ValueError(f"{where}expected {kind}, got {_describe(value)}")
+    if len(value) != size:
+        unit = unit if size != 1 else unit.removesuffix("s").replace("entrie", "entry")
+        raise ValueError(f"{where}expected {size} {unit}, got {len(value)}")
+    label = "row" if inner else "entry"
+    return [_read_array(v, inner, f"{where}{label} {i}: ") for i, v in enumerate(value, 1)]
+
+
+def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The answers, each in its expected shape; raises ConfigError (one line) if malformed."""
+    try:
+        data = tomllib.loads(_read(path, "a TOML file of answers"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    expected = ", ".join(f"[{table}]" for table in key)
+    answers: dict[str, dict[str, Any]] = {}
+    for table, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(
+                f"{path}: top-level key {table}: answers go under a table ({expected})"
+            )
+        if table not in key:
+            raise ConfigError(f"{path}: unknown table [{table}] (expected {expected})")
+        answers[table] = {}
+        for name, value in values.items():
+            if name not in key[table]:
+                known = ", ".join(key[table])
+                raise ConfigError(f"{path}: {table}.{name}: unknown key (expected one of {known})")
+            shape = np.shape(key[table][name])
+            try:
+                answers[table][name] = _read_array(value, shape)
+            except ValueError as err:
+                raise ConfigError(f"{path}: {table}.{name}: {err}") from None
+    return answers
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+
+def _entry_name(table: str, name: str, index: tuple[int, ...]) -> str:
+    """``updated.W1[1,2]``: 1-based, as the homework numbers entries."""
+    suffix = "[" + ",".join(str(i + 1) for i in index) + "]" if index else ""
+    return f"{table}.{name}{suffix}"
+
+
+def compare(
+    key: dict[str, dict[str, Any]],
+    answers: dict[str, dict[str, Any]],
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> list[Entry]:
+    """Every entry of ``[updated]``, and of each other table the answers hold, with a verdict."""
+    entries = []
+    for table in (t for t in TABLES if t in key and (t == REQUIRED or t in answers)):
+        for name, value in key[table].items():
+            expected = np.asarray(value, dtype=np.float64)
+            given_value = answers.get(table, {}).get(name)
+            given = None if given_value is None else np.asarray(given_value, dtype=np.float64)
+            tolerance = atol + rtol * np.abs(expected)
+            with np.errstate(invalid="ignore"):  # a given inf or nan is simply wrong
+                close = None if given is None else np.abs(given - expected) <= tolerance
+            for index in np.ndindex(expected.shape):
+                verdict = MISSING if close is None else OK if close[index] else WRONG
+                entries.append(
+                    Entry(
+                        name=_entry_name(table, name, index),
+                        expected=float(expected[index]),
+                        given=None if given is None else float(given[index]),
+                        tolerance=float(tolerance[index]),
+                        verdict=verdict,
+                    )
+                )
+    return entries
+
+
+def check(key: Path, answers: Path, rtol: float = RTOL, atol: float = ATOL) -> Check:
+    """Read both files and compare them.
+
+    Raises:
+        ConfigError: a file is missing or malformed, or a tolerance is negative.
+    """
+    for label, value in (("rtol", rtol), ("atol", atol)):
+        if not (math.isfinite(value) and value >= 0):
+            raise ConfigError(f"--{label}: expected a number >= 0, got {value:g}")
+    expected = load_key(key)
+    given = load_answers(answers, expected)
+    return Check(str(key), str(answers), rtol, atol, compare(expected, given, rtol, atol))
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def _number(value: float | None) -> str:
+    """A number in the table: up to 10 significant digits, as a grader would compare them."""
+    return "-" if value is None else f"{value:.10g}"
+
+
+def format_check(result: Check) -> str:
+    """The report: a header stating the rule, an aligned table, a summary line."""
+    header = ("entry", "expected", "given", "tolerance", "verdict")
+    rows = [
+        (e.name, _number(e.expected), _number(e.given), f"{e.tolerance:.3g}", e.verdict)
+        for e in result.entries
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:4], widths[1:4], strict=True)]
+        return "  ".join([*cells, row[4]]).rstrip()
+
+    total = len(result.entries)
+    summary = f"{result.count(OK)} of {total} ok, {result.count(WRONG)} WRONG, "
+    summary += f"{result.count(MISSING)} missing: " + ("PASS" if result.passed else "FAIL")
+    return "\n".join(
+        [
+            f"key:     {result.key}",
+            f"answers: {result.answers}",
+            f"an entry is ok when |given - expected| <= atol + rtol * |expected|, "
+            f"atol = {result.atol:g}, rtol = {result.rtol:g}",
+            "",
+            line(header),
+            line(tuple("-" * w for w in widths)),
+            *(line(row) for row in rows),
+            "",
+            summary,
+        ]
+    )

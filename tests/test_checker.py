@@ -1,0 +1,224 @@
+"""Tests of report/checker.py and ``build.py check``: verdicts at tolerance edges, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import build
+from report.checker import MISSING, OK, WRONG, check, format_check
+from report.results import results_json
+from solver.network import solve
+from solver.variants import toml_value
+
+# A key with d = 1, n = 3, q = 2 and numbers that are exact in binary, so every tolerance
+# edge below is exact too.
+KEY = {
+    "forward": {"h": [1.5, -2.0, 0.5], "loss": 2.0},
+    "gradients": {
+        "W1": [[0.5, 0.0, -0.25]],
+        "b1": [0.5, 0.0, -0.25],
+        "W2": [[1.0, -1.0]] * 3,
+        "b2": [0.25, -0.25],
+    },
+    "updated": {
+        "W1": [[4.0, -2.0, 0.0]],
+        "b1": [1.0, -8.0, 0.5],
+        "W2": [[1.0, 2.0]] * 3,
+        "b2": [0.25, -0.25],
+    },
+}
+RTOL, ATOL = 2.0**-4, 2.0**-6  # at expected 4.0 the tolerance is 1/64 + 1/4 = 0.265625
+
+
+def write_key(folder: Path, key: dict = KEY) -> Path:
+    path = folder / "results.json"
+    path.write_text(json.dumps(key))
+    return path
+
+
+def answers_toml(tables: dict[str, dict]) -> str:
+    lines = []
+    for table, values in tables.items():
+        lines.append(f"[{table}]")
+        lines += [f"{name} = {toml_value(value)}" for name, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_answers(folder: Path, tables: dict[str, dict]) -> Path:
+    path = folder / "answers.toml"
+    path.write_text(answers_toml(tables))
+    return path
+
+
+def updated_with(name: str, index: tuple[int, ...], value: float) -> dict[str, dict]:
+    """The key's own updated parameters, with one entry changed."""
+    updated = {k: np.array(v, dtype=float) for k, v in KEY["updated"].items()}
+    updated[name][index] = value
+    return {"updated": updated}
+
+
+def verdict(result, name: str) -> str:
+    return next(e.verdict for e in result.entries if e.name == name)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected_verdict"),
+    [
+        (4.0 + 0.265625, OK),  # exactly atol + rtol·|e| above: passes
+        (4.0 - 0.265625, OK),  # and below
+        (np.nextafter(4.265625, np.inf), WRONG),  # one float further: fails
+        (np.nextafter(3.734375, -np.inf), WRONG),
+    ],
+)
+def test_verdict_at_the_tolerance_edge(tmp_path, given, expected_verdict):
+    """|given − expected| <= atol + rtol·|expected| passes; the next float past it fails."""
+    answers = write_answers(tmp_path, updated_with("W1", (0, 0), given))
+    result = check(write_key(tmp_path), answers, rtol=RTOL, atol=ATOL)
+    assert verdict(result, "updated.W1[1,1]") == expected_verdict
+    others = [e.verdict for e in result.entries if e.name != "updated.W1[1,1]"]
+    assert set(others) == {OK}
+
+
+@pytest.mark.parametrize(
+    ("given", "expected_verdict"),
+    [(1e-4, OK), (-1e-4, OK), (np.nextafter(1e-4, 1), WRONG), (np.nextafter(-1e-4, -1), WRONG)],
+)
+def test_default_atol_at_an_expected_zero(tmp_path, given, expected_verdict):
+    """At expected 0 only atol counts: the default 1e-4 passes, the next float fails."""
+    answers = write_answers(tmp_path, updated_with("W1", (0, 2), given))
+    result = check(write_key(tmp_path), answers)
+    assert verdict(result, "updated.W1[1,3]") == expected_verdict
+
+
+def test_default_rtol_scales_with_the_expected_value(tmp_path):
+    """At expected −8, the default tolerance is 1e-4 + 8e-3 = 0.0081: off by 0.00805 passes,
+    off by 0.00815 fails."""
+    key = write_key(tmp_path)
+    ok = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00805)))
+    wrong = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00815)))
+    assert verdict(ok, "updated.b1[2]") == OK
+    assert verdict(wrong, "updated.b1[2]") == WRONG
+
+
+def test_left_out_entries_are_missing_not_wrong(tmp_path):
+    """A left-out key of [updated] or of a given table is missing; an absent table is unchecked."""
+    updated = {k: v for k, v in KEY["updated"].items() if k != "b2"}
+    answers = write_answers(tmp_path, {"updated": updated, "gradients": {"b2": [0.25, -0.25]}})
+    result = check(write_key(tmp_path), answers)
+    by_name = {e.name: e for e in result.entries}
+    assert by_name["updated.b2[1]"].verdict == MISSING and by_name["updated.b2[1]"].given is None
+    assert by_name["gradients.W1[1,2]"].verdict == MISSING
+    assert by_name["gradients.b2[2]"].verdict == OK
+    assert not any(name.startswith("forward.") for name in by_name)  # no [forward] given
+    assert result.count(WRONG) == 0 and not result.passed
+
+
+def test_no_updated_table_reports_all_of_it_missing(tmp_path):
+    """[updated] is what the homework asks for: without it every updated entry is missing."""
+    answers = write_answers(tmp_path, {"forward": {"loss": 2.0}})
+    result = check(write_key(tmp_path), answers)
+    missing = {e.name.split("[")[0] for e in result.entries if e.verdict == MISSING}
+    assert missing == {f"updated.{name}" for name in KEY["updated"]} | {"forward.h"}
+    assert result.count(MISSING) == 3 + 3 + 6 + 2 + 3
+    assert verdict(result, "forward.loss") == OK
+
+
+def test_nan_and_infinity_are_wrong(tmp_path):
+    """TOML's nan and inf are numbers, and never close to the expected value."""
+    path = tmp_path / "answers.toml"
+    path.write_text("[forward]\nloss = nan\nh = [inf, -2, 0.5]\n")
+    result = check(write_key(tmp_path), path)
+    assert verdict(result, "forward.loss") == WRONG
+    assert verdict(result, "forward.h[1]") == WRONG
+    assert verdict(result, "forward.h[2]") == OK
+
+
+def test_table_shows_every_entry_and_the_rule(tmp_path):
+    """One aligned line an entry: expected, given, tolerance, verdict; the rule in the header."""
+    answers = write_answers(tmp_path, updated_with("W1", (0, 0), 5.0))
+    text = format_check(check(write_key(tmp_path), answers, rtol=RTOL, atol=ATOL))
+    assert "|given - expected| <= atol + rtol * |expected|" in text
+    lines = text.splitlines()
+    row = next(line for line in lines if line.startswith("updated.W1[1,1] "))
+    assert row.split() == ["updated.W1[1,1]", "4", "5", "0.266", "WRONG"]
+    assert sum(line.startswith("updated.") for line in lines) == 14
+    assert lines[-1] == "13 of 14 ok, 1 WRONG, 0 missing: FAIL"
+
+
+def test_exit_codes_through_the_command_line(tmp_path, capsys):
+    """0 when every entry passes, 1 when one is wrong or missing."""
+    key = write_key(tmp_path)
+    args = ["check", "--key", str(key), "--answers"]
+    passing = write_answers(tmp_path, {"updated": KEY["updated"]})
+    assert build.main([*args, str(passing)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "14 of 14 ok, 0 WRONG, 0 missing: PASS"
+    wrong = write_answers(tmp_path, updated_with("W2", (2, 1), 2.5))
+    assert build.main([*args, str(wrong), "--rtol", "0", "--atol", "0.4"]) == 1
+    assert build.main([*args, str(wrong), "--rtol", "0", "--atol", "0.5"]) == 0
+    missing = write_answers(tmp_path, {"updated": {"W1": KEY["updated"]["W1"]}})
+    assert build.main([*args, str(missing)]) == 1
+
+
+def test_answers_from_a_real_build_pass(tmp_path, homework):
+    """The homework's own results, typed in to 6 significant digits, pass the default check."""
+    results = json.loads(results_json(solve(homework)))
+    key = tmp_path / "results.json"
+    key.write_text(json.dumps(results))
+    rounded = {
+        table: {k: np.vectorize(lambda v: float(f"{v:.6g}"))(v) for k, v in results[table].items()}
+        for table in ("updated", "gradients")
+    }
+    answers = write_answers(tmp_path, rounded)
+    assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[updated\n", "not valid TOML"),
+        ("W1 = [[4, -2, 0]]\n", "top-level key W1: answers go under a table"),
+        ("[grads]\nW1 = [[4, -2, 0]]\n", "unknown table [grads] (expected [updated], [gradients]"),
+        ("[updated]\nW3 = 1\n", "updated.W3: unknown key (expected one of W1, b1, W2, b2)"),
+        ("[updated]\nW1 = [4, -2, 0]\n", "updated.W1: expected 1 row, got 3"),
+        ("[updated]\nW1 = [4]\n", "updated.W1: row 1: expected a list of 3 numbers, got integer 4"),
+        ("[updated]\nW1 = [[4, -2]]\n", "updated.W1: row 1: expected 3 entries, got 2"),
+        ("[updated]\nb1 = [1, 2]\n", "updated.b1: expected 3 entries, got 2"),
+        ('[updated]\nb1 = [1, "2", 3]\n', 'updated.b1: entry 2: expected a number, got string "2"'),
+        ("[updated]\nb1 = [1, true, 3]\n", "entry 2: expected a number, got boolean true"),
+        ("[forward]\nloss = [2]\n", "forward.loss: expected a number, got array [2]"),
+    ],
+)
+def test_malformed_answers_exit_2_with_one_line(tmp_path, capsys, text, message):
+    """Not TOML, an unknown table or key, a wrong shape, a non-number: one line, exit 2."""
+    answers = tmp_path / "answers.toml"
+    answers.write_text(text)
+    code = build.main(["check", "--key", str(write_key(tmp_path)), "--answers", str(answers)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith(f"error: {answers}: ")
+    assert message in err
+
+
+@pytest.mark.parametrize("which", ["key", "answers"])
+def test_missing_file_exits_2(tmp_path, capsys, which):
+    """A key or answers file that is not there: one line naming it, exit 2."""
+    files = {"key": write_key(tmp_path), "answers": write_answers(tmp_path, {"updated": {}})}
+    files[which] = tmp_path / "nowhere.toml"
+    code = build.main(["check", "--key", str(files["key"]), "--answers", str(files["answers"])])
+    what = "a results.json" if which == "key" else "a TOML file of answers"
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {files[which]}: no such file ({what})\n"
+
+
+def test_a_key_that_is_not_results_json_exits_2(tmp_path, capsys):
+    """A JSON file without the updated table is not a key."""
+    key = tmp_path / "results.json"
+    key.write_text('{"forward": {}}')
+    answers = write_answers(tmp_path, {"updated": {}})
+    assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 2
+    assert "not a results.json: no table 'updated'" in capsys.readouterr().err
