@@ -25,6 +25,9 @@ from solver.problem import Params, Problem
 WEIGHT_RANGE = (-5, 5)  # W1, b1, W2, b2: the homework's own entries lie in this range
 INPUT_RANGE = (-2, 2)  # x: the homework's x = [0, 2]
 MAX_DRAWS = 10_000  # redraws allowed per variant before giving up
+# Largest spread of the logits (max z − min z) for a variant to be kept at first choice: past
+# it softmax saturates (ŷ below e⁻¹⁰ ≈ 5e-5) and the numbers stop being worth computing.
+MAX_SPREAD = 10.0
 
 
 def hidden_inputs(problem: Problem) -> np.ndarray:
@@ -51,6 +54,13 @@ def is_interesting(problem: Problem, kink: bool = False) -> bool:
     return partly_active and bool(np.any(problem.x != 0)) and has_kink(problem) == kink
 
 
+def logit_spread(problem: Problem) -> float:
+    """max z − min z over each example's logits, the largest over the examples."""
+    a = np.maximum(hidden_inputs(problem), 0.0)
+    z = a @ problem.params.W2 + problem.params.b2
+    return float((z.max(axis=1) - z.min(axis=1)).max())
+
+
 def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
     """``count`` interesting instances of ``template``'s shapes, drawn from ``seed``.
 
@@ -70,11 +80,21 @@ def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
 
 
 def _draw_one(template: Problem, rng: np.random.Generator, number: int, kink: bool) -> Problem:
+    """The first interesting draw whose softmax is not saturated; failing that (large shapes
+    rarely give one), the interesting draw with the smallest logit spread."""
+    best, best_spread = None, math.inf
     for _ in range(MAX_DRAWS):
         problem = _draw(template, rng, number)
-        if is_interesting(problem, kink):
+        if not is_interesting(problem, kink):
+            continue
+        spread = logit_spread(problem)
+        if spread <= MAX_SPREAD:
             return problem
-    raise ConfigError(f"variant {number:03d}: no interesting instance in {MAX_DRAWS} draws")
+        if spread < best_spread:
+            best, best_spread = problem, spread
+    if best is None:
+        raise ConfigError(f"variant {number:03d}: no interesting instance in {MAX_DRAWS} draws")
+    return best
 
 
 def _draw(template: Problem, rng: np.random.Generator, number: int) -> Problem:

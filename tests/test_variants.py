@@ -25,6 +25,7 @@ from solver.network import solve
 from solver.problem import Params
 from solver.variants import (
     INPUT_RANGE,
+    MAX_SPREAD,
     WEIGHT_RANGE,
     config_toml,
     draw_variants,
@@ -99,9 +100,24 @@ def test_every_variant_is_interesting(template):
         h = solve(v).forward.h  # the solver's own h
         assert 0 < np.sum(h > 0) < 3 and np.all(h != 0) and np.any(v.x != 0)
         assert is_interesting(v)
+        z = solve(v).forward.z
+        assert z.max() - z.min() <= MAX_SPREAD  # softmax not saturated
         assert (v.epsilon, v.learning_rate, v.steps) == (0.3, 0.1, template.steps)
     assert variants[6].report.title == "Solutions to Homework 3, variant 007"
     assert len({v.y.argmax() for v in variants}) == 3  # every class is drawn
+
+
+def test_large_shapes_take_the_least_saturated_draw(template):
+    """Large shapes still get a variant: the least saturated draw when none is within MAX_SPREAD."""
+    rng = np.random.default_rng(0)
+    big = dataclasses.replace(
+        template,
+        x=rng.integers(-2, 3, 8).astype(float),
+        y=np.eye(6)[2],
+        params=Params(W1=np.ones((8, 9)), b1=np.ones(9), W2=np.ones((9, 6)), b2=np.ones(6)),
+    )
+    (variant,) = draw_variants(big, 1, seed=5)
+    assert is_interesting(variant) and variant.params.W2.shape == (9, 6)
 
 
 def test_a_kink_in_the_config_asks_for_one_in_every_variant(template):
