@@ -44,3 +44,19 @@ def random_problem(rng: np.random.Generator, d: int, n: int, q: int, scale: floa
         epsilon=float(rng.uniform(0, 1)),
         learning_rate=0.1,
     )
+
+
+def kink_problem(hot: int = 1) -> Problem:
+    """d = 1, n = 2, q = 2 with h = [0, 2]: hidden unit 1 sits exactly on the ReLU kink."""
+    return Problem(
+        x=np.array([1.0]),
+        y=np.eye(2)[hot],
+        params=Params(
+            W1=np.array([[1.0, 2.0]]),
+            b1=np.array([-1.0, 0.0]),
+            W2=np.array([[1.0, -1.0], [0.5, 2.0]]),
+            b2=np.zeros(2),
+        ),
+        epsilon=0.1,
+        learning_rate=0.1,
+    )

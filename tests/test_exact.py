@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 import sympy as sp
-from instances import ROOT
+from instances import ROOT, kink_problem
 
 from solver.exact import (
     agreement,
@@ -129,18 +129,7 @@ def test_agreement_sees_a_wrong_float(homework):
 
 def test_relu_derivative_at_zero_is_zero():
     """h₁ = 0 exactly: the mask is 0 there (ReLU'(0) = 0), so ∂Loss/∂h₁ and ∂Loss/∂b1₁ are 0."""
-    problem = Problem(
-        x=np.array([1.0]),
-        y=np.array([0.0, 1.0]),
-        params=Params(
-            W1=np.array([[1.0, 2.0]]),
-            b1=np.array([-1.0, 0.0]),
-            W2=np.array([[1.0, -1.0], [0.5, 2.0]]),
-            b2=np.zeros(2),
-        ),
-        epsilon=0.1,
-        learning_rate=0.1,
-    )
+    problem = kink_problem(1)
     exact = exact_values(problem)
     assert list(exact.h) == [0, 2] and list(exact.relu_mask) == [0, 1]
     assert exact.d_h[0] == 0 and exact.gradients.b1[0] == 0 and exact.d_a[0] != 0

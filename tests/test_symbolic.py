@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import sympy as sp
+from instances import kink_problem
 
 from solver.network import relu_mask, solve
-from solver.problem import Params, Problem
 from solver.symbolic import (
     CLOSED_FORMS,
     Exp,
@@ -117,18 +117,7 @@ def test_heaviside_gives_one_half_at_zero_the_mask_gives_zero():
     assert prove(1, 2, 2, mask=mask).holds
 
     # The numeric solver agrees: a unit sitting exactly at h = 0 passes no gradient back.
-    problem = Problem(
-        x=np.array([1.0]),
-        y=np.array([1.0, 0.0]),
-        params=Params(
-            W1=np.array([[1.0, 2.0]]),
-            b1=np.array([-1.0, 0.0]),
-            W2=np.array([[1.0, -1.0], [0.5, 2.0]]),
-            b2=np.zeros(2),
-        ),
-        epsilon=0.1,
-        learning_rate=0.1,
-    )
+    problem = kink_problem(0)
     solution = solve(problem)
     assert solution.forward.h[0] == 0 and solution.backward.a[0] != 0
     assert solution.backward.h[0] == 0 and solution.backward.params.W1[0, 0] == 0

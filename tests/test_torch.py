@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from instances import kink_problem
 
 from report.results import results_json
 from solver.checks import central_differences, relative_error
@@ -214,18 +215,7 @@ def instances(draw, kind: str) -> Problem:
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(instances("integers"))
 @example(  # h = [0, 2]: a unit exactly at the kink, which PyTorch and we both switch off
-    Problem(
-        x=np.array([1.0]),
-        y=np.array([0.0, 1.0]),
-        params=Params(
-            W1=np.array([[1.0, 2.0]]),
-            b1=np.array([-1.0, 0.0]),
-            W2=np.array([[1.0, -1.0], [0.5, 2.0]]),
-            b2=np.zeros(2),
-        ),
-        epsilon=0.1,
-        learning_rate=0.1,
-    )
+    kink_problem(1)
 )
 def test_integer_instances_agree_with_torch(problem):
     """Integer weights, ReLU inputs of exactly 0 included."""
