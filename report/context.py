@@ -13,7 +13,7 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import figure_context
-from report.format import elided_matrix, matrix, num
+from report.format import elided_matrix, matrix, num, sci
 
 if TYPE_CHECKING:  # only for hints: the summary arrives as plain data
     from solver.exact import ExactSummary
@@ -147,7 +147,6 @@ def verification_context(check: Verification | None) -> dict | None:
     """The appendix's figures, in scientific notation where they are error sizes."""
     if check is None:
         return None
-    sci = partial(num, decimals=1, places=1)
     power = partial(num, decimals=0, places=0)  # 1e-6 as 10⁻⁶
     errors = check.gradient_errors
     proof = check.proof

@@ -122,3 +122,15 @@ def elided_matrix(values: np.ndarray, decimals: int = 4, axis: int = 0) -> NoEsc
         cells = [row[:HEAD] + [r"\cdots"] + row[-TAIL:] for row in cells]
     rows = (" & ".join(row) for row in cells)
     return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")
+
+
+def sci(value: float, digits: int = 1) -> NoEscape:
+    r"""A measured error size, always in scientific form (zero as 0): ``\num{1.5e-15}``.
+
+    >>> print(sci(1.5372e-15), sci(0.0), sci(2.5e-9, 2))
+    \num{1.5e-15} \num{0} \num{2.50e-9}
+    """
+    if value == 0:
+        return NoEscape(r"\num{0}")
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return NoEscape(rf"\num{{{mantissa}e{int(exponent)}}}")
