@@ -7,17 +7,13 @@ output; everything built here is LaTeX on purpose and is marked ``NoEscape``.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import figure_context
 from report.format import elided_matrix, matrix, num, sci
-
-if TYPE_CHECKING:  # only for hints: the summary arrives as plain data
-    from solver.exact import ExactSummary
-from solver.problem import Params, Solution, Step
+from solver.problem import ExactSummary, Params, Solution, Step
 from solver.verify import (
     EXACT_TOLERANCE,
     GRADIENT_TOLERANCE,

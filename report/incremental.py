@@ -66,7 +66,10 @@ def build(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> 
         inputs = None
     if inputs is not None and up_to_date(inputs, out):
         return False
+    from report.exact_job import start_from_config
+
+    exact = start_from_config(config)  # forked now, while the rest of the build loads
     from report.pipeline import build as full_build
 
-    full_build(config, out, pdf=pdf, prove=prove, stamp=inputs)
+    full_build(config, out, pdf=pdf, prove=prove, stamp=inputs, exact=exact)
     return True

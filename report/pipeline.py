@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from report.context import build_context
 from report.environment import make_environment
+from report.exact_job import start_from_solution
 from report.incremental import STAMP, stamp_for
 from report.results import results_json
 from report.tex import compile_pdf
@@ -27,40 +25,15 @@ from solver.verify import verify
 STAGING_PREFIX = ".staging-"
 
 
-def _summarize(solution: Solution):
-    from solver.exact import summarize
-
-    return summarize(solution)
-
-
-def exact_summary_started(solution: Solution) -> Callable[[], object]:
-    """Start computing the exact forms; call the result to wait for them.
-
-    They need SymPy, whose import takes longer than the rest of a ``--no-pdf`` build: when it
-    is not loaded yet, a forked process imports it and does the work while this one goes
-    on; where it is loaded already (tests, a variants worker), the work is done right here.
-    """
-    if "sympy" in sys.modules:
-        summary = _summarize(solution)
-        return lambda: summary
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_summarize, solution)
-
-    def result():
-        try:
-            return future.result()
-        finally:
-            pool.shutdown()
-
-    return result
-
-
-def render_tex(solution: Solution, *, prove: bool = False) -> str:
+def render_tex(
+    solution: Solution, *, prove: bool = False, exact: Callable[[], object] | None = None
+) -> str:
     """The solution document's LaTeX source, with the checks of its Verification appendix.
 
-    The symbolic proof runs only with ``prove``.
+    ``exact`` collects the exact values if a caller started on them already (see
+    report.exact_job); the symbolic proof runs only with ``prove``.
     """
-    exact = exact_summary_started(solution)
+    exact = exact or start_from_solution(solution)
     checks = verify(solution, prove=prove)
     summary = exact()
     if summary is not None:
@@ -94,15 +67,22 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
 
 
 def build(
-    config: Path, out: Path, *, pdf: bool = True, prove: bool = False, stamp: str | None = None
+    config: Path,
+    out: Path,
+    *,
+    pdf: bool = True,
+    prove: bool = False,
+    stamp: str | None = None,
+    exact: Callable[[], object] | None = None,
 ) -> Solution:
     """Solve the instance in ``config`` and write solution.tex, results.json (and the PDF).
 
     ``stamp``, the fingerprint of the build's inputs, is recorded beside the outputs so that
-    an unchanged rebuild can be skipped (report.incremental).
+    an unchanged rebuild can be skipped (report.incremental); ``exact`` collects exact values
+    started early (report.exact_job).
     """
     solution = solve(load_problem(config))
-    tex = render_tex(solution, prove=prove)
+    tex = render_tex(solution, prove=prove, exact=exact)
     files = {"solution.tex": tex.encode(), "results.json": results_json(solution).encode()}
     if pdf:
         try:

@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from solver.problem import Problem, Solution
+from solver.problem import ExactSummary, Problem, Solution
 
 # Past these limits the instance is "not exact-able": the exact forms would not be short.
 MAX_DIGITS = 6  # significant decimals of any one input
@@ -386,20 +386,6 @@ def is_short(expr: sp.Expr, max_chars: int = 40) -> bool:
 
 
 SHORT = 64  # characters of LaTeX an exact form may take to be shown beside its decimal
-
-
-@dataclass(frozen=True)
-class ExactSummary:
-    """What the report shows of the exact values, as plain data (no SymPy needed to read it).
-
-    ``y_hat`` and ``d_z`` hold the LaTeX of each entry's exact form, ``None`` where it is not
-    short; ``agreement`` is :func:`agreement` with the float64 solution.
-    """
-
-    y_hat: tuple[str | None, ...]
-    loss: str | None
-    d_z: tuple[str | None, ...]
-    agreement: float
 
 
 def summarize(solution: Solution) -> ExactSummary | None:

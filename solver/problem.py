@@ -137,3 +137,19 @@ class Solution:
     def final(self) -> Params:
         """The parameters after the last step (``updated`` when there is only one)."""
         return self.trajectory[-1].params if self.trajectory else self.updated
+
+
+@dataclass(frozen=True)
+class ExactSummary:
+    """What the report shows of the exact values (solver.exact.summarize), as plain data:
+    reading it needs no SymPy, so it can come back from another process cheaply.
+
+    ``y_hat`` and ``d_z`` hold the LaTeX of each entry's exact form, ``None`` where it is not
+    short; ``loss`` likewise; ``agreement`` is the largest relative difference between the
+    exact values and the float64 solution.
+    """
+
+    y_hat: tuple[str | None, ...]
+    loss: str | None
+    d_z: tuple[str | None, ...]
+    agreement: float

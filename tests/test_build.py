@@ -260,3 +260,17 @@ def test_fingerprint_covers_templates_and_code(tmp_path, monkeypatch):
     code = tmp_path / "solver" / "network.py"
     code.write_text(code.read_text() + "\n")
     assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=True) != after_template
+
+
+def test_exact_values_come_from_a_worker_without_loading_sympy_here(tmp_path):
+    """The exact forms are in the .tex, yet the building process itself never imports SymPy
+    (its import is the slowest part of a build: a forked worker pays it in parallel)."""
+    code = (
+        "import sys, build; "
+        f"status = build.main(['--no-pdf', '--out', {str(tmp_path)!r}]); "
+        "print(status, 'sympy' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.stdout.split()[-2:] == ["0", "False"], run.stderr
+    tex = (tmp_path / "solution.tex").read_text()
+    assert r"\hat{y}_{1} &= \frac{1}{1 + e^{-3} + e} \approx" in tex
