@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,8 +146,16 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: unwind, so that TeX's process group is ended and nothing is left
+    half-written (the outputs are only replaced at the very end, with signals held back)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     if argv[:1] == ["check"]:
         args = parse_check_args(argv[1:])
         return _guarded(lambda: _check(args), None, "nothing was written")

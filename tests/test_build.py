@@ -153,7 +153,7 @@ def _tex_running(parent: int) -> bool:
     return subprocess.run(pgrep, capture_output=True).returncode == 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_path, sig):
     out = tmp_path / "out"
     out.mkdir()
@@ -166,6 +166,9 @@ def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_p
         [sys.executable, "build.py", "--config", str(config), "--out", str(out)],
         cwd=ROOT,
         stderr=subprocess.PIPE,
+        # As at a terminal: a shell's background job (a CI runner, say) starts its children
+        # with SIGINT ignored, and then Python never turns Ctrl-C into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     while not _tex_running(proc.pid):
@@ -181,7 +184,7 @@ def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_p
     else:
         assert proc.returncode == 130
         assert b"previous outputs are unchanged" in proc.stderr.read()
-        with pytest.raises(ProcessLookupError):  # Ctrl-C ended TeX too
+        with pytest.raises(ProcessLookupError):  # Ctrl-C or SIGTERM ended TeX too
             os.killpg(tex_pid, 0)
     assert snapshot(out) == before
 
