@@ -60,3 +60,12 @@ def kink_problem(hot: int = 1) -> Problem:
         epsilon=0.1,
         learning_rate=0.1,
     )
+
+
+# The parameters after one step, to 10 decimals, as the pipeline issue states them.
+ISSUE_UPDATED = {
+    "W1": [[-5, 2, 2], [-5, 1.9652851548, -1]],
+    "b1": [-3, -2.0173574226, -3],
+    "W2": [[3, -4, 1], [-1.8930775858, -3.9826425774, -2.1242798369], [-4, -2, 3]],
+    "b2": [4.0534612071, 5.0086787113, 4.9378600816],
+}

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 import sympy as sp
-from instances import ROOT, kink_problem
+from instances import ISSUE_UPDATED, ROOT, kink_problem
 
 from solver.exact import (
     agreement,
@@ -84,13 +84,7 @@ def test_gradients_are_the_closed_forms(homework):
 def test_updated_parameters_match_the_issue_to_ten_decimals(homework):
     """The exact updated values, at 30 digits, round to the issue's 10-decimal values."""
     updated = exact_values(homework).updated
-    expected = {
-        "W1": [[-5, 2, 2], [-5, 1.9652851548, -1]],
-        "b1": [-3, -2.0173574226, -3],
-        "W2": [[3, -4, 1], [-1.8930775858, -3.9826425774, -2.1242798369], [-4, -2, 3]],
-        "b2": [4.0534612071, 5.0086787113, 4.9378600816],
-    }
-    for name, value in expected.items():
+    for name, value in ISSUE_UPDATED.items():
         exact = np.array(updated.as_dict()[name].evalf(30), dtype=float).reshape(np.shape(value))
         np.testing.assert_allclose(exact, value, rtol=0, atol=5e-11)
     # Untouched entries stay the given integers: their gradients are exactly 0.

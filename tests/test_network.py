@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from instances import random_problem
+from instances import ISSUE_UPDATED, random_problem
 
 from solver.checks import central_differences, relative_error
 from solver.network import backward, forward, relu_mask, solve
@@ -48,13 +48,7 @@ def test_gradients_match_the_hand_computation(homework):
 def test_updated_parameters_match_the_issue_to_ten_decimals(homework):
     """The values stated in the pipeline issue, to 10 decimals."""
     updated = solve(homework).updated
-    expected = {
-        "W1": [[-5, 2, 2], [-5, 1.9652851548, -1]],
-        "b1": [-3, -2.0173574226, -3],
-        "W2": [[3, -4, 1], [-1.8930775858, -3.9826425774, -2.1242798369], [-4, -2, 3]],
-        "b2": [4.0534612071, 5.0086787113, 4.9378600816],
-    }
-    for name, value in expected.items():
+    for name, value in ISSUE_UPDATED.items():
         np.testing.assert_allclose(updated.as_dict()[name], value, rtol=0, atol=5e-11)
 
 
