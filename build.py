@@ -114,10 +114,10 @@ def _guarded(action: Callable[[], int], out: Path | None, interrupted: str) -> i
 
 
 def _build(args: argparse.Namespace) -> int:
-    from report.incremental import build  # stdlib only: an unchanged rebuild stays instant
+    from orchestration.single import build_solution  # light: an unchanged rebuild stays instant
 
     outputs = "solution.tex, results.json" + ("" if args.no_pdf else ", solution.pdf")
-    if build(args.config, args.out, pdf=not args.no_pdf, prove=args.prove):
+    if build_solution(args.config, args.out, pdf=not args.no_pdf, prove=args.prove):
         print(f"wrote {outputs} to {args.out}/")
     else:
         print(f"{args.out}/ is up to date ({outputs})")
@@ -125,7 +125,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _variants(args: argparse.Namespace) -> int:
-    from report.variants import build_variants
+    from orchestration.classroom import build_variants
 
     jobs = args.jobs or os.cpu_count() or 1
     report = build_variants(args.config, args.out, args.variants, args.seed, jobs=jobs)
@@ -139,7 +139,7 @@ def _variants(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from report.checker import check, format_check
+    from orchestration.grading import check, format_check
 
     result = check(args.key, args.answers, rtol=args.rtol, atol=args.atol)
     print(format_check(result))

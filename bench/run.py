@@ -94,22 +94,6 @@ def bench_noop(work: Path, reps: int) -> list[tuple]:
     ]
 
 
-def bench_no_pdf(work: Path, reps: int) -> list[tuple]:
-    times = [timed([*BUILD, "--no-pdf", "--out", str(fresh(work, "nopdf"))]) for _ in range(reps)]
-    median = statistics.median(times)
-    return [
-        (
-            "`--no-pdf`, homework instance",
-            median,
-            "0.6 s",
-            0.6,
-            median / 0.6,
-            "< 0.6 s",
-            median < 0.6,
-        )
-    ]
-
-
 def bench_variants(work: Path, reps: int, count: int) -> list[tuple]:
     """Variants on all cores vs the same variants built one after another (--jobs 1)."""
     jobs = os.cpu_count() or 1
@@ -193,7 +177,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hw3-bench-") as tmp:
         work = Path(tmp)
         rows = bench_cold(work, args.reps) + bench_noop(work, args.reps)
-        rows += bench_no_pdf(work, args.reps) + bench_variants(work, args.reps, args.variants)
+        rows += bench_variants(work, args.reps, args.variants)
     if not args.skip_tests:
         rows += bench_tests()
     text = "# Benchmark results\n\n" + table(rows, args.reps)

@@ -11,10 +11,13 @@ from functools import partial
 import numpy as np
 from pylatex.utils import NoEscape
 
+from report.exact_forms import exact_context
 from report.figures import figure_context
-from report.format import elided_matrix, matrix, num, sci
-from solver.problem import ExactSummary, Params, Solution, Step
-from solver.verify import (
+from report.format import matrix, num, sci
+from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
+from solver.instance import Params
+from solver.solution import Solution, Step
+from solver.verification import (
     EXACT_TOLERANCE,
     GRADIENT_TOLERANCE,
     KINK_MARGIN,
@@ -119,26 +122,6 @@ def training_context(solution: Solution, mat, fnum) -> dict | None:
     }
 
 
-def exact_context(exact: ExactSummary | None, solution: Solution, fnum) -> dict | None:
-    """Rows ``label = exact form ≈ decimal`` for ŷ, the loss and ∂Loss/∂z, where short."""
-    if exact is None:
-        return None
-
-    def rows(entries):
-        return [
-            {"label": NoEscape(label), "exact": NoEscape(form), "decimal": fnum(value)}
-            for label, form, value in entries
-            if form is not None
-        ]
-
-    fwd, bwd = solution.forward, solution.backward
-    forward = [(rf"\hat{{y}}_{{{i + 1}}}", f, fwd.y_hat[i]) for i, f in enumerate(exact.y_hat)]
-    forward.append((r"\Loss", exact.loss, fwd.loss))
-    backward = [(rf"\pd{{\Loss}}{{z_{{{i + 1}}}}}", f, bwd.z[i]) for i, f in enumerate(exact.d_z)]
-    context = {"forward": rows(forward), "backward": rows(backward)}
-    return context if context["forward"] or context["backward"] else None
-
-
 def verification_context(check: Verification | None) -> dict | None:
     """The appendix's figures, in scientific notation where they are error sizes."""
     if check is None:
@@ -156,6 +139,8 @@ def verification_context(check: Verification | None) -> dict | None:
         "exact": None if check.exact_agreement is None else sci(check.exact_agreement),
         "exact_pass": check.exact_pass,
         "exact_tolerance": power(EXACT_TOLERANCE),
+        "precision": PRECISION,
+        "max_digits": MAX_DIGITS,
         "proof": None
         if proof is None
         else {
@@ -168,10 +153,15 @@ def verification_context(check: Verification | None) -> dict | None:
     }
 
 
-def build_context(solution: Solution, exact=None, verification: Verification | None = None) -> dict:
-    """Everything the templates show, keyed as the templates name it.
+def solution_context(
+    solution: Solution,
+    exact: ExactValues | None = None,
+    verification: Verification | None = None,
+) -> dict:
+    """Everything the solution's templates show, keyed as the templates name it.
 
-    ``exact`` is solver.exact's ExactValues (or None), ``verification`` the checks run.
+    ``exact`` holds the instance's exact values (None where it has none), ``verification``
+    the checks run (None: no appendix).
     """
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
     d, n, q = problem.shape
@@ -179,8 +169,8 @@ def build_context(solution: Solution, exact=None, verification: Verification | N
     mat = partial(matrix, decimals=info.decimals)
     fnum = partial(num, decimals=info.decimals)
     # Arrays with a row per instance: a long mini-batch shows its first and last rows only.
-    rows = partial(elided_matrix, decimals=info.decimals) if problem.batch else mat
-    columns = partial(elided_matrix, decimals=info.decimals, axis=1)
+    rows = partial(matrix, decimals=info.decimals, elide=0) if problem.batch else mat
+    columns = partial(matrix, decimals=info.decimals, elide=1)
     given = _params(problem.params, mat)
     given.update(
         W1T=mat(problem.params.W1.T),
@@ -194,8 +184,18 @@ def build_context(solution: Solution, exact=None, verification: Verification | N
         name: rows(getattr(fwd, name))
         for name in ("h", "a", "z", "exp_shifted", "y_hat", "log_y_hat", "y_smooth")
     }
-    backward = {name: rows(getattr(bwd, name)) for name in ("y_hat", "z", "a", "relu_mask", "h")}
-    backward.update(_params(bwd.params, mat))
+    # Keyed by what each gradient is taken with respect to, as the templates write ∂Loss/∂·.
+    backward = {
+        key: rows(getattr(bwd, name))
+        for key, name in (
+            ("y_hat", "dy_hat"),
+            ("z", "dz"),
+            ("a", "da"),
+            ("relu_mask", "relu_mask"),
+            ("h", "dh"),
+        )
+    }
+    backward.update(_params(bwd.grads, mat))
     forward["loss"] = fnum(fwd.loss)
     if problem.batch:
         given.update(
@@ -216,7 +216,7 @@ def build_context(solution: Solution, exact=None, verification: Verification | N
             exp_sum=fnum(fwd.exp_sum),
             loss_terms=loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum),
         )
-        backward.update(z_row=mat(bwd.z[None, :]), h_row=mat(bwd.h[None, :]))
+        backward.update(z_row=mat(bwd.dz[None, :]), h_row=mat(bwd.dh[None, :]))
     return {
         "report": {
             "title": info.title,

@@ -98,7 +98,8 @@ def network_figure(d: int, n: int, q: int) -> dict[str, Any]:
     anchors), ``x`` (the three layers' x by name), ``mid`` (x halfway between input and
     hidden, ``w1``, and between hidden and output, ``w2``), ``title_y`` (y of the layer
     titles), ``weights_y`` (y of the weight labels), ``part_width`` (a TeX length: the
-    width of each half of a hidden or output neuron) and ``elided`` (is any layer elided).
+    width of each half of a hidden or output neuron), ``elided`` (is any layer elided), and
+    ``max_shown`` and ``head`` (the elision rule, for the caption).
     """
     counts = (d, n, q)
     xs = [round(i * LAYER_SPACING, 4) for i in range(len(counts))]
@@ -116,6 +117,8 @@ def network_figure(d: int, n: int, q: int) -> dict[str, Any]:
         "weights_y": round(-top - WEIGHTS_GAP, 4),
         "part_width": part_width(n, q),
         "elided": any(layer["elided"] for layer in layers),
+        "max_shown": MAX_SHOWN,
+        "head": HEAD,
     }
 
 

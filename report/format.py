@@ -36,18 +36,24 @@ def places_needed(values: np.ndarray | float, cap: int) -> int:
     return cap
 
 
-def plain(value: float, decimals: int) -> str:
+def plain(value: float, decimals: int, *, fixed: bool = False) -> str:
     """The digits of one number, as siunitx reads them: never "-0.0000", never "nan".
+
+    Very large and small values are written in scientific form, unless ``fixed``: then
+    always ``decimals`` places (a tiny value reads as 0, as in a table of rounded answers).
 
     >>> plain(-0.0, 4), plain(1.96528515, 4), plain(-5.0, 0)
     ('0.0000', '1.9653', '-5')
     >>> plain(2.5e-9, 4), plain(-3.2e7, 2), plain(-0.00004, 4), plain(-3.4e-14, 4)
     ('2.5000e-9', '-3.20e7', '-4.0000e-5', '0.0000')
+    >>> plain(-0.00004, 4, fixed=True), plain(-2.5, 4, fixed=True)
+    ('0.0000', '-2.5000')
     """
     if math.isnan(value):
         raise ValueError("nan cannot be typeset")
     magnitude = abs(value)
-    if magnitude >= LARGE or (NOISE <= magnitude < 0.5 * 10.0**-decimals):
+    scientific = magnitude >= LARGE or (NOISE <= magnitude < 0.5 * 10.0**-decimals)
+    if scientific and not fixed:
         mantissa, exponent = f"{value:.{decimals}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
     else:
@@ -57,11 +63,13 @@ def plain(value: float, decimals: int) -> str:
     return text
 
 
-def num(value: float, decimals: int = 4, places: int | None = None) -> NoEscape:
+def num(
+    value: float, decimals: int = 4, places: int | None = None, *, fixed: bool = False
+) -> NoEscape:
     r"""One number for math mode: ``\num{…}``, or ``\infty`` for an infinity.
 
     ``places`` fixes the decimal places; by default as few as show it exactly, at most
-    ``decimals``.
+    ``decimals``. ``fixed`` as for :func:`plain`.
 
     >>> print(num(-0.21246), num(3.0), num(0.3), num(float("-inf")))
     \num{-0.2125} \num{3} \num{0.3} -\infty
@@ -70,58 +78,62 @@ def num(value: float, decimals: int = 4, places: int | None = None) -> NoEscape:
         return NoEscape(r"\infty" if value > 0 else r"-\infty")
     if places is None:
         places = places_needed(value, decimals)
-    return NoEscape(rf"\num{{{plain(value, places)}}}")
+    return NoEscape(rf"\num{{{plain(value, places, fixed=fixed)}}}")
 
 
-def matrix(values: np.ndarray, decimals: int = 4) -> NoEscape:
-    r"""A vector (as a column) or a matrix as ``bmatrix*`` with right-aligned columns.
-
-    All entries share one number of decimal places, so decimal points line up: as few as
-    show every entry exactly, at most ``decimals``.
-
-    >>> print(matrix(np.array([1.0, -2.0])))
-    \begin{bmatrix*}[r] \num{1} \\ \num{-2} \end{bmatrix*}
-    """
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    places = places_needed(arr, decimals)
-    rows = (" & ".join(num(v, decimals, places) for v in row) for row in arr)
-    return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")
-
-
-# A matrix with more rows (or columns) than this shows its first and last few only.
+# A matrix elided along an axis shows its first HEAD and last TAIL rows (or columns) once it
+# has more than MAX_SHOWN.
 MAX_SHOWN = 8
 HEAD, TAIL = 3, 2
 
 
-def elided_matrix(values: np.ndarray, decimals: int = 4, axis: int = 0) -> NoEscape:
-    r"""As :func:`matrix`, but past ``MAX_SHOWN`` rows (``axis=0``; columns for ``axis=1``)
-    only the first ``HEAD`` and last ``TAIL`` are shown, the rest as one row of ``\vdots``
-    (one column of ``\cdots``): a mini-batch of many instances stays on the page.
+def matrix(
+    values: np.ndarray,
+    decimals: int = 4,
+    *,
+    places: int | None = None,
+    fixed: bool = False,
+    elide: int | None = None,
+) -> NoEscape:
+    r"""A vector (as a column) or a matrix as ``bmatrix*`` with right-aligned columns.
 
-    >>> print(elided_matrix(np.array([1.0, -2.0])))
+    All entries share one number of decimal places, so decimal points line up: ``places``,
+    or by default as few as show every entry exactly, at most ``decimals``. ``fixed`` as for
+    :func:`plain`. With ``elide`` = 0 (rows) or 1 (columns), past ``MAX_SHOWN`` only the
+    first ``HEAD`` and last ``TAIL`` are shown, the rest as one row of ``\vdots`` (one
+    column of ``\cdots``): a mini-batch of many instances stays on the page.
+
+    >>> print(matrix(np.array([1.0, -2.0])))
     \begin{bmatrix*}[r] \num{1} \\ \num{-2} \end{bmatrix*}
-    >>> tex = elided_matrix(np.arange(10.0))
+    >>> tex = matrix(np.arange(10.0), elide=0)
     >>> tex.count(r"\num"), r"\num{2} \\ \vdots \\ \num{8}" in tex
     (5, True)
-    >>> print(elided_matrix(np.arange(10.0)[None, :], axis=1))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(matrix(np.arange(10.0)[None, :], elide=1))  # doctest: +NORMALIZE_WHITESPACE
     \begin{bmatrix*}[r] \num{0} & \num{1} & \num{2} & \cdots & \num{8} & \num{9} \end{bmatrix*}
     """
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
-    if arr.shape[axis] <= MAX_SHOWN:
-        return matrix(arr, decimals)
-    places = places_needed(arr, decimals)
-    cells = [[str(num(v, decimals, places)) for v in row] for row in arr]
-    if axis == 0:
-        gap = [r"\vdots"] * arr.shape[1]
-        cells = cells[:HEAD] + [gap] + cells[-TAIL:]
-    else:
-        cells = [row[:HEAD] + [r"\cdots"] + row[-TAIL:] for row in cells]
+    if places is None:
+        places = places_needed(arr, decimals)
+    cells = [[str(num(v, decimals, places, fixed=fixed)) for v in row] for row in arr]
+    if elide is not None and arr.shape[elide] > MAX_SHOWN:
+        if elide == 0:
+            cells = cells[:HEAD] + [[r"\vdots"] * arr.shape[1]] + cells[-TAIL:]
+        else:
+            cells = [row[:HEAD] + [r"\cdots"] + row[-TAIL:] for row in cells]
     rows = (" & ".join(row) for row in cells)
     return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")
+
+
+def row_vector(values: np.ndarray, decimals: int) -> NoEscape:
+    r"""A vector written inline as the homework does, ``[0, 2]^\top``.
+
+    >>> print(row_vector(np.array([0.0, 2.0]), 4))
+    [\num{0}, \num{2}]^\top
+    """
+    places = places_needed(values, decimals)
+    return NoEscape("[" + ", ".join(num(v, decimals, places) for v in values) + r"]^\top")
 
 
 def sci(value: float, digits: int = 1) -> NoEscape:

@@ -8,7 +8,8 @@ import json
 
 import numpy as np
 
-from solver.problem import Params, Solution, Step
+from solver.instance import Params
+from solver.solution import Solution, Step
 
 
 def _lists(params: Params) -> dict[str, list]:
@@ -31,7 +32,7 @@ def results_dict(solution: Solution) -> dict:
     forward["loss"] = fwd.loss
     return {
         "forward": forward,
-        "gradients": _lists(solution.backward.params),
+        "gradients": _lists(solution.backward.grads),
         "updated": _lists(solution.updated),
         "trajectory": [_step(step) for step in solution.trajectory],
     }

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver.errors import TexError
+from solver.errors import HW3Error
 
 INSTALL_HINT = (
     "TeX is not installed: install the Debian packages texlive-latex-base "
@@ -43,6 +43,16 @@ _BOILERPLATE = re.compile(  # TeX's help text for a human at the terminal, noise
     r"|<read \*>|.*Emergency stop\.$|\s*\.\.\.\s*$"
 )
 _LOCATED = re.compile(r"^(?:\./)?(\S+?:\d+): (.*)$")  # -file-line-error: "./f.tex:42: msg"
+
+
+class TexError(HW3Error):
+    """TeX is missing, failed, or timed out; ``log`` is TeX's log when there was one."""
+
+    exit_status = 1
+
+    def __init__(self, message: str, log: str | None = None) -> None:
+        super().__init__(message)
+        self.log = log
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Load an instance TOML file and validate it into a :class:`~solver.problem.Problem`.
+"""Load an instance TOML file and validate it into a :class:`~solver.instance.Problem`.
 
 The schema is one table, :data:`SCHEMA`: section → key → how to read its value. Checking
 runs in three passes, so that each message blames the real culprit:
@@ -15,99 +15,30 @@ the file, the dotted field, what was expected and what was found, e.g.
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import difflib
-import json
-import math
 import os
-import re
-import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomli_w
 
 from solver.errors import ConfigError
-from solver.problem import Params, Problem, ReportInfo
-
-MAX_STEPS = 10_000
-
-
-class _Invalid(Exception):
-    """A value broke the schema; ``field`` is filled in by whoever knows the value's name."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def at(self, field: str) -> _Invalid:
-        """The same complaint, now naming the field it is about."""
-        return _Invalid(self.message, field)
-
-    def line(self, source: str) -> str:
-        """The one-line message: ``source: field: message``."""
-        return ": ".join(part for part in (source, self.field, self.message) if part)
-
-
-# --- describing what was found ------------------------------------------------------------
-
-
-def _toml_text(value: Any) -> str:
-    """A value written back as TOML would show it (strings quoted, escapes kept on one line)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key_text(k)} = {_toml_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _key_text(key: str) -> str:
-    """A key as TOML would show it: bare if it can be, quoted otherwise."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
-
-
-def _shorten(text: str, limit: int = 50) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
-    (bool, "boolean"),
-    (int, "integer"),
-    (float, "float"),
-    (str, "string"),
-    (list, "array"),
-    (dict, "table"),
-    (dt.datetime, "date-time"),
-    (dt.date, "date"),
-    (dt.time, "time"),
+from solver.instance import Params, Problem, ReportInfo
+from solver.reading import (
+    Invalid,
+    count,
+    describe,
+    key_text,
+    number,
+    parse_toml,
+    read_text,
+    shown,
 )
 
-
-def _describe(value: Any) -> str:
-    """What was found, e.g. ``string "0.3"`` or ``boolean true``."""
-    kind = next(name for types, name in _KINDS if isinstance(value, types))
-    return f"{kind} {_shorten(_toml_text(value))}"
-
-
-def _count(count: int, noun: str) -> str:
-    """``1 row``, ``2 rows``; ``1 entry``, ``3 entries``."""
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{count} {noun if count == 1 else plural}"
-
-
-def _numbers(row: np.ndarray) -> str:
-    return "[" + ", ".join(f"{v:g}" for v in row) + "]"
+MAX_STEPS = 10_000
 
 
 # --- readers: one value of one form --------------------------------------------------------
@@ -117,21 +48,8 @@ Reader = Callable[[Any], Any]
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise _Invalid(f"expected a string, got {_describe(value)}")
+        raise Invalid(f"expected a string, got {describe(value)}")
     return value
-
-
-def _number(value: Any) -> float:
-    """A finite int or float; bool is an int in Python but not a number here."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Invalid(f"expected a number, got {_describe(value)}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise _Invalid(f"expected a number that fits a float, got {_describe(value)}") from None
-    if not math.isfinite(number):
-        raise _Invalid(f"expected a finite number, got {_describe(value)}")
-    return number
 
 
 def _integer_in(low: int, high: int) -> Reader:
@@ -139,7 +57,7 @@ def _integer_in(low: int, high: int) -> Reader:
 
     def read(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _Invalid(f"expected an integer in {low}..{high}, got {_describe(value)}")
+            raise Invalid(f"expected an integer in {low}..{high}, got {describe(value)}")
         return value
 
     return read
@@ -149,35 +67,35 @@ def _number_in(low: float, high: float) -> Reader:
     """A reader of a finite number in the closed interval [low, high]."""
 
     def read(value: Any) -> float:
-        number = _number(value)
-        if not low <= number <= high:
-            raise _Invalid(f"expected a number in [{low:g}, {high:g}], got {_toml_text(value)}")
-        return number
+        result = number(value)
+        if not low <= result <= high:
+            raise Invalid(f"expected a number in [{low:g}, {high:g}], got {shown(value)}")
+        return result
 
     return read
 
 
 def _positive(value: Any) -> float:
-    number = _number(value)
-    if number <= 0:
-        raise _Invalid(f"expected a number > 0, got {_toml_text(value)}")
-    return number
+    result = number(value)
+    if result <= 0:
+        raise Invalid(f"expected a number > 0, got {shown(value)}")
+    return result
 
 
 def _entry(value: Any, where: str) -> float:
     """One number inside an array; a complaint says where it sits."""
     try:
-        return _number(value)
-    except _Invalid as err:
-        raise _Invalid(f"{where}: {err.message}") from None
+        return number(value)
+    except Invalid as err:
+        raise Invalid(f"{where}: {err.message}") from None
 
 
 def _array(value: Any, expected: str) -> list[Any]:
     """A nonempty TOML array."""
     if not isinstance(value, list):
-        raise _Invalid(f"expected {expected}, got {_describe(value)}")
+        raise Invalid(f"expected {expected}, got {describe(value)}")
     if not value:
-        raise _Invalid(f"expected {expected}, got an empty array []")
+        raise Invalid(f"expected {expected}, got an empty array []")
     return value
 
 
@@ -185,8 +103,8 @@ def _vector(value: Any) -> np.ndarray:
     """A nonempty list of numbers, as a float64 array of shape (k,)."""
     items = _array(value, "a vector (a list of numbers)")
     if all(isinstance(item, list) for item in items):
-        raise _Invalid(
-            f"expected a vector (a list of numbers), got a matrix of {_count(len(items), 'row')}"
+        raise Invalid(
+            f"expected a vector (a list of numbers), got a matrix of {count(len(items), 'row')}"
         )
     return np.array([_entry(v, f"entry {i}") for i, v in enumerate(items, 1)], dtype=np.float64)
 
@@ -195,21 +113,21 @@ def _matrix(value: Any) -> np.ndarray:
     """A nonempty, non-ragged list of rows of numbers, as a float64 array of shape (r, c)."""
     rows = _array(value, "a matrix (a list of rows)")
     if not any(isinstance(row, list) for row in rows):
-        raise _Invalid(
+        raise Invalid(
             f"expected a matrix (a list of rows, e.g. [[1, 2], [3, 4]]), "
-            f"got a vector of {_count(len(rows), 'entry')}"
+            f"got a vector of {count(len(rows), 'entry')}"
         )
     for i, row in enumerate(rows, 1):
         if not isinstance(row, list):
-            raise _Invalid(f"row {i}: expected a row (a list of numbers), got {_describe(row)}")
+            raise Invalid(f"row {i}: expected a row (a list of numbers), got {describe(row)}")
     width = len(rows[0])
     for i, row in enumerate(rows[1:], 2):
         if len(row) != width:
-            raise _Invalid(
-                f"ragged matrix: row {i} has {_count(len(row), 'entry')}, row 1 has {width}"
+            raise Invalid(
+                f"ragged matrix: row {i} has {count(len(row), 'entry')}, row 1 has {width}"
             )
     if width == 0:
-        raise _Invalid("expected rows of at least one number, got empty rows []")
+        raise Invalid("expected rows of at least one number, got empty rows []")
     return np.array(
         [
             [_entry(v, f"row {i}, column {j}") for j, v in enumerate(row, 1)]
@@ -232,20 +150,19 @@ def _one_hot(value: Any) -> np.ndarray:
         for j, v in enumerate(row, 1):
             if v not in (0.0, 1.0):
                 where = f"row {i}, column {j}" if y.ndim == 2 else f"entry {j}"
-                raise _Invalid(f"{where}: expected 0 or 1 (one-hot), got {v:g}")
+                raise Invalid(f"{where}: expected 0 or 1 (one-hot), got {v:g}")
         ones = int(row.sum())
         if ones != 1:
             where = f"row {i}: " if y.ndim == 2 else ""
-            raise _Invalid(
-                f"{where}expected exactly one 1 (one-hot), got {ones} in {_numbers(row)}"
-            )
+            entries = ", ".join(f"{v:g}" for v in row)
+            raise Invalid(f"{where}expected exactly one 1 (one-hot), got {ones} in [{entries}]")
     return y
 
 
 # --- the schema ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Key:
     """One key of the schema: how to read it, what it is (for messages), whether it is required."""
 
@@ -295,7 +212,7 @@ def _closest(name: str, choices: list[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def _unknown_top_level(name: str, value: Any) -> _Invalid:
+def _unknown_top_level(name: str, value: Any) -> Invalid:
     """A stray section (a typo?) or a key written above every [section]."""
     if isinstance(value, dict):
         match = _closest(name, list(SCHEMA))
@@ -304,11 +221,11 @@ def _unknown_top_level(name: str, value: Any) -> _Invalid:
             if match
             else "expected " + ", ".join(f"[{s}]" for s in SCHEMA)
         )
-        return _Invalid(f"unknown section [{_key_text(name)}] ({hint})")
+        return Invalid(f"unknown section [{key_text(name)}] ({hint})")
     homes = {key: section for section, keys in SCHEMA.items() for key in keys}
     match = _closest(name, list(homes))
     hint = f" (did you mean {homes[match]}.{match}? keys go under their [section])" if match else ""
-    return _Invalid(f"unknown top-level key {_key_text(name)}{hint}")
+    return Invalid(f"unknown top-level key {key_text(name)}{hint}")
 
 
 def _read_section(section: str, table: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,16 +235,16 @@ def _read_section(section: str, table: Mapping[str, Any]) -> dict[str, Any]:
         if name not in keys:
             match = _closest(name, list(keys))
             hint = f"did you mean {match}?" if match else "expected one of: " + ", ".join(keys)
-            raise _Invalid(f"unknown key {section}.{_key_text(name)} ({hint})")
+            raise Invalid(f"unknown key {section}.{key_text(name)} ({hint})")
     for name, key in keys.items():
         if key.required and name not in table:
-            raise _Invalid(f"missing key {section}.{name} ({key.about})")
+            raise Invalid(f"missing key {section}.{name} ({key.about})")
     values = {}
     for name, key in keys.items():
         if name in table:
             try:
                 values[name] = key.read(table[name])
-            except _Invalid as err:
+            except Invalid as err:
                 raise err.at(f"{section}.{name}") from None
     return values
 
@@ -344,10 +261,10 @@ def _read_sections(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
                 sections[section] = {}
                 continue
             keys = ", ".join(name for name, key in SCHEMA[section].items() if key.required)
-            raise _Invalid(f"missing section [{section}] (with keys {keys})")
+            raise Invalid(f"missing section [{section}] (with keys {keys})")
         table = data[section]
         if not isinstance(table, dict):
-            raise _Invalid(f"expected a section [{section}], got {_describe(table)}", section)
+            raise Invalid(f"expected a section [{section}], got {describe(table)}", section)
         sections[section] = _read_section(section, table)
     return sections
 
@@ -366,17 +283,17 @@ def _consensus(vector: int, first: int, second: int) -> int:
 def _check_batch(x: np.ndarray, y: np.ndarray) -> None:
     """y has one row per row of x, or is a vector when x is."""
     if x.ndim == 1 and y.ndim == 2:
-        raise _Invalid(
+        raise Invalid(
             f"expected a vector (x is one example), got a matrix of shape {y.shape}", "network.y"
         )
     if x.ndim == 2 and y.ndim == 1:
-        raise _Invalid(
+        raise Invalid(
             f"expected a matrix with one row per row of x ({x.shape[0]}), "
-            f"got a vector of {_count(y.size, 'entry')}",
+            f"got a vector of {count(y.size, 'entry')}",
             "network.y",
         )
     if x.ndim == 2 and x.shape[0] != y.shape[0]:
-        raise _Invalid(
+        raise Invalid(
             f"expected {x.shape[0]} rows, one per row of x, got {y.shape[0]}", "network.y"
         )
 
@@ -392,32 +309,32 @@ def _check_shapes(network: Mapping[str, np.ndarray]) -> None:
     n = _consensus(b1.size, W1.shape[1], W2.shape[0])
     q = _consensus(b2.size, W2.shape[1], y.shape[-1])
     if b1.size != n:
-        raise _Invalid(
-            f"expected {_count(n, 'entry')} to fit W1's columns and W2's rows, got {b1.size}",
+        raise Invalid(
+            f"expected {count(n, 'entry')} to fit W1's columns and W2's rows, got {b1.size}",
             "network.b1",
         )
     if b2.size != q:
-        raise _Invalid(
-            f"expected {_count(q, 'entry')} to fit W2's columns and y's length, got {b2.size}",
+        raise Invalid(
+            f"expected {count(q, 'entry')} to fit W2's columns and y's length, got {b2.size}",
             "network.b2",
         )
     _check_batch(x, y)
     if y.shape[-1] != q:
         unit = "columns" if y.ndim == 2 else "entries"
-        raise _Invalid(
+        raise Invalid(
             f"expected {q} {unit}, one per class, to fit b2 ({q}), got {y.shape[-1]}", "network.y"
         )
     x_size = f"x ({d})" if x.ndim == 1 else f"x's {d} columns"
     if W1.shape != (d, n):
-        raise _Invalid(
+        raise Invalid(
             f"expected shape {(d, n)} to fit {x_size} and b1 ({n}), got {W1.shape}", "network.W1"
         )
     if W2.shape != (n, q):
-        raise _Invalid(
+        raise Invalid(
             f"expected shape {(n, q)} to fit b1 ({n}) and b2 ({q}), got {W2.shape}", "network.W2"
         )
     if q < 2:
-        raise _Invalid(f"expected at least 2 classes (q >= 2), got q = {q}", "network.y")
+        raise Invalid(f"expected at least 2 classes (q >= 2), got q = {q}", "network.y")
 
 
 # --- the public API ------------------------------------------------------------------------
@@ -433,7 +350,7 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
         sections = _read_sections(data)
         network = sections["network"]
         _check_shapes(network)
-    except _Invalid as err:
+    except Invalid as err:
         raise ConfigError(err.line(source)) from None
     params = Params(W1=network["W1"], b1=network["b1"], W2=network["W2"], b2=network["b2"])
     return Problem(
@@ -445,38 +362,45 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
     )
 
 
-def _read_text(path: Path, source: str) -> str:
-    """The file's text, decoded as UTF-8 (a leading byte-order mark is allowed)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{source}: expected a TOML file, got a directory") from None
-    except OSError as err:
-        raise ConfigError(f"{source}: cannot read the file: {err.strerror or err}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{source}: expected UTF-8 text, got byte 0x{raw[err.start]:02x} at line {line}"
-        ) from None
-
-
 def load_problem(path: str | os.PathLike[str]) -> Problem:
     """Read, parse and validate the instance TOML file at ``path``.
 
     Raises:
-        ConfigError: the file is missing, unreadable, not UTF-8, empty, not TOML, or does
-            not fit :data:`SCHEMA`; the message is one line starting with ``path``.
+        ConfigError: the file is missing, unreadable, too large, not UTF-8, empty, not TOML,
+            or does not fit :data:`SCHEMA`; the message is one line starting with ``path``.
     """
-    source = os.fspath(path)
-    text = _read_text(Path(source), source)
+    source = Path(os.fspath(path))
+    text = read_text(source, "a TOML file", ConfigError)
     if not text.strip():
         raise ConfigError(f"{source}: empty file: expected sections [network] and [training]")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{source}: not valid TOML: {err}") from None
-    return parse_problem(data, source)
+    return parse_problem(parse_toml(text, source, ConfigError), os.fspath(path))
+
+
+def problem_toml(problem: Problem, comment: str = "") -> str:
+    """The instance as a config file in :data:`SCHEMA`, which :func:`load_problem` reads back
+    exactly: whole numbers are written as integers, other floats so that they round-trip."""
+    network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
+    training = {
+        "epsilon": problem.epsilon,
+        "learning_rate": problem.learning_rate,
+        "steps": problem.steps,
+    }
+    tables = {
+        "report": dataclasses.asdict(problem.report),
+        "network": {key: _plain(value) for key, value in network.items()},
+        "training": {key: _plain(value) for key, value in training.items()},
+    }
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    return header + ("\n" if header else "") + tomli_w.dumps(tables)
+
+
+def _plain(value: Any) -> Any:
+    """Arrays as nested lists, whole floats as ints (``-5`` rather than ``-5.0``; -0.0 keeps
+    its sign)."""
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and str(value) != "-0.0":
+        return int(value)
+    return value

@@ -1,6 +1,8 @@
-"""The project's errors: one base class, one subclass per way a build can fail.
+"""The project's errors: one base class, one subclass per way a run can fail.
 
-The command line maps each to an exit status and prints its message as one line.
+The command line maps each to an exit status and prints its message as one line. Errors of
+presentation and orchestration (TeX failing, an output folder that cannot be written) are
+declared where they arise, as subclasses of :class:`HW3Error`.
 """
 
 
@@ -10,17 +12,15 @@ class HW3Error(Exception):
     exit_status = 1
 
 
-class ConfigError(HW3Error):
-    """The instance file is missing, not TOML, or does not fit the schema."""
+class InputError(HW3Error):
+    """A file the user gave is missing, unreadable, or does not fit its schema."""
 
     exit_status = 2
 
 
-class TexError(HW3Error):
-    """TeX is missing, failed, or timed out; ``log`` is TeX's log when there was one."""
+class ConfigError(InputError):
+    """The instance file is missing, not TOML, or does not fit the schema."""
 
-    exit_status = 1
 
-    def __init__(self, message: str, log: str | None = None) -> None:
-        super().__init__(message)
-        self.log = log
+class DivergedError(InputError):
+    """Gradient descent overflowed: the config's learning rate is too large for the instance."""

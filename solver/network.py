@@ -17,8 +17,9 @@ import math
 
 import numpy as np
 
-from solver.errors import ConfigError
-from solver.problem import Backward, Forward, Params, Problem, Solution, Step
+from solver.errors import DivergedError
+from solver.instance import Params, Problem
+from solver.solution import Backward, Forward, Solution, Step
 
 
 # h = W1ᵀx + b1                                   (1.1)
@@ -121,16 +122,16 @@ def backward(params: Params, x: np.ndarray, fwd: Forward) -> Backward:
     # ŷᵢ may underflow to (nearly) 0: −yˢᵢ/ŷᵢ is then shown as −∞, and never used below.
     # A class with yˢᵢ = 0 (ε = 0) has no term in the loss: its derivative is 0, not 0/0.
     with np.errstate(divide="ignore", over="ignore"):
-        d_y_hat = np.divide(
+        dy_hat = np.divide(
             -fwd.y_smooth, m * fwd.y_hat, out=np.zeros_like(fwd.y_hat), where=fwd.y_smooth != 0
         )
-    d_z = softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
-    d_W2, d_b2, d_a = linear_backward(params.W2, fwd.a, d_z)
+    dz = softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
+    dW2, db2, da = linear_backward(params.W2, fwd.a, dz)
     mask = relu_mask(fwd.h)
-    d_h = d_a * mask
-    d_W1, d_b1, _ = linear_backward(params.W1, x, d_h)
-    grads = Params(W1=d_W1, b1=d_b1, W2=d_W2, b2=d_b2)
-    return Backward(y_hat=d_y_hat, z=d_z, a=d_a, relu_mask=mask, h=d_h, params=grads)
+    dh = da * mask
+    dW1, db1, _ = linear_backward(params.W1, x, dh)
+    grads = Params(W1=dW1, b1=db1, W2=dW2, b2=db2)
+    return Backward(dy_hat=dy_hat, dz=dz, da=da, relu_mask=mask, dh=dh, grads=grads)
 
 
 def gradient_step(params: Params, grads: Params, learning_rate: float) -> Params:
@@ -150,14 +151,19 @@ def train(problem: Problem) -> tuple[Step, ...]:
     Step t records Loss(θᵗ), the loss where it starts, and θᵗ⁺¹ = θᵗ − η ∇θ Loss(θᵗ).
 
     Raises:
-        ConfigError: the run diverged: a loss or a parameter is no longer finite (the
-            learning rate is too large for the instance).
+        DivergedError: a loss or a parameter is no longer finite (the learning rate is too
+            large for the instance).
     """
-    params, steps = problem.params, []
+    return solve(problem).trajectory
+
+
+def _descend(problem: Problem, first: Step) -> tuple[Step, ...]:
+    """The run, from its first step (already computed in full) to ``problem.steps``."""
+    params, steps = first.params, [first]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, once
-        for _ in range(problem.steps):
+        for _ in range(problem.steps - 1):
             fwd = forward(params, problem.x, problem.y, problem.epsilon)
-            grads = backward(params, problem.x, fwd).params
+            grads = backward(params, problem.x, fwd).grads
             params = gradient_step(params, grads, problem.learning_rate)
             steps.append(Step(loss=fwd.loss, params=params))
     _check_finite(steps, problem.learning_rate)
@@ -176,7 +182,7 @@ def _check_finite(steps: list[Step], learning_rate: float) -> None:
     if all(math.isfinite(step.loss) for step in steps) and _finite(steps[-1]):
         return
     t = next(t for t, step in enumerate(steps, 1) if not _finite(step))
-    raise ConfigError(
+    raise DivergedError(
         f"training.learning_rate: gradient descent with η = {learning_rate:g} diverged at "
         f"step {t}: a loss or a parameter overflowed; try a smaller learning rate"
     )
@@ -184,10 +190,12 @@ def _check_finite(steps: list[Step], learning_rate: float) -> None:
 
 def solve(problem: Problem) -> Solution:
     """Forward pass, backward pass and the first step of gradient descent in full, then every
-    step of the run (``problem.steps``)."""
-    fwd = forward(problem.params, problem.x, problem.y, problem.epsilon)
-    bwd = backward(problem.params, problem.x, fwd)
-    updated = gradient_step(problem.params, bwd.params, problem.learning_rate)
+    further step of the run (``problem.steps``)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported once
+        fwd = forward(problem.params, problem.x, problem.y, problem.epsilon)
+        bwd = backward(problem.params, problem.x, fwd)
+        updated = gradient_step(problem.params, bwd.grads, problem.learning_rate)
+    trajectory = _descend(problem, Step(loss=fwd.loss, params=updated))
     return Solution(
-        problem=problem, forward=fwd, backward=bwd, updated=updated, trajectory=train(problem)
+        problem=problem, forward=fwd, backward=bwd, updated=updated, trajectory=trajectory
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from instances import homework_problem
 
-from solver.problem import Problem
+from solver.instance import Problem
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from solver.problem import Params, Problem
+from solver.instance import Params, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMEWORK_CONFIG = ROOT / "problems" / "hw3.toml"

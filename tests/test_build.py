@@ -16,6 +16,8 @@ import pytest
 from instances import HOMEWORK_CONFIG, ROOT
 
 import build
+from report import document
+from report.environment import make_environment
 
 OUTPUTS = ("solution.tex", "solution.pdf", "results.json")
 
@@ -138,7 +140,7 @@ def test_tex_failure_keeps_previous_pdf_and_saves_the_log(
         if template.name == "solution.tex.j2":
             text = text.replace(r"\begin{document}", "\\begin{document}\n\\undefinedmacro")
         (templates / template.name).write_text(text)
-    monkeypatch.setattr("report.environment.TEMPLATES", templates)
+    monkeypatch.setattr(document, "environment", lambda: make_environment(templates))
     status = build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(out)])
     err = capsys.readouterr().err
     assert status == 1
@@ -248,32 +250,33 @@ def test_unchanged_rebuild_does_nothing_and_changes_rebuild(tmp_path, capsys):
 def test_fingerprint_covers_templates_and_code(tmp_path, monkeypatch):
     import shutil
 
-    from report import incremental
+    from orchestration import cache
 
-    for folder in incremental.SOURCES:
+    for folder in cache.SOURCES:
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    monkeypatch.setattr(incremental, "ROOT", tmp_path)
-    before = incremental.fingerprint(HOMEWORK_CONFIG, pdf=True)
-    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=True) == before
-    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=False) != before
+    monkeypatch.setattr(cache, "ROOT", tmp_path)
+    before = cache.fingerprint(HOMEWORK_CONFIG, pdf=True)
+    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=True) == before
+    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=False) != before
     template = tmp_path / "templates" / "problem2.tex.j2"
     template.write_text(template.read_text() + "%")
-    after_template = incremental.fingerprint(HOMEWORK_CONFIG, pdf=True)
+    after_template = cache.fingerprint(HOMEWORK_CONFIG, pdf=True)
     assert after_template != before
     code = tmp_path / "solver" / "network.py"
     code.write_text(code.read_text() + "\n")
-    assert incremental.fingerprint(HOMEWORK_CONFIG, pdf=True) != after_template
+    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=True) != after_template
 
 
-def test_exact_values_come_from_a_worker_without_loading_sympy_here(tmp_path):
-    """The exact forms are in the .tex, yet the building process itself never imports SymPy
-    (its import is the slowest part of a build: a forked worker pays it in parallel)."""
-    code = (
-        "import sys, build; "
-        f"status = build.main(['--no-pdf', '--out', {str(tmp_path)!r}]); "
-        "print(status, 'sympy' in sys.modules)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert run.stdout.split()[-2:] == ["0", "False"], run.stderr
-    tex = (tmp_path / "solution.tex").read_text()
-    assert r"\hat{y}_{1} &= \frac{1}{1 + e^{-3} + e} \approx" in tex
+def test_sympy_is_imported_once_for_a_class(tmp_path):
+    """SymPy is imported once, in the parent before the variant workers fork: they reuse it.
+
+    ``python -X importtime`` writes a line for every module a process imports, so a worker
+    that imported SymPy again would add a line of its own.
+    """
+    command = [sys.executable, "-X", "importtime", "build.py", "--variants", "3", "--seed", "1"]
+    command += ["--jobs", "2", "--out", str(tmp_path / "class")]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    imports = [line for line in run.stderr.splitlines() if re.search(r"\|\s+sympy$", line)]
+    assert len(imports) == 1
+    assert len(list((tmp_path / "class").glob("variant-*/solution.pdf"))) == 3

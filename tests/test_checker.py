@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tomli_w
 
 import build
-from report.checker import MISSING, OK, WRONG, check, format_check
+from orchestration.grading import MISSING, OK, WRONG, check, format_check
 from report.results import results_json
 from solver.network import solve
-from solver.variants import toml_value
 
 # A key with d = 1, n = 3, q = 2 and numbers that are exact in binary, so every tolerance
 # edge below is exact too.
@@ -41,11 +41,8 @@ def write_key(folder: Path, key: dict = KEY) -> Path:
 
 
 def answers_toml(tables: dict[str, dict]) -> str:
-    lines = []
-    for table, values in tables.items():
-        lines.append(f"[{table}]")
-        lines += [f"{name} = {toml_value(value)}" for name, value in values.items()]
-    return "\n".join(lines) + "\n"
+    plain = json.loads(json.dumps(tables, default=lambda array: array.tolist()))
+    return tomli_w.dumps(plain)
 
 
 def write_answers(folder: Path, tables: dict[str, dict]) -> Path:

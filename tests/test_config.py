@@ -9,7 +9,7 @@ import pytest
 
 from solver.config import load_problem, parse_problem
 from solver.errors import ConfigError
-from solver.problem import HOMEWORK_TITLE, ReportInfo
+from solver.instance import HOMEWORK_TITLE, ReportInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -175,7 +175,7 @@ def test_parse_problem_takes_parsed_toml():
 
 def test_missing_file(tmp_path):
     """A path that does not exist."""
-    assert error_of(tmp_path / "nope.toml") == "no such file"
+    assert error_of(tmp_path / "nope.toml") == "no such file (a TOML file)"
 
 
 def test_directory_instead_of_file(tmp_path):
@@ -187,10 +187,10 @@ def test_unreadable_file(tmp_path, monkeypatch):
     """An OS error on reading (permissions: simulated, as root may read anything)."""
     path = write(tmp_path, instance())
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     assert error_of(path) == "cannot read the file: Permission denied"
 
 

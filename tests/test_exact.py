@@ -10,16 +10,15 @@ import pytest
 import sympy as sp
 from instances import ISSUE_UPDATED, ROOT, kink_problem
 
-from solver.exact import (
+from report.exact_forms import latex_of
+from solver.exact_values import (
     agreement,
     exact_number,
     exact_values,
-    is_short,
-    latex_of,
     relative_differences,
 )
+from solver.instance import Params, Problem
 from solver.network import solve
-from solver.problem import Params, Problem
 
 # The homework's softmax denominator for z = [0, -3, 1], divided through by e^{z₁} = 1.
 S = 1 + sp.exp(-3) + sp.E
@@ -71,14 +70,14 @@ def test_gradients_are_the_closed_forms(homework):
     """dz = ŷ − yˢ; only a₂ = 2 and x₂ = 2 are non-zero, so dW2 = 2·dz in row 2 alone."""
     exact = exact_values(homework)
     dz = sp.Matrix([sp.exp(k) / S for k in (0, -3, 1)]) - exact.y_smooth
-    assert sp.simplify(exact.d_z - dz) == sp.zeros(3, 1)
-    assert sp.simplify(exact.gradients.b2 - dz) == sp.zeros(3, 1)
-    assert sp.simplify(exact.gradients.W2.row(1) - 2 * dz.T) == sp.zeros(1, 3)
-    assert exact.gradients.W2.row(0) == sp.zeros(1, 3) == exact.gradients.W2.row(2)
+    assert sp.simplify(exact.dz - dz) == sp.zeros(3, 1)
+    assert sp.simplify(exact.grads.b2 - dz) == sp.zeros(3, 1)
+    assert sp.simplify(exact.grads.W2.row(1) - 2 * dz.T) == sp.zeros(1, 3)
+    assert exact.grads.W2.row(0) == sp.zeros(1, 3) == exact.grads.W2.row(2)
     d_h2 = (sp.Matrix([[-2, -4, -2]]) * dz)[0]  # row 2 of W2, the only active unit
-    assert sp.simplify(exact.gradients.b1[1] - d_h2) == 0
-    assert sp.simplify(exact.gradients.W1[1, 1] - 2 * d_h2) == 0
-    assert [exact.gradients.W1[i, j] for i, j in [(0, 0), (0, 1), (1, 0), (1, 2)]] == [0] * 4
+    assert sp.simplify(exact.grads.b1[1] - d_h2) == 0
+    assert sp.simplify(exact.grads.W1[1, 1] - 2 * d_h2) == 0
+    assert [exact.grads.W1[i, j] for i, j in [(0, 0), (0, 1), (1, 0), (1, 2)]] == [0] * 4
 
 
 def test_updated_parameters_match_the_issue_to_ten_decimals(homework):
@@ -95,7 +94,7 @@ def test_exact_and_float_agree_on_the_homework(homework):
     """float64 is right to ~1e-15 relative on every quantity, not just to the 4 printed decimals."""
     exact = exact_values(homework)
     assert agreement(exact, solve(homework)) < 1e-12
-    assert set(relative_differences(exact, solve(homework))) >= {"loss", "d_W1", "updated_b2"}
+    assert set(relative_differences(exact, solve(homework))) >= {"loss", "dW1", "updated_b2"}
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 2), (2, 3, 3), (3, 4, 5), (5, 5, 6)])
@@ -126,7 +125,7 @@ def test_relu_derivative_at_zero_is_zero():
     problem = kink_problem(1)
     exact = exact_values(problem)
     assert list(exact.h) == [0, 2] and list(exact.relu_mask) == [0, 1]
-    assert exact.d_h[0] == 0 and exact.gradients.b1[0] == 0 and exact.d_a[0] != 0
+    assert exact.dh[0] == 0 and exact.grads.b1[0] == 0 and exact.da[0] != 0
     assert agreement(exact, solve(problem)) < 1e-12
 
 
@@ -157,22 +156,12 @@ def test_short_decimals_are_read_as_written():
     assert exact_number(float("inf")) is None
 
 
-def test_latex_of_the_softmax_reads_as_by_hand(homework):
-    """Sums print in class order, e^{-3} stays a power, and a short form is flagged short."""
-    exact = exact_values(homework)
-    assert latex_of(exact.y_hat[0]) == r"\frac{1}{1 + e^{-3} + e}"
-    assert latex_of(exact.d_z[0]) == r"\frac{1}{1 + e^{-3} + e} - \frac{4}{5}"
-    assert is_short(exact.y_hat[0]) and is_short(exact.h[0])
-    assert not is_short(exact.updated.b1[1])  # −(101 + 91e⁻³ + 101e)/(50(1 + e⁻³ + e))
-    assert "e^{-3}" in latex_of(exact.updated.b1[1]) and r"\frac{91}" not in latex_of(
-        exact.updated.b1[1]
-    )
-
-
 def test_the_default_build_does_not_import_sympy():
-    """SymPy (≈0.3 s to import) is loaded by solver.exact and solver.symbolic only."""
+    """SymPy (≈0.3 s to import) is loaded by the exact values, the proof and their LaTeX
+    only: the solver's other modules and the build cache's path do without it."""
     code = (
-        "import sys, solver, solver.problem, solver.network, solver.checks, solver.config; "
+        "import sys, solver.instance, solver.solution, solver.network, solver.gradcheck, "
+        "solver.config, solver.draw, solver.verification, orchestration.single; "
         "print('sympy' in sys.modules)"
     )
     out = subprocess.run(

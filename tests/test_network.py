@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from instances import ISSUE_UPDATED, random_problem
 
-from solver.checks import central_differences, relative_error
+from solver.gradcheck import central_differences, relative_error
+from solver.instance import Params, Problem
 from solver.network import backward, forward, relu_mask, solve
-from solver.problem import Params, Problem
 
 # Softmax of the homework's logits z = [0, -3, 1], written in closed form by hand.
 SOFTMAX_SUM = 1 + math.exp(-3) + math.exp(1)
@@ -33,7 +33,7 @@ def test_forward_pass_matches_the_hand_computation(homework):
 
 def test_gradients_match_the_hand_computation(homework):
     """Only hidden unit 2 is active and only x₂ ≠ 0, so each gradient has one live row/column."""
-    grads = solve(homework).backward.params
+    grads = solve(homework).backward.grads
     expected_W2 = np.zeros((3, 3))
     expected_W2[1] = 2 * D_Z  # a = [0, 2, 0]
     d_h2 = np.array([-2, -4, -2]) @ D_Z  # row 2 of W2, the only active unit
@@ -66,7 +66,7 @@ def test_relu_derivative_at_zero_is_zero():
 
 
 def _max_gradient_error(problem: Problem) -> float:
-    analytic = solve(problem).backward.params
+    analytic = solve(problem).backward.grads
     numeric = central_differences(problem.params, problem.x, problem.y, problem.epsilon)
     names = ("W1", "b1", "W2", "b2")
     return max(relative_error(analytic.as_dict()[k], numeric.as_dict()[k]) for k in names)
@@ -87,7 +87,7 @@ def test_central_differences_agree_on_random_instances(shape, seed):
 def test_central_differences_catch_a_wrong_gradient(homework):
     """The check itself can fail: a gradient off by 1% is caught."""
     fwd = forward(homework.params, homework.x, homework.y, homework.epsilon)
-    grads = backward(homework.params, homework.x, fwd).params
+    grads = backward(homework.params, homework.x, fwd).grads
     numeric = central_differences(homework.params, homework.x, homework.y, homework.epsilon)
     assert relative_error(grads.W2 * 1.01, numeric.W2) > 1e-3
 
@@ -109,7 +109,7 @@ def test_huge_logits_stay_finite():
     solution = solve(problem)
     assert abs(solution.forward.z).max() > 1000
     assert np.isfinite(solution.forward.loss) and solution.forward.loss > 1000
-    for value in solution.backward.params.as_dict().values():
+    for value in solution.backward.grads.as_dict().values():
         assert np.all(np.isfinite(value))
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from instances import HOMEWORK_CONFIG, random_problem
 
-from report.pipeline import render_tex
+from orchestration.single import render_solution as render_tex
 from solver.config import load_problem
+from solver.instance import Problem, ReportInfo
 from solver.network import solve
-from solver.problem import Problem, ReportInfo
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import sympy as sp
 from instances import kink_problem
 
 from solver.network import relu_mask, solve
-from solver.symbolic import (
+from solver.proof import (
     CLOSED_FORMS,
     Exp,
     masks_for,
@@ -119,8 +119,8 @@ def test_heaviside_gives_one_half_at_zero_the_mask_gives_zero():
     # The numeric solver agrees: a unit sitting exactly at h = 0 passes no gradient back.
     problem = kink_problem(0)
     solution = solve(problem)
-    assert solution.forward.h[0] == 0 and solution.backward.a[0] != 0
-    assert solution.backward.h[0] == 0 and solution.backward.params.W1[0, 0] == 0
+    assert solution.forward.h[0] == 0 and solution.backward.da[0] != 0
+    assert solution.backward.dh[0] == 0 and solution.backward.grads.W1[0, 0] == 0
 
 
 def test_exp_is_exp_without_the_merging():

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from report import tex as tex_module
-from report.tex import CompiledPdf, compile_pdf
-from solver.errors import TexError
+from report.tex import CompiledPdf, TexError, compile_pdf
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage[hidelinks,pdfusetitle=false,bookmarks=false]{hyperref}

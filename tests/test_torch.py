@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from instances import kink_problem
 
 from report.results import results_json
-from solver.checks import central_differences, relative_error
+from solver.gradcheck import central_differences, relative_error
+from solver.instance import Params, Problem
 from solver.network import relu_mask, solve
-from solver.problem import Params, Problem, Solution
+from solver.solution import Solution
 
 RTOL = 1e-10
 TINY = 1e-300  # an absolute floor only for underflow; two exact zeros always agree
@@ -134,7 +135,7 @@ def check_against_torch(
     )
     for name in PARAMS:
         scale, new_scale = scales.get(name, 0.0), scales.get(f"new_{name}", 0.0)
-        grad, new = ours.backward.params.as_dict()[name], ours.updated.as_dict()[name]
+        grad, new = ours.backward.grads.as_dict()[name], ours.updated.as_dict()[name]
         assert_close(grad, theirs.grads[name], f"d{name}", scale)
         assert_close(saved["gradients"][name], theirs.grads[name], f"results.json d{name}", scale)
         assert_close(new, theirs.updated[name], f"updated {name}", new_scale)
@@ -153,9 +154,9 @@ def test_the_comparison_catches_a_slightly_wrong_gradient(homework, relative):
     """The check can fail: dW1 off by 1e-6 relative is caught even with the cancellation
     allowance of term_scales; off by 1e-8, by the plain relative test."""
     solution = solve(homework)
-    grads = solution.backward.params
+    grads = solution.backward.grads
     wrong = Params(W1=grads.W1 * (1 + relative), b1=grads.b1, W2=grads.W2, b2=grads.b2)
-    backward = replace(solution.backward, params=wrong)
+    backward = replace(solution.backward, grads=wrong)
     scales = term_scales(homework) if relative > 1e-7 else None
     with pytest.raises(AssertionError, match="dW1"):
         check_against_torch(homework, scales, replace(solution, backward=backward))
@@ -256,12 +257,12 @@ def differences_can_resolve(problem: Problem) -> bool:
     solution = solve(problem)
     noise = 1e-3 * max(1.0, abs(solution.forward.loss))
     live = solution.backward.relu_mask == 1
-    if np.any(np.abs(solution.backward.z) <= noise):
+    if np.any(np.abs(solution.backward.dz) <= noise):
         return False
-    if np.any(np.abs(solution.backward.a[live]) <= noise):
+    if np.any(np.abs(solution.backward.da[live]) <= noise):
         return False
     return all(
-        np.all((g == 0) | (np.abs(g) > noise)) for g in solution.backward.params.as_dict().values()
+        np.all((g == 0) | (np.abs(g) > noise)) for g in solution.backward.grads.as_dict().values()
     )
 
 
@@ -273,7 +274,7 @@ def test_central_differences_agree(problem):
     h = problem.params.W1.T @ problem.x + problem.params.b1
     assume(np.min(np.abs(h)) > 1e-3)
     assume(differences_can_resolve(problem))
-    analytic = solve(problem).backward.params
+    analytic = solve(problem).backward.grads
     numeric = central_differences(problem.params, problem.x, problem.y, problem.epsilon)
     for name in PARAMS:
         assert relative_error(analytic.as_dict()[name], numeric.as_dict()[name]) < 1e-6, name

@@ -16,13 +16,14 @@ import torch
 import torch.nn.functional as F
 from instances import HOMEWORK_CONFIG, ROOT, random_problem
 
+from orchestration.single import build_solution
+from orchestration.single import render_solution as render_tex
 from report.context import plot_indices
-from report.pipeline import build, render_tex
 from report.results import results_dict
 from solver.config import load_problem
-from solver.errors import ConfigError
+from solver.errors import DivergedError
+from solver.instance import Problem
 from solver.network import solve, train
-from solver.problem import Problem
 
 TRAINING_CONFIG = ROOT / "problems" / "training.toml"
 BATCH_CONFIG = ROOT / "problems" / "batch.toml"
@@ -143,9 +144,10 @@ def test_train_is_pure(homework):
 
 
 def test_divergence_is_one_clear_error():
-    """A learning rate that overflows the parameters is a config error, not a traceback."""
+    """A learning rate that overflows the parameters is one clear error (exit 2), not a
+    traceback."""
     problem = replace(random_problem(np.random.default_rng(0), 2, 3, 3), learning_rate=1e300)
-    with pytest.raises(ConfigError, match=r"training.learning_rate: .*diverged at step 2"):
+    with pytest.raises(DivergedError, match=r"training.learning_rate: .*diverged at step 2"):
         solve(replace(problem, steps=5))
 
 
@@ -179,19 +181,19 @@ def test_batch_forward_and_gradients_match_torch(m, seed):
     assert_close(fwd.h, h.detach().numpy(), "H")
     assert_close(fwd.z, z.detach().numpy(), "Z")
     assert_close(fwd.y_hat, torch.softmax(z, dim=1).detach().numpy(), "Ŷ")
-    assert_close(bwd.z, z.grad.numpy(), "∂Loss/∂Z")
-    assert_close(bwd.a, a.grad.numpy(), "∂Loss/∂A")
-    assert_close(bwd.h, h.grad.numpy(), "∂Loss/∂H")
+    assert_close(bwd.dz, z.grad.numpy(), "∂Loss/∂Z")
+    assert_close(bwd.da, a.grad.numpy(), "∂Loss/∂A")
+    assert_close(bwd.dh, h.grad.numpy(), "∂Loss/∂H")
     for name in PARAMS:
-        assert_close(bwd.params.as_dict()[name], params[name].grad.numpy(), f"∂Loss/∂{name}")
+        assert_close(bwd.grads.as_dict()[name], params[name].grad.numpy(), f"∂Loss/∂{name}")
 
 
 def test_batch_gradient_is_the_mean_of_the_instances_gradients():
     """∂Loss/∂θ of a batch = the mean over its rows of each instance's own ∂Loss/∂θ."""
     problem = random_batch(7, m=4)
-    batch = solve(problem).backward.params
+    batch = solve(problem).backward.grads
     singles = [
-        solve(replace(problem, x=problem.x[r], y=problem.y[r])).backward.params for r in range(4)
+        solve(replace(problem, x=problem.x[r], y=problem.y[r])).backward.grads for r in range(4)
     ]
     for name in PARAMS:
         mean = np.mean([s.as_dict()[name] for s in singles], axis=0)
@@ -205,7 +207,7 @@ def test_a_batch_of_one_row_is_the_vector_case(homework):
     for name in ("h", "a", "z", "y_hat", "log_y_hat", "y_smooth"):
         np.testing.assert_allclose(getattr(row.forward, name)[0], getattr(vector.forward, name))
     assert row.forward.loss == pytest.approx(vector.forward.loss, rel=1e-15)
-    for name in ("y_hat", "z", "a", "h"):
+    for name in ("dy_hat", "dz", "da", "dh"):
         np.testing.assert_allclose(getattr(row.backward, name)[0], getattr(vector.backward, name))
     for ours, theirs in zip(row.trajectory, vector.trajectory, strict=True):
         assert ours.loss == pytest.approx(theirs.loss, rel=1e-15)
@@ -343,7 +345,8 @@ def test_a_long_batch_shows_its_first_and_last_rows():
 )
 def test_pdf_shows_the_run(tmp_path, config, final_loss, pages_text):
     """The PDF compiles, and its text holds the last step's loss and the run's headings."""
-    solution = build(config, tmp_path)
+    assert build_solution(config, tmp_path)
+    solution = solve(load_problem(config))
     assert f"{solution.trajectory[-1].loss:.4f}" == final_loss
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "solution.pdf"), "-"], capture_output=True, check=True

@@ -9,17 +9,17 @@ import numpy as np
 import pytest
 from instances import random_problem
 
-from report.pipeline import render_tex
+from orchestration.single import render_solution as render_tex
+from solver.instance import Params, Problem
 from solver.network import solve
-from solver.problem import Params, Problem
-from solver.verify import GRADIENT_TOLERANCE, gradient_errors, verify
+from solver.verification import GRADIENT_TOLERANCE, gradient_errors, verify
 
 
 def test_homework_checks_pass(homework):
     solution = solve(homework)
-    from solver.exact import summarize
+    from solver.exact_values import agreement, exact_values
 
-    check = verify(solution, summarize(solution).agreement)
+    check = verify(solution, agreement(exact_values(homework), solution))
     assert set(check.gradient_errors) == {"W1", "b1", "W2", "b2"}
     assert max(check.gradient_errors.values()) < GRADIENT_TOLERANCE and check.gradients_pass
     assert check.exact_agreement < 1e-14 and check.exact_pass
@@ -29,11 +29,11 @@ def test_homework_checks_pass(homework):
 def test_a_wrong_gradient_fails_the_check(homework):
     """Central differences are independent of the backward pass: corrupt it and they disagree."""
     solution = solve(homework)
-    grads = solution.backward.params
+    grads = solution.backward.grads
     wrong = dataclasses.replace(
         solution,
         backward=dataclasses.replace(
-            solution.backward, params=Params(**{**grads.as_dict(), "W2": grads.W2 * 1.001})
+            solution.backward, grads=Params(**{**grads.as_dict(), "W2": grads.W2 * 1.001})
         ),
     )
     assert gradient_errors(wrong)["W2"] > 1e-4

@@ -5,21 +5,20 @@
 the homework's shape. An entry passes when |given − expected| <= atol + rtol·|expected|
 (numpy's ``isclose`` rule). A key the answers leave out is *missing*, not wrong; an optional
 table left out is not checked at all. A file that is not such a table (not TOML, an unknown
-table or key, a wrong shape, a value that is not a number) is a ConfigError: one line.
+table or key, a wrong shape, a value that is not a number) is an AnswersError: one line.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from solver.errors import ConfigError
+from solver.errors import InputError
+from solver.reading import Invalid, describe, load_json, load_toml, number
 
 TABLES = ("updated", "gradients", "forward")  # in the order they are reported
 REQUIRED = "updated"
@@ -57,27 +56,15 @@ class Check:
 # --- reading the two files -----------------------------------------------------------------
 
 
-def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file ({what})") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: expected {what}, got a directory") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: expected UTF-8 text ({what})") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the file: {err.strerror or err}") from None
+class AnswersError(InputError):
+    """The key or the answers file is missing or malformed."""
 
 
 def load_key(path: Path) -> dict[str, dict[str, Any]]:
     """results.json's checkable tables: ``{table: {name: number or nested list}}``."""
-    try:
-        data = json.loads(_read(path, "a results.json"))
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"{path}: not a results.json: invalid JSON: {err}") from None
+    data = load_json(path, "a results.json", AnswersError)
     if not isinstance(data, dict) or not isinstance(data.get(REQUIRED), dict):
-        raise ConfigError(f"{path}: not a results.json: no table {REQUIRED!r}")
+        raise AnswersError(f"{path}: not a results.json: no table {REQUIRED!r}")
     return {
         table: {name: value for name, value in data[table].items() if _numeric(value)}
         for table in TABLES
@@ -93,70 +80,48 @@ def _numeric(value: Any) -> bool:
         return False
 
 
-def _describe(value: Any) -> str:
-    kinds = {
-        bool: "boolean",  # before int: a bool is an int in Python
-        int: "integer",
-        float: "float",
-        str: "string",
-        list: "array",
-        dict: "table",
-    }
-    kind = next((name for t, name in kinds.items() if isinstance(value, t)), type(value).__name__)
-    text = json.dumps(value) if isinstance(value, str | bool) else str(value)
-    return f"{kind} {text if len(text) <= 30 else text[:29] + '…'}"
-
-
-def _read_number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{where}expected a number, got {_describe(value)}")
-    try:
-        return float(value)
-    except OverflowError:
-        raise ValueError(f"{where}expected a number that fits a float, got {value}") from None
-
-
 def _read_array(value: Any, shape: tuple[int, ...], where: str = "") -> Any:
-    """``value`` as nested lists of floats of exactly ``shape``; ValueError names the spot."""
+    """``value`` as nested lists of floats of exactly ``shape``; Invalid names the spot.
+
+    A given inf or nan is read (and will be simply wrong)."""
     if not shape:
-        return _read_number(value, where)
+        try:
+            return number(value, finite=False)
+        except Invalid as err:
+            raise Invalid(where + err.message) from None
     size, inner = shape[0], shape[1:]
     unit = "rows" if inner else "entries"
     if not isinstance(value, list):
         kind = f"a {' x '.join(map(str, shape))} matrix" if inner else f"a list of {size} numbers"
-        raise ValueError(f"{where}expected {kind}, got {_describe(value)}")
+        raise Invalid(f"{where}expected {kind}, got {describe(value)}")
     if len(value) != size:
         unit = unit if size != 1 else unit.removesuffix("s").replace("entrie", "entry")
-        raise ValueError(f"{where}expected {size} {unit}, got {len(value)}")
+        raise Invalid(f"{where}expected {size} {unit}, got {len(value)}")
     label = "row" if inner else "entry"
     return [_read_array(v, inner, f"{where}{label} {i}: ") for i, v in enumerate(value, 1)]
 
 
 def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The answers, each in its expected shape; raises ConfigError (one line) if malformed."""
-    try:
-        data = tomllib.loads(_read(path, "a TOML file of answers"))
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    """The answers, each in its expected shape; raises AnswersError (one line) if malformed."""
+    data = load_toml(path, "a TOML file of answers", AnswersError)
     expected = ", ".join(f"[{table}]" for table in key)
     answers: dict[str, dict[str, Any]] = {}
     for table, values in data.items():
         if not isinstance(values, dict):
-            raise ConfigError(
+            raise AnswersError(
                 f"{path}: top-level key {table}: answers go under a table ({expected})"
             )
         if table not in key:
-            raise ConfigError(f"{path}: unknown table [{table}] (expected {expected})")
+            raise AnswersError(f"{path}: unknown table [{table}] (expected {expected})")
         answers[table] = {}
         for name, value in values.items():
             if name not in key[table]:
                 known = ", ".join(key[table])
-                raise ConfigError(f"{path}: {table}.{name}: unknown key (expected one of {known})")
-            shape = np.shape(key[table][name])
+                raise AnswersError(f"{path}: {table}.{name}: unknown key (expected one of {known})")
             try:
-                answers[table][name] = _read_array(value, shape)
-            except ValueError as err:
-                raise ConfigError(f"{path}: {table}.{name}: {err}") from None
+                answers[table][name] = _read_array(value, np.shape(key[table][name]))
+            except Invalid as err:
+                raise AnswersError(err.at(f"{table}.{name}").line(str(path))) from None
     return answers
 
 
@@ -203,11 +168,11 @@ def check(key: Path, answers: Path, rtol: float = RTOL, atol: float = ATOL) -> C
     """Read both files and compare them.
 
     Raises:
-        ConfigError: a file is missing or malformed, or a tolerance is negative.
+        AnswersError: a file is missing or malformed, or a tolerance is negative.
     """
     for label, value in (("rtol", rtol), ("atol", atol)):
         if not (math.isfinite(value) and value >= 0):
-            raise ConfigError(f"--{label}: expected a number >= 0, got {value:g}")
+            raise AnswersError(f"--{label}: expected a number >= 0, got {value:g}")
     expected = load_key(key)
     given = load_answers(answers, expected)
     return Check(str(key), str(answers), rtol, atol, compare(expected, given, rtol, atol))

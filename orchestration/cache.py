@@ -1,4 +1,4 @@
-"""Skip work already done: a build whose inputs and outputs are unchanged is not run again.
+"""The build cache: a build whose inputs and outputs are unchanged is not run again.
 
 A fingerprint of everything a build reads (the config, the templates, the project's own code,
 the options and SOURCE_DATE_EPOCH) is kept in ``OUT/.hw3-stamp.json`` beside digests of the
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STAMP = ".hw3-stamp.json"
-SOURCES = ("solver", "report", "templates")
+SOURCES = ("solver", "report", "orchestration", "templates")
 
 
 def fingerprint(config: Path, *, pdf: bool, prove: bool = False) -> str:
@@ -56,20 +56,3 @@ def up_to_date(inputs: str, out: Path) -> bool:
         and bool(outputs)
         and all(_digest(out / name) == digest for name, digest in outputs.items())
     )
-
-
-def build(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
-    """Build unless ``out`` is up to date; returns whether anything was built."""
-    try:
-        inputs = fingerprint(config, pdf=pdf, prove=prove)
-    except OSError:  # the loader reports a missing or unreadable config properly
-        inputs = None
-    if inputs is not None and up_to_date(inputs, out):
-        return False
-    from report.exact_job import start_from_config
-
-    exact = start_from_config(config)  # forked now, while the rest of the build loads
-    from report.pipeline import build as full_build
-
-    full_build(config, out, pdf=pdf, prove=prove, stamp=inputs, exact=exact)
-    return True

@@ -14,13 +14,13 @@ the same seed gives the same variants, byte for byte, and variant 7 is the same 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 
 import numpy as np
 
 from solver.errors import ConfigError
-from solver.problem import Params, Problem
+from solver.instance import Params, Problem
+from solver.network import linear, relu
 
 WEIGHT_RANGE = (-5, 5)  # W1, b1, W2, b2: the homework's own entries lie in this range
 INPUT_RANGE = (-2, 2)  # x: the homework's x = [0, 2]
@@ -32,7 +32,7 @@ MAX_SPREAD = 10.0
 
 def hidden_inputs(problem: Problem) -> np.ndarray:
     """The ReLU inputs h = W1ᵀx + b1, one row per example: shape (m, n), m = 1 for one x."""
-    return np.atleast_2d(problem.x) @ problem.params.W1 + problem.params.b1
+    return linear(problem.params.W1, problem.params.b1, np.atleast_2d(problem.x))
 
 
 def has_kink(problem: Problem) -> bool:
@@ -56,8 +56,7 @@ def is_interesting(problem: Problem, kink: bool = False) -> bool:
 
 def logit_spread(problem: Problem) -> float:
     """max z − min z over each example's logits, the largest over the examples."""
-    a = np.maximum(hidden_inputs(problem), 0.0)
-    z = a @ problem.params.W2 + problem.params.b2
+    z = linear(problem.params.W2, problem.params.b2, relu(hidden_inputs(problem)))
     return float((z.max(axis=1) - z.min(axis=1)).max())
 
 
@@ -112,48 +111,3 @@ def _draw(template: Problem, rng: np.random.Generator, number: int) -> Problem:
     title = f"{template.report.title}, variant {number:03d}"
     report = dataclasses.replace(template.report, title=title)
     return dataclasses.replace(template, x=x, y=y, params=params, report=report)
-
-
-# --- writing an instance back as TOML, in the config schema --------------------------------
-
-
-def toml_value(value: object) -> str:
-    r"""A value as TOML text that the config loader reads back exactly.
-
-    Whole floats are written as integers, other floats by ``repr`` (which round-trips).
-
-    >>> print(toml_value(-5.0), toml_value(0.3), toml_value([[1.0, 2.5]]), toml_value('say "hi"'))
-    -5 0.3 [[1, 2.5]] "say \"hi\""
-    """
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, bool):
-        raise TypeError("booleans are not part of the config schema")
-    if isinstance(value, str):
-        # JSON's escapes are TOML's; DEL is the one control character JSON leaves raw.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value}")
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def config_toml(problem: Problem, comment: str = "") -> str:
-    """The instance as a config file in the schema of :mod:`solver.config`."""
-    report = dataclasses.asdict(problem.report)
-    network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
-    training = {
-        "epsilon": problem.epsilon,
-        "learning_rate": problem.learning_rate,
-        "steps": problem.steps,
-    }
-    lines = [f"# {line}" for line in comment.splitlines()]
-    for section, values in (("report", report), ("network", network), ("training", training)):
-        lines += ["", f"[{section}]"] if lines else [f"[{section}]"]
-        lines += [f"{key} = {toml_value(value)}" for key, value in values.items()]
-    return "\n".join(lines) + "\n"

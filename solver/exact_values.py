@@ -4,12 +4,12 @@ Every input float is read as the decimal it was written as (``Fraction(repr(v))`
 not the binary double nearest to it), so h, a and z come out as exact rationals, and ŷ, the
 loss and every gradient as short expressions in exp() of rationals, such as the homework's
 ŷ₁ = 1/(1 + e⁻³ + e). :func:`agreement` then measures how far the float64 solution is from
-them, and :func:`latex_of` / :func:`is_short` let the report print an exact form beside a
-decimal where it stays short.
+them. How an exact form is written out (LaTeX, which of its equal forms is shortest) is the
+report's business: report.exact_forms.
 
 Expressions are built with unevaluated sums (``evaluate=False``) in class order, so that they
 print as one would write them by hand; they evaluate (``evalf``, ``simplify``) as usual.
-SymPy is imported here and in :mod:`solver.symbolic` only: import this module where it is used.
+SymPy is imported here, in :mod:`solver.proof` and in report.exact_forms only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
-from solver.problem import ExactSummary, Problem, Solution
+from solver.instance import Params, Problem
+from solver.solution import Solution
 
 # Past these limits the instance is "not exact-able": the exact forms would not be short.
 MAX_DIGITS = 6  # significant decimals of any one input
@@ -59,27 +59,19 @@ def _exact_matrix(values: np.ndarray) -> sp.Matrix | None:
 
 
 @dataclass(frozen=True)
-class ExactParams:
-    """Exact gradients or parameters: W1 (d,n), b1 (n,1), W2 (n,q), b2 (q,1), as sympy Matrices."""
-
-    W1: sp.Matrix
-    b1: sp.Matrix
-    W2: sp.Matrix
-    b2: sp.Matrix
-
-    def as_dict(self) -> dict[str, sp.Matrix]:
-        return {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
-
-
-@dataclass(frozen=True)
 class ExactValues:
     """Every quantity of the solution, exactly; vectors are (k,1) sympy Matrices.
 
     ``h``, ``a``, ``z``, ``relu_mask``, ``y_smooth`` are rationals; ``y_hat`` has
     ŷᵢ = 1/Σₖ e^{zₖ − zᵢ}; ``loss`` is ln Σₖ e^{zₖ − z_c} + (z_c − Σᵢ yˢᵢ zᵢ) for the target
-    class c; ``d_y_hat`` = −yˢ/ŷ, ``d_z``, ``d_a``, ``d_h`` are the intermediate gradients
-    (as :class:`solver.problem.Backward`); ``gradients`` and ``updated`` hold the four
-    parameters' gradients and their values after the (first) gradient-descent step.
+    class c; ``dy_hat`` = −yˢ/ŷ, ``dz``, ``da``, ``dh`` are the intermediate gradients
+    (as :class:`solver.solution.Backward`); ``grads`` and ``updated`` hold the four
+    parameters' gradients and their values after the (first) gradient-descent step, as
+    :class:`solver.instance.Params` of sympy Matrices.
+
+    ``dz_forms`` holds, for each entry of ∂Loss/∂z, a few equal ways of writing it (the
+    gradients are affine in ŷ, which can be written over one fraction or term by term): the
+    report shows the shortest. The matrices above hold each value as SymPy sums it.
     """
 
     h: sp.Matrix
@@ -89,19 +81,20 @@ class ExactValues:
     y_hat: sp.Matrix
     y_smooth: sp.Matrix
     loss: sp.Expr
-    d_y_hat: sp.Matrix
-    d_z: sp.Matrix
-    d_a: sp.Matrix
-    d_h: sp.Matrix
-    gradients: ExactParams
-    updated: ExactParams
+    dy_hat: sp.Matrix
+    dz: sp.Matrix
+    da: sp.Matrix
+    dh: sp.Matrix
+    grads: Params
+    updated: Params
+    dz_forms: tuple[tuple[sp.Expr, ...], ...]
 
 
 def _exp_sum(coefficients: Sequence[sp.Rational], exponents: Sequence[sp.Rational]) -> sp.Expr:
     """Σₖ cₖ e^{xₖ}, unevaluated, in class order, equal exponents merged, zero terms dropped.
 
-    >>> print(latex_of(_exp_sum([1, 1, 2, 0], [0, -3, 1, 5])))
-    1 + e^{-3} + 2 e
+    >>> _exp_sum([1, 1, 2, 0], [0, -3, 1, 5]).args
+    (1, exp(-3), 2*E)
     """
     merged: dict[sp.Rational, sp.Rational] = {}
     for c, x in zip(coefficients, exponents, strict=True):
@@ -149,21 +142,26 @@ class _Softmax:
         """ŷᵢ = 1/Σₖ e^{zₖ − zᵢ}: the softmax divided through by e^{zᵢ}."""
         return 1 / self.denominator(i)
 
-    def affine(self, coefficients: Sequence[sp.Rational], constant: sp.Rational) -> sp.Expr:
-        """Σᵢ Cᵢ ŷᵢ + c₀, exactly, in the shortest of its candidate forms."""
+    def value(self, coefficients: Sequence[sp.Rational], constant: sp.Rational) -> sp.Expr:
+        """Σᵢ Cᵢ ŷᵢ + c₀ as SymPy sums it: terms that cancel are gone (for evaluating)."""
+        return sp.Add(*(c * self.y_hat(i) for i, c in enumerate(coefficients)), constant)
+
+    def affine(
+        self, coefficients: Sequence[sp.Rational], constant: sp.Rational
+    ) -> tuple[sp.Expr, ...]:
+        """Σᵢ Cᵢ ŷᵢ + c₀, exactly, in each of its candidate forms (all equal)."""
         live = [i for i, c in enumerate(coefficients) if c != 0]
         if not live:
-            return sp.Rational(constant)
+            return (sp.Rational(constant),)
         S = self.denominator(self.ref)
-        candidates = [
+        return (
             # the ŷ's one by one: C ŷᵢ + c₀
             _plus(*(coefficients[i] * self.y_hat(i) for i in live), constant),
             # one fraction for the ŷ's: (Σᵢ Cᵢ e^{zᵢ − zᵣ}) / Sᵣ + c₀
             _plus(_exp_sum(coefficients, self.exponents(self.ref)) / S, constant),
             # one fraction for all: Σₖ (Cₖ + c₀) e^{zₖ − zᵣ} / Sᵣ, as c₀ = c₀ Sᵣ / Sᵣ
             _scaled_fraction([c + constant for c in coefficients], self.exponents(self.ref), S),
-        ]
-        return min(candidates, key=lambda e: len(latex_of(e)))
+        )
 
 
 def _scaled_fraction(
@@ -212,7 +210,7 @@ def exact_values(problem: Problem) -> ExactValues | None:
     Not exact-able: an input with more than MAX_DIGITS significant decimals, more than
     MAX_WEIGHTS weights (d·n + n·q), a batch rather than one instance, a target whose entries
     do not sum to 1, or a logit past MAX_LOGIT. With several steps, the values are the first
-    step's, as in :class:`solver.problem.Solution`.
+    step's, as in :class:`solver.solution.Solution`.
     """
     d, n, q = problem.shape
     if d * n + n * q > MAX_WEIGHTS or np.ndim(problem.x) != 1 or np.ndim(problem.y) != 1:
@@ -239,7 +237,7 @@ def exact_values(problem: Problem) -> ExactValues | None:
     # −Σ yˢᵢ ln ŷᵢ = ln Σₖ e^{zₖ} − Σᵢ yˢᵢ zᵢ (as Σ yˢ = 1) = ln Sᵣ + zᵣ − Σᵢ yˢᵢ zᵢ
     loss = _plus(sp.log(softmax.denominator(ref)), z[ref] - (y_smooth.T * z)[0])
     # ∂Loss/∂ŷᵢ = −yˢᵢ/ŷᵢ = −yˢᵢ Σₖ e^{zₖ − zᵢ}
-    d_y_hat = sp.Matrix([_times(-y_smooth[i], softmax.denominator(i)) for i in range(q)])
+    dy_hat = sp.Matrix([_times(-y_smooth[i], softmax.denominator(i)) for i in range(q)])
 
     # Every gradient is affine in ŷ: carry the coefficients exactly, write each entry at the end.
     unit = [sp.Integer(0)] * q
@@ -265,7 +263,7 @@ def exact_values(problem: Problem) -> ExactValues | None:
 
     def write(forms: Sequence[Sequence[_Affine]]) -> sp.Matrix:
         return sp.Matrix(
-            [[softmax.affine(f.coefficients, f.constant) for f in row] for row in forms]
+            [[softmax.value(f.coefficients, f.constant) for f in row] for row in forms]
         )
 
     return ExactValues(
@@ -276,12 +274,13 @@ def exact_values(problem: Problem) -> ExactValues | None:
         y_hat=y_hat,
         y_smooth=y_smooth,
         loss=loss,
-        d_y_hat=d_y_hat,
-        d_z=write([[f] for f in dz]),
-        d_a=write([[f] for f in da]),
-        d_h=write([[f] for f in dh]),
-        gradients=ExactParams(**{k: write(v) for k, v in grads.items()}),
-        updated=ExactParams(**{k: write(v) for k, v in updated.items()}),
+        dy_hat=dy_hat,
+        dz=write([[f] for f in dz]),
+        da=write([[f] for f in da]),
+        dh=write([[f] for f in dh]),
+        grads=Params(**{k: write(v) for k, v in grads.items()}),
+        updated=Params(**{k: write(v) for k, v in updated.items()}),
+        dz_forms=tuple(softmax.affine(f.coefficients, f.constant) for f in dz),
     )
 
 
@@ -291,8 +290,8 @@ def _entries(exact: ExactValues) -> dict[str, sp.Matrix | sp.Expr]:
         name: getattr(exact, name)
         for name in ("h", "relu_mask", "a", "z", "y_hat", "y_smooth", "loss")
     }
-    out |= {"d_y_hat": exact.d_y_hat, "d_z": exact.d_z, "d_a": exact.d_a, "d_h": exact.d_h}
-    out |= {f"d_{k}": v for k, v in exact.gradients.as_dict().items()}
+    out |= {"dy_hat": exact.dy_hat, "dz": exact.dz, "da": exact.da, "dh": exact.dh}
+    out |= {f"d{k}": v for k, v in exact.grads.as_dict().items()}
     out |= {f"updated_{k}": v for k, v in exact.updated.as_dict().items()}
     return out
 
@@ -303,9 +302,9 @@ def _floats(solution: Solution) -> dict[str, np.ndarray]:
         name: np.asarray(getattr(fwd, name), dtype=float)
         for name in ("h", "a", "z", "y_hat", "y_smooth", "loss")
     }
-    out |= {"relu_mask": bwd.relu_mask, "d_y_hat": bwd.y_hat, "d_z": bwd.z}
-    out |= {"d_a": bwd.a, "d_h": bwd.h}
-    out |= {f"d_{k}": v for k, v in bwd.params.as_dict().items()}
+    out |= {"relu_mask": bwd.relu_mask, "dy_hat": bwd.dy_hat, "dz": bwd.dz}
+    out |= {"da": bwd.da, "dh": bwd.dh}
+    out |= {f"d{k}": v for k, v in bwd.grads.as_dict().items()}
     out |= {f"updated_{k}": v for k, v in solution.updated.as_dict().items()}
     return out
 
@@ -339,7 +338,7 @@ def _relative(exact: sp.Expr, value: float) -> float:
 
 # ∂Loss/∂ŷ = −yˢ/ŷ is ±inf in float64 wherever ŷᵢ underflows (the solver keeps it so, for
 # display); it feeds nothing, so the headline agreement leaves it out.
-AGREEMENT_EXCLUDES = frozenset({"d_y_hat"})
+AGREEMENT_EXCLUDES = frozenset({"dy_hat"})
 
 
 def agreement(exact: ExactValues, solution: Solution) -> float:
@@ -351,55 +350,3 @@ def agreement(exact: ExactValues, solution: Solution) -> float:
     """
     differences = relative_differences(exact, solution)
     return max(v for k, v in differences.items() if k not in AGREEMENT_EXCLUDES)
-
-
-class _LatexPrinter(LatexPrinter):
-    """SymPy's LaTeX, except that c·e^{-k} stays "c e^{-k}" rather than becoming c/e^{k}."""
-
-    def _print_Mul(self, expr: sp.Expr) -> str:
-        coeff, rest = expr.as_coeff_Mul()
-        if isinstance(rest, sp.exp) and coeff.is_Rational and rest.args[0].is_negative:
-            if coeff == -1:
-                return "- " + self._print(rest)
-            return f"{self._print(coeff)} {self._print(rest)}"
-        return super()._print_Mul(expr)
-
-
-def latex_of(expr: sp.Expr) -> str:
-    r"""The exact form as LaTeX: sums in the order they were built, ``\ln`` for the log.
-
-    >>> print(latex_of(1 / sp.Add(1, sp.exp(-3), sp.E, evaluate=False)))
-    \frac{1}{1 + e^{-3} + e}
-    >>> print(latex_of(sp.Add(1, -9 * sp.exp(-3), sp.E, evaluate=False)))
-    1 - 9 e^{-3} + e
-    """
-    return _LatexPrinter({"order": "none", "ln_notation": True}).doprint(expr)
-
-
-def is_short(expr: sp.Expr, max_chars: int = 40) -> bool:
-    """True when the LaTeX of the exact form has at most ``max_chars`` characters.
-
-    >>> is_short(sp.Rational(-13)), is_short(sp.log(sp.Add(*[sp.exp(k) for k in range(9)])))
-    (True, False)
-    """
-    return len(latex_of(expr)) <= max_chars
-
-
-SHORT = 64  # characters of LaTeX an exact form may take to be shown beside its decimal
-
-
-def summarize(solution: Solution) -> ExactSummary | None:
-    """The exact forms worth showing and their agreement; None when not exact-able."""
-    exact = exact_values(solution.problem)
-    if exact is None:
-        return None
-
-    def short(expr: sp.Expr) -> str | None:
-        return latex_of(expr) if is_short(expr, SHORT) else None
-
-    return ExactSummary(
-        y_hat=tuple(short(e) for e in exact.y_hat),
-        loss=short(exact.loss),
-        d_z=tuple(short(e) for e in exact.d_z),
-        agreement=agreement(exact, solution),
-    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from solver.instance import Params
 from solver.network import loss_at
-from solver.problem import Params
 
 
 def central_differences(

@@ -4,7 +4,7 @@
   the loss has no derivative and a difference quotient straddles two slopes);
 - exact values (SymPy, from the decimals as typed) against the float64 solution;
 - with ``prove=True``, the SymPy proof of Problem 1's closed forms at the instance's shape.
-SymPy is imported only when exact values or the proof are asked for.
+SymPy is imported only for the proof (solver.exact_values imports it for the exact values).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.checks import central_differences, relative_error
-from solver.problem import Solution
+from solver.gradcheck import central_differences, relative_error
+from solver.solution import Solution
 
 STEP = 1e-6  # central-difference step
 KINK_MARGIN = 1e-4  # |h| below this counts as at a kink for the step above
@@ -60,12 +60,12 @@ def gradient_errors(solution: Solution) -> dict[str, float] | None:
     if np.abs(solution.forward.h).min() < KINK_MARGIN:
         return None
     numeric = central_differences(problem.params, problem.x, problem.y, problem.epsilon, STEP)
-    analytic = solution.backward.params.as_dict()
+    analytic = solution.backward.grads.as_dict()
     return {name: relative_error(analytic[name], n) for name, n in numeric.as_dict().items()}
 
 
 def prove_shape(d: int, n: int, q: int) -> ProofSummary:
-    from solver.symbolic import prove
+    from solver.proof import prove
 
     result = prove(d, n, q)
     return ProofSummary(
@@ -81,8 +81,8 @@ def prove_shape(d: int, n: int, q: int) -> ProofSummary:
 def verify(
     solution: Solution, exact_agreement: float | None = None, *, prove: bool = False
 ) -> Verification:
-    """Run the checks; ``exact_agreement`` comes from solver.exact, where the instance has
-    exact values (computed there, often in another process)."""
+    """Run the checks; ``exact_agreement`` comes from solver.exact_values, where the instance
+    has exact values."""
     return Verification(
         gradient_errors=gradient_errors(solution),
         min_abs_h=float(np.abs(solution.forward.h).min()),

@@ -1,0 +1,67 @@
+"""One build: config → Solution → .tex → PDF, published together, skipped when up to date.
+
+Only the standard library and the build cache are imported at the top, so that an unchanged
+rebuild answers in milliseconds; numpy, SymPy, Jinja and TeX are loaded once something has
+to be built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
+
+
+def render_solution(solution, *, prove: bool = False) -> str:
+    """The solution document's LaTeX source, with the checks of its Verification appendix:
+    central differences, the exact values where the instance has them, and with ``prove``
+    the symbolic proof of Problem 1 at the instance's shape."""
+    from report.document import solution_tex
+    from solver.exact_values import agreement, exact_values
+    from solver.verification import verify
+
+    exact = exact_values(solution.problem)
+    checks = verify(solution, None if exact is None else agreement(exact, solution), prove=prove)
+    return solution_tex(solution, exact, checks)
+
+
+def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
+    """Solve the instance in ``config`` and write solution.tex, results.json (and the PDF, and
+    TeX's log) into ``out`` together, unless ``out`` holds them already, unaltered since
+    (see orchestration.cache). Returns whether anything was built.
+
+    Raises:
+        ConfigError: the config is missing or does not fit the schema.
+        DivergedError: a training run overflowed.
+        TexError: TeX is missing or failed; its log is written to ``out/solution.log``
+            and the other outputs are left as they were.
+    """
+    try:
+        inputs = fingerprint(config, pdf=pdf, prove=prove)
+    except OSError:  # the loader reports a missing or unreadable config properly
+        inputs = None
+    if inputs is not None and up_to_date(inputs, out):
+        return False
+
+    from orchestration.publish import publish
+    from report.results import results_json
+    from report.tex import TexError, compile_pdf
+    from solver.config import load_problem
+    from solver.network import solve
+
+    solution = solve(load_problem(config))
+    tex = render_solution(solution, prove=prove)
+    files = {"solution.tex": tex.encode(), "results.json": results_json(solution).encode()}
+    if pdf:
+        try:
+            compiled = compile_pdf(tex)
+        except TexError as err:
+            if err.log:
+                publish(out, {"solution.log": err.log.encode()})
+            raise
+        files["solution.pdf"] = compiled.pdf
+        files["solution.log"] = compiled.log.encode()
+    if inputs is not None:
+        files[STAMP] = stamp_for(inputs, files)
+    publish(out, files)
+    return True

@@ -1,0 +1,107 @@
+"""The answer key of a class: one row a variant, the loss and every updated entry, as CSV for
+a grader's program and as a table a grader can print."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+
+from report.format import matrix, num
+from solver.instance import Problem
+
+PARAMS = ("W1", "b1", "W2", "b2")
+# The answer key's page in pt: A4's text width and height at 1.5 cm margins (portrait), what
+# the first page's title and notes take, and the table's header and rules.
+_A4_TEXT_PT = (512, 759)
+_KEY_TITLE_PT, _KEY_HEAD_PT = 125, 30
+
+
+def key_columns(results: dict) -> dict[str, float]:
+    """One variant's row of the key: the loss, then every updated entry, 1-based, row-major.
+
+    >>> row = key_columns({"forward": {"loss": 1.5}, "updated": {"W1": [[1.0, 2.0]], "b1": [3.0],
+    ...                    "W2": [[4.0]], "b2": [5.0, 6.0]}})
+    >>> list(row), row["W1_1_2"]
+    (['loss', 'W1_1_1', 'W1_1_2', 'b1_1', 'W2_1_1', 'b2_1', 'b2_2'], 2.0)
+    """
+    row = {"loss": float(results["forward"]["loss"])}
+    for name in PARAMS:
+        values = np.asarray(results["updated"][name], dtype=np.float64)
+        for index in np.ndindex(values.shape):
+            row["_".join([name, *(str(i + 1) for i in index)])] = float(values[index])
+    return row
+
+
+def key_csv(results: dict[str, dict]) -> str:
+    """The key as CSV: a header, then one row a variant; floats by repr, so they read back."""
+    rows = [{"variant": name, **key_columns(r)} for name, r in results.items()]
+    text = io.StringIO()
+    header = list(rows[0]) if rows else ["variant", "loss"]
+    writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: v if isinstance(v, str) else repr(v) for k, v in row.items()})
+    return text.getvalue()
+
+
+def key_layout(shape: tuple[int, int, int], decimals: int) -> dict:
+    """Portrait or landscape, and how many variants each page holds.
+
+    Sizes in pt, measured on the typeset key (A4, 1.5 cm margins, small font, 4 pt column
+    gaps): a row is 12 pt a matrix line plus 4 pt, for max(d, n, q) lines; the table is
+    about 127 pt plus 47 pt per number column at 4 decimals (n for W1', q for W2', one each
+    for b1' and b2'). A table wider than portrait is set in landscape, scaled down to the
+    width if it is wider still; the rows per page follow from the scaled height.
+    """
+    d, n, q = shape
+    width = 127 + (n + q + 2) * (47 + 5 * (decimals - 4))
+    landscape = width > _A4_TEXT_PT[0]
+    text_width, text_height = _A4_TEXT_PT[::-1] if landscape else _A4_TEXT_PT
+    row = min(1.0, text_width / width) * (12 * max(d, n, q) + 4)
+    first = text_height - _KEY_TITLE_PT - _KEY_HEAD_PT
+    rest = text_height - _KEY_HEAD_PT
+    return {
+        "landscape": landscape,
+        "first": max(1, int(first // row)),
+        "rest": max(1, int(rest // row)),
+    }
+
+
+def key_pages(rows: list[dict], first: int, rest: int) -> list[list[dict]]:
+    """The rows split into pages: ``first`` on the first page, ``rest`` on each other one.
+
+    >>> [len(page) for page in key_pages(list(range(10)), 4, 3)]
+    [4, 3, 3]
+    """
+    pages = [rows[:first]]
+    pages += [rows[i : i + rest] for i in range(first, len(rows), rest)]
+    return pages
+
+
+def key_context(results: dict[str, dict], template: Problem, heading: dict) -> dict:
+    """What answer_key.tex.j2 shows: each variant's loss and updated parameters, formatted."""
+    info = template.report
+    places = info.decimals
+    layout = key_layout(template.shape, places)
+    rows = [
+        {
+            "name": name,
+            "loss": num(r["forward"]["loss"], places, places, fixed=True),
+            **{p: matrix(r["updated"][p], places, places=places, fixed=True) for p in PARAMS},
+        }
+        for name, r in results.items()
+    ]
+    title = f"Answer key: {info.course}"
+    return {
+        "report": {"title": title, "author": info.author, "date": info.date},
+        "pdf_title": title,
+        "course": info.course,
+        "decimals": info.decimals,
+        "epsilon": num(template.epsilon, info.decimals),
+        "eta": num(template.learning_rate, info.decimals),
+        "layout": layout,
+        "pages": key_pages(rows, layout["first"], layout["rest"]),
+        **heading,
+    }

@@ -1,0 +1,54 @@
+"""Each document as LaTeX source: the solution, the problem sheet, the answer key.
+
+One Jinja environment per process, so each template is compiled once however many
+documents (a class's variants) are rendered. Turning the source into a PDF is report.tex.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jinja2
+
+from report.answer_key import key_context
+from report.context import solution_context
+from report.environment import make_environment
+from report.statement import statement_context
+from solver.exact_values import ExactValues
+from solver.instance import Problem
+from solver.solution import Solution
+from solver.verification import Verification
+
+TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The process's environment, with every document's template compiled."""
+    env = make_environment()
+    for name in TEMPLATES:
+        env.get_template(name)
+    return env
+
+
+def solution_tex(
+    solution: Solution, exact: ExactValues | None, verification: Verification | None
+) -> str:
+    """The worked solution; ``verification`` None leaves out the Verification appendix."""
+    context = solution_context(solution, exact, verification)
+    return environment().get_template("solution.tex.j2").render(context)
+
+
+def statement_tex(problem: Problem, name: str) -> str:
+    """The problem sheet of ``problem``, headed with ``name`` (``variant-007``)."""
+    return (
+        environment()
+        .get_template("problem_statement.tex.j2")
+        .render(statement_context(problem, name))
+    )
+
+
+def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -> str:
+    """The printable answer key of the variants whose results.json data are ``results``."""
+    context = key_context(results, template, heading)
+    return environment().get_template("answer_key.tex.j2").render(context)
