@@ -47,9 +47,13 @@ def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = F
     from report.results import results_json
     from report.tex import TexError, compile_pdf
     from solver.config import load_problem
+    from solver.errors import DivergedError
     from solver.network import solve
 
-    solution = solve(load_problem(config))
+    try:
+        solution = solve(load_problem(config))
+    except DivergedError as err:
+        raise DivergedError(f"{config}: {err}") from None
     tex = render_solution(solution, prove=prove)
     files = {"solution.tex": tex.encode(), "results.json": results_json(solution).encode()}
     if pdf:

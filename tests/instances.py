@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ from solver.instance import Params, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMEWORK_CONFIG = ROOT / "problems" / "hw3.toml"
+TRAINING_CONFIG = ROOT / "problems" / "training.toml"
+BATCH_CONFIG = ROOT / "problems" / "batch.toml"
 
 
 def homework_problem() -> Problem:
@@ -69,3 +72,31 @@ ISSUE_UPDATED = {
     "W2": [[3, -4, 1], [-1.8930775858, -3.9826425774, -2.1242798369], [-4, -2, 3]],
     "b2": [4.0534612071, 5.0086787113, 4.9378600816],
 }
+
+
+def random_batch(seed: int, m: int, d: int = 3, n: int = 4, q: int = 3, steps: int = 1) -> Problem:
+    """m instances as rows, float weights (no ReLU input on the kink), labels of every class."""
+    rng = np.random.default_rng(seed)
+    problem = random_problem(rng, d, n, q)
+    return replace(
+        problem,
+        x=rng.normal(size=(m, d)),
+        y=np.eye(q)[rng.integers(q, size=m)],
+        learning_rate=0.5,
+        steps=steps,
+    )
+
+
+def arrays(problem) -> dict[str, np.ndarray]:
+    return {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
+
+
+def assert_same_problem(a, b) -> None:
+    for (name, left), right in zip(arrays(a).items(), arrays(b).values(), strict=True):
+        np.testing.assert_array_equal(left, right, err_msg=name)
+    assert (a.epsilon, a.learning_rate, a.steps, a.report) == (
+        b.epsilon,
+        b.learning_rate,
+        b.steps,
+        b.report,
+    )

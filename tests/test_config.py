@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from instances import HOMEWORK_CONFIG, assert_same_problem
 
-from solver.config import load_problem, parse_problem
+from solver.config import load_problem, parse_problem, problem_toml
+from solver.draw import draw_variants
 from solver.errors import ConfigError
 from solver.instance import HOMEWORK_TITLE, ReportInfo
 
@@ -552,3 +556,54 @@ def test_bad_instance(tmp_path, text, head, words):
     assert message.startswith(head), message
     for word in words:
         assert word in message, message
+
+
+# --- writing an instance back: problem_toml -------------------------------------------------
+
+
+def test_written_config_loads_back(tmp_path, template):
+    """config.toml reads back through load_problem to the same instance."""
+    for k, v in enumerate(draw_variants(template, 10, seed=4)):
+        path = tmp_path / f"{k}.toml"
+        path.write_text(problem_toml(v, comment="a comment\nover two lines"))
+        assert_same_problem(load_problem(path), v)
+
+
+def test_mini_batch_variants_keep_the_batch(tmp_path, template):
+    """An m×d input gives m×d inputs and m one-hot rows, each row partly active."""
+    y = np.eye(3)[[0, 2, 1, 0]]
+    batch = dataclasses.replace(template, x=np.zeros((4, 2)), y=y)
+    for v in draw_variants(batch, 5, seed=2):
+        assert v.x.shape == (4, 2) and v.y.shape == (4, 3)
+        np.testing.assert_array_equal(v.y.sum(axis=1), 1)
+        active = (v.x @ v.params.W1 + v.params.b1 > 0).sum(axis=1)
+        assert np.all((active > 0) & (active < 3))
+        path = tmp_path / "batch.toml"
+        path.write_text(problem_toml(v))
+        assert_same_problem(load_problem(path), v)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.1, -5.0, 1e-300, 5e-324, 1.7976931348623157e308, 2.0**60, 1 / 3, -0.0],
+)
+def test_floats_read_back_bit_for_bit(tmp_path, value):
+    """Every finite float written into a config reads back as the same float."""
+    template = load_problem(HOMEWORK_CONFIG)
+    W1 = template.params.W1.copy()
+    W1[0, 1] = value
+    problem = replace(template, params=replace(template.params, W1=W1))
+    path = tmp_path / "config.toml"
+    path.write_text(problem_toml(problem))
+    read = load_problem(path).params.W1[0, 1]
+    assert read == value and np.signbit(read) == np.signbit(value)
+
+
+@pytest.mark.parametrize("text", ['say "hi"', "back\\slash", "tab\tnew\nline", "del\x7f", "ünï 😀"])
+def test_strings_read_back(tmp_path, text):
+    """A report string written into a config reads back as typed."""
+    template = load_problem(HOMEWORK_CONFIG)
+    problem = replace(template, report=replace(template.report, title=text))
+    path = tmp_path / "config.toml"
+    path.write_text(problem_toml(problem))
+    assert load_problem(path).report.title == text

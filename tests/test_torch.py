@@ -21,7 +21,7 @@ from instances import kink_problem
 from report.results import results_json
 from solver.gradcheck import central_differences, relative_error
 from solver.instance import Params, Problem
-from solver.network import relu_mask, solve
+from solver.network import cross_entropy, relu_mask, smooth_labels, softmax_parts, solve
 from solver.solution import Solution
 
 RTOL = 1e-10
@@ -172,10 +172,12 @@ def test_torch_relu_derivative_at_zero_is_zero():
 
 def test_label_smoothing_is_torchs():
     """yˢ = (1 − ε)y + ε/q is exactly what cross_entropy(label_smoothing=ε) puts in the loss."""
-    z = torch.tensor([[0.5, -1.0, 2.0, 0.0]], dtype=torch.float64)
+    z = np.array([0.5, -1.0, 2.0, 0.0])
     for epsilon in (0.0, 0.3, 1.0):
-        ours = -(((1 - epsilon) * np.eye(4)[2] + epsilon / 4) @ F.log_softmax(z, 1)[0].numpy())
-        theirs = float(F.cross_entropy(z, torch.tensor([2]), label_smoothing=epsilon))
+        y_smooth = smooth_labels(np.eye(4)[2], epsilon)
+        _, ours = cross_entropy(y_smooth, softmax_parts(z)[3])
+        logits = torch.tensor(z[None, :], dtype=torch.float64)
+        theirs = float(F.cross_entropy(logits, torch.tensor([2]), label_smoothing=epsilon))
         assert abs(ours - theirs) <= 1e-15 * abs(theirs)
 
 

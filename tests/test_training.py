@@ -1,11 +1,10 @@
-"""Training runs and mini-batches: the trajectory and the batch gradients against PyTorch
-(float64, ``torch.optim.SGD``, ``F.cross_entropy(reduction="mean")``), results.json, the
-rendered .tex, and two real PDFs."""
+"""Training runs and mini-batches end to end: the trajectory and the batch gradients against
+PyTorch (float64, ``torch.optim.SGD``, ``F.cross_entropy(reduction="mean")``), and two real
+PDFs. (results.json of a run: test_results.py; its .tex: test_context.py.)"""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import time
 from dataclasses import replace
@@ -14,19 +13,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from instances import HOMEWORK_CONFIG, ROOT, random_problem
+from instances import BATCH_CONFIG, HOMEWORK_CONFIG, TRAINING_CONFIG, random_batch, random_problem
 
 from orchestration.single import build_solution
-from orchestration.single import render_solution as render_tex
-from report.context import plot_indices
-from report.results import results_dict
 from solver.config import load_problem
 from solver.errors import DivergedError
 from solver.instance import Problem
 from solver.network import solve, train
 
-TRAINING_CONFIG = ROOT / "problems" / "training.toml"
-BATCH_CONFIG = ROOT / "problems" / "batch.toml"
 RTOL = 1e-10
 PARAMS = ("W1", "b1", "W2", "b2")
 
@@ -37,19 +31,6 @@ def assert_close(ours, theirs, what: str = "") -> None:
     assert a.shape == b.shape, what
     bad = np.abs(a - b) > RTOL * np.maximum(np.abs(a), np.abs(b))
     assert not bad.any(), f"{what}: {a[bad]} vs {b[bad]}"
-
-
-def random_batch(seed: int, m: int, d: int = 3, n: int = 4, q: int = 3, steps: int = 1) -> Problem:
-    """m instances as rows, float weights (no ReLU input on the kink), labels of every class."""
-    rng = np.random.default_rng(seed)
-    problem = random_problem(rng, d, n, q)
-    return replace(
-        problem,
-        x=rng.normal(size=(m, d)),
-        y=np.eye(q)[rng.integers(q, size=m)],
-        learning_rate=0.5,
-        steps=steps,
-    )
 
 
 def _torch_params(problem: Problem) -> dict[str, torch.Tensor]:
@@ -215,121 +196,6 @@ def test_a_batch_of_one_row_is_the_vector_case(homework):
             np.testing.assert_allclose(
                 ours.params.as_dict()[name], theirs.params.as_dict()[name], rtol=1e-15
             )
-
-
-# --- results.json --------------------------------------------------------------------------
-
-
-def test_results_hold_the_trajectory():
-    """K entries of {loss, W1, b1, W2, b2}; entry 0 is "updated", its loss the forward loss."""
-    solution = solve(load_problem(TRAINING_CONFIG))
-    results = json.loads(json.dumps(results_dict(solution)))
-    trajectory = results["trajectory"]
-    assert len(trajectory) == 50
-    assert all(set(entry) == {"loss", *PARAMS} for entry in trajectory)
-    assert {k: v for k, v in trajectory[0].items() if k != "loss"} == results["updated"]
-    assert trajectory[0]["loss"] == results["forward"]["loss"]
-    assert trajectory[-1]["loss"] == solution.trajectory[-1].loss
-    assert trajectory[-1]["W2"] == solution.final.W2.tolist()
-
-
-def test_results_of_a_batch_have_a_row_per_instance():
-    results = results_dict(solve(load_problem(BATCH_CONFIG)))
-    assert np.shape(results["forward"]["h"]) == (4, 3)
-    assert np.shape(results["forward"]["y_hat"]) == (4, 3)
-    assert isinstance(results["forward"]["loss"], float)
-    assert np.shape(results["gradients"]["W1"]) == (2, 3)
-    assert len(results["trajectory"]) == 3
-
-
-# --- the .tex ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def training_tex() -> str:
-    return render_tex(solve(load_problem(TRAINING_CONFIG)))
-
-
-@pytest.fixture(scope="module")
-def batch_tex() -> str:
-    return render_tex(solve(load_problem(BATCH_CONFIG)))
-
-
-def _table_steps(tex: str) -> list[str]:
-    """The step column of the loss table, ⋮ included, in order."""
-    table = tex[tex.index(r"\midrule") : tex.index(r"\bottomrule")]
-    return [line.split("&")[0].strip() for line in table.splitlines()[1:] if "&" in line]
-
-
-def test_loss_table_of_a_long_run_is_elided(training_tex):
-    """50 steps: rows 1–5, a row of ⋮, rows 46–50."""
-    assert r"\subsection*{Training for 50 steps}" in training_tex
-    expected = ["1", "2", "3", "4", "5", r"$\vdots$", "46", "47", "48", "49", "50"]
-    assert _table_steps(training_tex) == expected
-    assert r"\toprule" in training_tex and r"\bottomrule" in training_tex
-
-
-def test_short_run_lists_every_step(batch_tex):
-    assert _table_steps(batch_tex) == ["1", "2", "3"]
-
-
-def test_loss_curve_only_for_a_run(training_tex, homework):
-    """pgfplots draws the curve for K > 1; the homework (K = 1) has neither curve nor table."""
-    assert training_tex.count(r"\begin{axis}") == 1
-    points = re.search(r"coordinates \{(.*?)\};", training_tex).group(1).split()
-    assert len(points) == 50 and points[0].startswith("(1,1.52656264")
-    homework_tex = render_tex(solve(homework))
-    assert r"\begin{axis}" not in homework_tex and "Training for" not in homework_tex
-    assert r"\subsection*{Answer}" in homework_tex and "After one step" not in homework_tex
-
-
-def test_long_run_is_subsampled_and_log_scaled(homework):
-    """10000 steps at η = 1: at most 400 points, first and last kept; loss spans > 2 decades."""
-    problem = replace(homework, epsilon=0.0, learning_rate=1.0, steps=10_000)
-    tex = render_tex(solve(problem))
-    points = re.search(r"coordinates \{(.*?)\};", tex).group(1).split()
-    assert len(points) <= 400
-    assert points[0].startswith("(1,") and points[-1].startswith("(10000,")
-    assert "ymode=log" in tex
-    assert _table_steps(tex)[-1] == "10000"
-
-
-def test_plot_indices_spread_evenly():
-    indices = plot_indices(10_000)
-    assert len(indices) == 400 and indices[0] == 0 and indices[-1] == 9_999
-    assert indices == sorted(set(indices))
-
-
-def test_final_parameters_and_losses_are_shown(training_tex):
-    """The answer is θ⁵¹; the text names Loss(θ¹) and Loss(θ⁵⁰)."""
-    assert r"$\theta^{51}$" in training_tex
-    assert r"\Loss(\theta^{1}) = \num{1.5266}" in training_tex
-    assert r"\Loss(\theta^{50}) = \num{0.6424}" in training_tex
-
-
-def test_batch_forms_are_shown(batch_tex):
-    """H = XW1 + 1b1ᵀ, the mean loss, (1/m)Xᵀ Δ1, ∂Loss/∂Z = (1/4)(Ŷ − Yˢ), with numbers."""
-    for text in [
-        "A mini-batch of $m = 4$ instances",
-        r"\vect{H} &= \vect{X} \vect{W}_1 + \mathbf{1}_m \vect{b}_1^\top",
-        r"\vect{Z} &= \vect{A} \vect{W}_2 + \mathbf{1}_m \vect{b}_2^\top",
-        r"\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r",
-        r"\pd{\Loss}{\vect{W}_1} = \frac{1}{m} \vect{X}^\top \vect{\Delta}_1",
-        r"\frac{1}{4} \left(",
-        r"\pd{\Loss}{\vect{W}_1} &= \vect{X}^\top \pd{\Loss}{\vect{H}}",
-        r"\num{8.3233}",  # the mean loss of the 4 instances
-    ]:
-        assert text in batch_tex, text
-    problem2 = batch_tex[batch_tex.index(r"\section*{Problem 2}") :]
-    assert r"\vect{h} &= \vect{W}_1^\top \vect{x}" not in problem2
-
-
-def test_a_long_batch_shows_its_first_and_last_rows():
-    """m = 20 rows: each stacked matrix shows 3 + 2 rows around a row of ⋮."""
-    tex = render_tex(solve(random_batch(3, m=20, d=2, n=3, q=3)))
-    given_x = re.search(r"\\vect\{X\} = (\\begin\{bmatrix\*\}.*?\\end\{bmatrix\*\})", tex).group(1)
-    assert given_x.count(r"\\") == 5 and r"\vdots" in given_x
-    assert r"\cdots" in tex  # Xᵀ and Aᵀ: 20 columns, elided
 
 
 # --- end to end: real PDFs -----------------------------------------------------------------

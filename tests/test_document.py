@@ -67,7 +67,10 @@ def test_user_strings_are_escaped_once(homework):
     assert r"O\textquotesingle{}Neil \#1" in tex
     assert r"x\textasciicircum{}2 \textasciitilde{} y" in tex
     assert r"\$5" in tex
-    assert r"\\%" not in tex  # not escaped twice
+    # Escaped exactly once: escaping twice would turn \% into \textbackslash{}\%.
+    assert r"{\LARGE\bfseries 50\% of a\_b \& \{c\}\par}" in tex
+    assert r"pdftitle={50\% of a\_b \& \{c\}}" in tex
+    assert "textbackslash" not in tex
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 2), (4, 8, 3), (7, 2, 9)])

@@ -1,0 +1,41 @@
+"""The Jinja environment (report/environment.py): LaTeX-safe delimiters, strict, escaping."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from pylatex.utils import NoEscape
+
+from report.environment import latex_finalize, make_environment
+
+
+@pytest.fixture
+def templates(tmp_path):
+    (tmp_path / "t.tex.j2").write_text(r"\VAR{text} \BLOCK{if flag}on\BLOCK{endif}" + "\n")
+    (tmp_path / "typo.tex.j2").write_text(r"\VAR{txet}" + "\n")
+    return tmp_path
+
+
+def test_user_text_is_escaped_and_latex_passes(templates):
+    env = make_environment(templates)
+    out = env.get_template("t.tex.j2").render(text="a_b & 100%", flag=True)
+    assert out == r"a\_b \& 100\% on"
+    out = env.get_template("t.tex.j2").render(text=NoEscape(r"\frac{1}{2}"), flag=False)
+    assert out == r"\frac{1}{2} "
+
+
+def test_a_misspelt_variable_is_an_error(templates):
+    with pytest.raises(jinja2.UndefinedError, match="txet"):
+        make_environment(templates).get_template("typo.tex.j2").render(text="x")
+
+
+def test_typed_quotes_and_carets_print_as_typed():
+    assert latex_finalize("it's `x` ^") == (
+        r"it\textquotesingle{}s \textasciigrave{}x\textasciigrave{} \textasciicircum{}"
+    )
+
+
+def test_the_project_templates_all_compile():
+    env = make_environment()
+    for name in env.list_templates():
+        env.get_template(name)

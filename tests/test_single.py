@@ -1,0 +1,51 @@
+"""One build (orchestration/single.py): solve, render, compile, publish; skipped when current."""
+
+from __future__ import annotations
+
+import pytest
+from instances import HOMEWORK_CONFIG
+
+from orchestration.single import build_solution, render_solution
+from report.tex import TexError
+from solver.config import load_problem
+from solver.network import solve
+
+
+def test_returns_whether_it_built(tmp_path):
+    out = tmp_path / "out"
+    assert build_solution(HOMEWORK_CONFIG, out, pdf=False) is True
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".hw3-stamp.json",
+        "results.json",
+        "solution.tex",
+    ]
+    assert build_solution(HOMEWORK_CONFIG, out, pdf=False) is False
+
+
+def test_the_tex_holds_the_verification_and_exact_forms(homework):
+    """The appendix is there, the exact forms beside the decimals, the proof only when asked."""
+    solution = solve(homework)
+    tex = render_solution(solution)
+    assert r"\section*{Appendix: Verification}" in tex
+    assert r"\hat{y}_{1} &= \frac{1}{1 + e^{-3} + e} \approx" in tex
+    assert r"\texttt{-{}-prove} to include it" in tex
+    proved = render_solution(solution, prove=True)
+    assert r"\texttt{-{}-prove} to include it" not in proved
+
+
+def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch):
+    """TeX's log is written for the user to read; nothing else of the build is published."""
+
+    def failing(tex, **kwargs):
+        raise TexError("TeX failed: solution.tex:1: boom", "the log\n")
+
+    monkeypatch.setattr("report.tex.compile_pdf", failing)
+    out = tmp_path / "out"
+    with pytest.raises(TexError, match="boom"):
+        build_solution(HOMEWORK_CONFIG, out)
+    assert [p.name for p in out.iterdir()] == ["solution.log"]
+    assert (out / "solution.log").read_text() == "the log\n"
+
+
+def test_the_homework_instance_loads(homework):
+    assert load_problem(HOMEWORK_CONFIG).shape == homework.shape == (2, 3, 3)

@@ -1,0 +1,19 @@
+"""The problem sheet (report/statement.py): the instance's given numbers, never an answer."""
+
+from __future__ import annotations
+
+from report.document import statement_tex
+from report.statement import statement_context
+
+
+def test_context_holds_the_given_numbers_only(homework):
+    context = statement_context(homework, "variant-007")
+    assert context["heading"] == "Problem 2, variant 007"
+    assert set(context["given"]) == {"W1", "b1", "W2", "b2", "x", "y", "epsilon", "eta"}
+    assert context["given"]["x"] == r"[\num{0}, \num{2}]^\top"
+
+
+def test_sheet_states_the_task_without_the_solution(homework):
+    tex = statement_tex(homework, "variant-007")
+    assert r"\num{-5}" in tex and r"\num{0.3}" in tex
+    assert "1.5266" not in tex and "0.2654" not in tex  # the loss and ŷ₁ are the answer
