@@ -12,13 +12,14 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.exact_forms import exact_context
-from report.figures import figure_context
-from report.format import matrix, num, sci
+from report.figures import figure_context, network_figure
+from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
 from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
 from solver.instance import Params
 from solver.solution import Solution, Step
 from solver.verification import (
     EXACT_TOLERANCE,
+    GRADIENT_FLOOR,
     GRADIENT_TOLERANCE,
     KINK_MARGIN,
     STEP,
@@ -43,6 +44,8 @@ def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> NoEscape
     r"""The sum −Σ yˢᵢ ln ŷᵢ with its numbers written out, one term per class."""
     pairs = zip(y_smooth, log_y_hat, strict=True)
     terms = [rf"{fmt_num(s)} \cdot ({fmt_num(lg)})" for s, lg in pairs]
+    if len(terms) > MAX_SHOWN:  # as a long vector: the first and last few terms
+        terms = [*terms[:HEAD], r"\dots", *terms[-TAIL:]]
     return NoEscape(r"-\bigl(" + " + ".join(terms) + r"\bigr)")
 
 
@@ -50,7 +53,7 @@ def mean_terms(losses: np.ndarray, fmt_num) -> NoEscape:
     r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out; a long batch is elided."""
     shown = [fmt_num(v) for v in losses]
     if len(shown) > 6:
-        shown = shown[:3] + [r"\dots"] + shown[-2:]
+        shown = [*shown[:HEAD], r"\dots", *shown[-TAIL:]]
     return NoEscape(rf"\frac{{1}}{{{len(losses)}}}\bigl(" + " + ".join(shown) + r"\bigr)")
 
 
@@ -122,7 +125,7 @@ def training_context(solution: Solution, mat, fnum) -> dict | None:
     }
 
 
-def verification_context(check: Verification | None) -> dict | None:
+def verification_context(check: Verification | None, problem) -> dict | None:
     """The appendix's figures, in scientific notation where they are error sizes."""
     if check is None:
         return None
@@ -130,9 +133,16 @@ def verification_context(check: Verification | None) -> dict | None:
     errors = check.gradient_errors
     proof = check.proof
     return {
+        "homework_family": problem.homework_family,
+        "loss": problem.loss,
+        "activations": sorted(set(problem.activations)),
+        "gradient_rows": None
+        if errors is None
+        else [{"tex": param_tex(k), "value": sci(v)} for k, v in errors.items()],
         "gradients": None if errors is None else {k: sci(v) for k, v in errors.items()},
         "gradients_pass": check.gradients_pass,
         "gradient_tolerance": power(GRADIENT_TOLERANCE),
+        "gradient_floor": power(GRADIENT_FLOOR),
         "kink_margin": power(KINK_MARGIN),
         "step": power(STEP),
         "min_abs_h": num(check.min_abs_h, decimals=4),
@@ -153,6 +163,37 @@ def verification_context(check: Verification | None) -> dict | None:
     }
 
 
+# How each activation and loss is named in the text and in formulas.
+ACTIVATION_TEX = {
+    "relu": r"\ReLU",
+    "leaky_relu": r"\LeakyReLU",
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "identity": r"\operatorname{id}",
+}
+ACTIVATION_WORDS = {
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "identity": "identity",
+}
+LOSS_WORDS = {
+    "cross_entropy": "softmax and cross-entropy with label smoothing",
+    "mse": "mean squared error",
+    "binary_cross_entropy": "sigmoid and binary cross-entropy",
+}
+
+
+def param_tex(name: str) -> NoEscape:
+    r"""``W2`` as ``\vect{W}_{2}``.
+
+    >>> print(param_tex("b3"))
+    \vect{b}_{3}
+    """
+    return NoEscape(rf"\vect{{{name[0]}}}_{{{name[1:]}}}")
+
+
 def solution_context(
     solution: Solution,
     exact: ExactValues | None = None,
@@ -161,16 +202,41 @@ def solution_context(
     """Everything the solution's templates show, keyed as the templates name it.
 
     ``exact`` holds the instance's exact values (None where it has none), ``verification``
-    the checks run (None: no appendix).
+    the checks run (None: no appendix). The homework's network (one ReLU layer, softmax and
+    cross-entropy) is written with the homework's own names (h, a, W1, …); any other with
+    the layers numbered (network_context).
     """
-    problem, fwd, bwd = solution.problem, solution.forward, solution.backward
-    d, n, q = problem.shape
+    problem = solution.problem
     info = problem.report
     mat = partial(matrix, decimals=info.decimals)
     fnum = partial(num, decimals=info.decimals)
-    # Arrays with a row per instance: a long mini-batch shows its first and last rows only.
-    rows = partial(matrix, decimals=info.decimals, elide=0) if problem.batch else mat
-    columns = partial(matrix, decimals=info.decimals, elide=1)
+    context = {
+        "report": {
+            "title": info.title,
+            "author": info.author,
+            "course": info.course,
+            "date": info.date,
+        },
+        "pdf_title": info.title,
+        "m": problem.m,
+        "batch": problem.batch,
+        "homework_family": problem.homework_family,
+        "updated": _params(solution.updated, mat),
+        "training": training_context(solution, mat, fnum),
+        "exact": exact_context(exact, solution, fnum),
+        "verification": verification_context(verification, problem),
+        "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
+    }
+    if problem.homework_family:
+        return context | homework_context(solution, mat, fnum)
+    return context | network_context(solution, mat, fnum)
+
+
+def homework_context(solution: Solution, mat, fnum) -> dict:
+    """The homework's network, one ReLU layer and softmax with cross-entropy, in its names."""
+    problem, fwd, bwd = solution.problem, solution.forward, solution.backward
+    d, n, q = problem.shape
+    rows = columns = mat  # a long batch or a wide layer is elided by matrix() itself
     given = _params(problem.params, mat)
     given.update(
         W1T=mat(problem.params.W1.T),
@@ -218,24 +284,103 @@ def solution_context(
         )
         backward.update(z_row=mat(bwd.dz[None, :]), h_row=mat(bwd.dh[None, :]))
     return {
-        "report": {
-            "title": info.title,
-            "author": info.author,
-            "course": info.course,
-            "date": info.date,
-        },
-        "pdf_title": info.title,
         "d": d,
         "n": n,
         "q": q,
-        "m": problem.m,
-        "batch": problem.batch,
         "fig": figure_context(d, n, q),
         "given": given,
         "fwd": forward,
         "bwd": backward,
-        "updated": _params(solution.updated, mat),
-        "training": training_context(solution, mat, fnum),
-        "exact": exact_context(exact, solution, fnum),
-        "verification": verification_context(verification),
+    }
+
+
+def network_context(solution: Solution, mat, fnum) -> dict:
+    """Any other network, layer by layer: ``layers`` holds each layer l = 1 … L + 1 (the last
+    is the output layer) with its parameters, forward values and gradients, formatted in the
+    orientation the template writes them (columns for one instance, rows for a batch)."""
+    problem, fwd, bwd = solution.problem, solution.forward, solution.backward
+    widths = problem.shape
+    batch = problem.batch
+    inputs = (problem.x, *fwd.activations)  # a_0 = x, a_1, …, a_L
+    # δ_l = ∂Loss/∂h_l for the hidden layers, ∂Loss/∂z for the output layer
+    deltas = (*bwd.dhs, bwd.dz)
+    upstream = (*bwd.das, None)  # ∂Loss/∂a_l, the gradient arriving at hidden layer l
+    layers = []
+    for index, (W, b) in enumerate(zip(problem.params.weights, problem.params.biases, strict=True)):
+        l = index + 1
+        hidden = l <= problem.hidden_layers
+        a_in, delta = inputs[index], deltas[index]
+        entry = {
+            "l": l,
+            "hidden": hidden,
+            "width": widths[l],
+            "width_in": widths[index],
+            "W": mat(W),
+            "WT": mat(W.T),
+            "b": mat(b),
+            "b_row": mat(b[None, :]),
+            "a_in": mat(a_in),
+            "a_inT": mat(a_in.T) if batch else None,
+            "a_in_row": None if batch else mat(a_in[None, :]),
+            "out": mat(fwd.hs[index]) if hidden else mat(fwd.z),
+            "delta": mat(delta),
+            "delta_row": None if batch else mat(delta[None, :]),
+            "dW": mat(bwd.grads.weights[index]),
+            "db": mat(bwd.grads.biases[index]),
+            "W_new": mat(solution.updated.weights[index]),
+            "b_new": mat(solution.updated.biases[index]),
+        }
+        if hidden:
+            name = problem.activations[index]
+            entry.update(
+                activation=name,
+                f=NoEscape(ACTIVATION_TEX[name]),
+                a=mat(fwd.activations[index]),
+                slope=mat(bwd.slopes[index]),
+                da=mat(upstream[index]),
+            )
+        layers.append(entry)
+    forward = {"z": mat(fwd.z), "y_hat": mat(fwd.y_hat), "loss": fnum(fwd.loss)}
+    if batch:
+        forward["losses"] = mat(fwd.losses)
+        forward["loss_terms"] = mean_terms(fwd.losses, fnum)
+    if problem.loss == "cross_entropy":
+        forward.update(y_smooth=mat(fwd.y_smooth), log_y_hat=mat(fwd.log_y_hat))
+        if not batch:
+            forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
+    used = sorted(set(problem.activations), key=list(ACTIVATION_TEX).index)
+
+    def sym(name: str, l: int | None = None) -> NoEscape:
+        """A vector of one instance (\\vect{h}_2), or its batch of rows (\\vect{H}_2)."""
+        letter = {"delta": r"\delta"}.get(name, name)
+        if batch:
+            letter = {"delta": r"\Delta"}.get(name, name.upper())
+        return NoEscape(rf"\vect{{{letter}}}" + ("" if l is None else f"_{{{l}}}"))
+
+    return {
+        "widths": widths,
+        "d": widths[0],
+        "q": widths[-1],
+        "hidden": problem.hidden_layers,
+        "loss": problem.loss,
+        "loss_words": LOSS_WORDS[problem.loss],
+        "activations": [
+            {"name": name, "tex": NoEscape(ACTIVATION_TEX[name]), "words": ACTIVATION_WORDS[name]}
+            for name in used
+        ],
+        "same_activation": len(set(problem.activations)) <= 1,
+        "negative_slope": fnum(problem.negative_slope),
+        "fig": {"net": network_figure(*widths)},
+        "given": {
+            "x": mat(problem.x),
+            "y": mat(problem.y),
+            "epsilon": fnum(problem.epsilon),
+            "eta": fnum(problem.learning_rate),
+        },
+        "layers": layers,
+        "fwd": forward,
+        "bwd": {"dy_hat": mat(bwd.dy_hat), "dz": mat(bwd.dz)},
+        "sym": sym,
+        "elided": max(*widths, problem.m) > MAX_SHOWN,
+        "max_shown": MAX_SHOWN,
     }

@@ -8,6 +8,7 @@ a vertical ellipsis, and its last neuron, each labelled with its true index.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pylatex.utils import NoEscape
@@ -15,10 +16,11 @@ from pylatex.utils import NoEscape
 MAX_SHOWN = 6  # a layer with at most this many neurons is drawn in full
 HEAD = 3  # neurons drawn before the ellipsis of an elided layer
 NODE_SPACING = 1.0  # vertical distance between neighbouring slots
-LAYER_SPACING = 4.6  # horizontal distance between neighbouring layers
+LAYER_SPACING = 4.6  # horizontal distance between neighbouring layers, at most
+MAX_WIDTH = 14.0  # the whole drawing's width from the first layer to the last, at most
 TITLE_GAP = 0.95  # from the highest slot up to the layer titles
 WEIGHTS_GAP = 1.0  # from the lowest slot down to the weight labels
-PART_EM = (0.75, 0.4)  # width of one half of a split neuron: base + per index digit, in em
+PART_EM = (0.75, 0.4, 0.6)  # half a split neuron: base, per index digit, a layer superscript (em)
 
 # One entry per layer: (TikZ name prefix, TikZ style, the node text for neuron number i).
 _LAYERS: tuple[tuple[str, str, str], ...] = (
@@ -52,16 +54,20 @@ def slot_ys(slots: int, spacing: float = NODE_SPACING) -> list[float]:
     return [round((slots - 1) / 2 * spacing - s * spacing, 4) for s in range(slots)]
 
 
-def part_width(*counts: int) -> NoEscape:
-    """Width of each half of a split neuron (``h_k | a_k``), wide enough for every index.
+def part_width(*counts: int, numbered: bool = False) -> NoEscape:
+    """Width of each half of a split neuron (``h_k | a_k``), wide enough for every index;
+    ``numbered`` layers (``h^{(l)}_k``) take a superscript more.
 
     >>> print(part_width(3, 3))
     1.15em
     >>> print(part_width(30, 10))
     1.55em
+    >>> print(part_width(3, 3, numbered=True))
+    1.75em
     """
     digits = max(len(str(count)) for count in counts)
-    return NoEscape(f"{PART_EM[0] + PART_EM[1] * digits:.2f}em")
+    extra = PART_EM[2] if numbered else 0.0
+    return NoEscape(f"{PART_EM[0] + PART_EM[1] * digits + extra:.2f}em")
 
 
 def _layer(prefix: str, style: str, text: str, count: int, x: float) -> dict[str, Any]:
@@ -90,32 +96,57 @@ def _edges(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, str
     ]
 
 
-def network_figure(d: int, n: int, q: int) -> dict[str, Any]:
-    """The drawing of the d–n–q network (Figure 1).
+# A neuron of hidden layer LAYER (of several), as a format string for its index i.
+_HIDDEN_TEXT = r"$h^{{(LAYER)}}_{{{i}}}$ \nodepart{{two}} $a^{{(LAYER)}}_{{{i}}}$"
+
+
+def _kinds(layers: int) -> list[tuple[str, str, str]]:
+    """(TikZ name prefix, style, node text) of each layer: input, hidden 1 … L, output.
+
+    One hidden layer keeps the homework's names, h_k and a_k; several are numbered,
+    h^{(l)}_k and a^{(l)}_k.
+    """
+    if layers == 1:
+        return [*_LAYERS[:1], *_LAYERS[1:2], *_LAYERS[2:]]
+    hidden = [
+        (f"h{k}n", "hiddennode", _HIDDEN_TEXT.replace("LAYER", str(k)))
+        for k in range(1, layers + 1)
+    ]
+    return [_LAYERS[0], *hidden, _LAYERS[2]]
+
+
+def network_figure(*widths: int) -> dict[str, Any]:
+    """The drawing of the network whose layers have ``widths`` (d, n1, …, nL, q): Figure 1.
 
     Keys: ``layers`` (input, hidden, output; each with ``x``, ``style``, ``elided`` and
     ``nodes``, a list of ``{ellipsis, name, y, text}``), ``edges`` (``{src, dst}`` TikZ
-    anchors), ``x`` (the three layers' x by name), ``mid`` (x halfway between input and
-    hidden, ``w1``, and between hidden and output, ``w2``), ``title_y`` (y of the layer
-    titles), ``weights_y`` (y of the weight labels), ``part_width`` (a TeX length: the
-    width of each half of a hidden or output neuron), ``elided`` (is any layer elided), and
-    ``max_shown`` and ``head`` (the elision rule, for the caption).
+    anchors), ``x`` (the input, first hidden and output layers' x by name), ``mid`` (x
+    halfway between input and hidden, ``w1``, and between hidden and output, ``w2``, for one
+    hidden layer), ``mids`` (x halfway between each pair of neighbouring layers),
+    ``title_y`` (y of the layer titles), ``weights_y`` (y of the weight labels),
+    ``part_width`` (a TeX length: the width of each half of a hidden or output neuron),
+    ``elided`` (is any layer elided), and ``max_shown`` and ``head`` (the elision rule,
+    for the caption).
     """
-    counts = (d, n, q)
-    xs = [round(i * LAYER_SPACING, 4) for i in range(len(counts))]
+    # More layers, closer together: the drawing stays within the text width.
+    spacing = min(LAYER_SPACING, round(MAX_WIDTH / (len(widths) - 1), 4))
+    xs = [round(i * spacing, 4) for i in range(len(widths))]
     layers = [
         _layer(prefix, style, text, count, x)
-        for (prefix, style, text), count, x in zip(_LAYERS, counts, xs, strict=True)
+        for (prefix, style, text), count, x in zip(_kinds(len(widths) - 2), widths, xs, strict=True)
     ]
-    top = max(slot_ys(len(shown_indices(c)))[0] for c in counts)
+    top = max(slot_ys(len(shown_indices(c)))[0] for c in widths)
+    edges = [e for left, right in itertools.pairwise(layers) for e in _edges(left, right)]
+    mids = [round((left + right) / 2, 4) for left, right in itertools.pairwise(xs)]
     return {
         "layers": layers,
-        "edges": _edges(layers[0], layers[1]) + _edges(layers[1], layers[2]),
-        "x": dict(zip(("input", "hidden", "output"), xs, strict=True)),
-        "mid": {"w1": round((xs[0] + xs[1]) / 2, 4), "w2": round((xs[1] + xs[2]) / 2, 4)},
+        "edges": edges,
+        "x": {"input": xs[0], "hidden": xs[1] if len(xs) > 2 else xs[0], "output": xs[-1]},
+        "mid": {"w1": mids[0], "w2": mids[-1]},
+        "mids": mids,
         "title_y": round(top + TITLE_GAP, 4),
         "weights_y": round(-top - WEIGHTS_GAP, 4),
-        "part_width": part_width(n, q),
+        "part_width": part_width(*widths[1:], numbered=len(widths) != 3),
         "elided": any(layer["elided"] for layer in layers),
         "max_shown": MAX_SHOWN,
         "head": HEAD,

@@ -81,10 +81,16 @@ def num(
     return NoEscape(rf"\num{{{plain(value, places, fixed=fixed)}}}")
 
 
-# A matrix elided along an axis shows its first HEAD and last TAIL rows (or columns) once it
-# has more than MAX_SHOWN.
+# A matrix with more than MAX_SHOWN rows (columns) shows its first HEAD and last TAIL rows
+# (columns) only, and states its shape: a 100-unit layer stays on the page, and amsmath's
+# limit of 10 matrix columns is never reached.
 MAX_SHOWN = 8
 HEAD, TAIL = 3, 2
+
+
+def _elided(items: list, count: int, gap) -> list:
+    """The first HEAD and last TAIL of ``items``, ``gap`` between, once there are too many."""
+    return items if count <= MAX_SHOWN else [*items[:HEAD], gap, *items[-TAIL:]]
 
 
 def matrix(
@@ -93,37 +99,50 @@ def matrix(
     *,
     places: int | None = None,
     fixed: bool = False,
-    elide: int | None = None,
 ) -> NoEscape:
     r"""A vector (as a column) or a matrix as ``bmatrix*`` with right-aligned columns.
 
     All entries share one number of decimal places, so decimal points line up: ``places``,
     or by default as few as show every entry exactly, at most ``decimals``. ``fixed`` as for
-    :func:`plain`. With ``elide`` = 0 (rows) or 1 (columns), past ``MAX_SHOWN`` only the
-    first ``HEAD`` and last ``TAIL`` are shown, the rest as one row of ``\vdots`` (one
-    column of ``\cdots``): a mini-batch of many instances stays on the page.
+    :func:`plain`. Past ``MAX_SHOWN`` rows (columns) only the first ``HEAD`` and last
+    ``TAIL`` are shown, the rest as one row of ``\vdots`` (one column of ``\cdots``, and
+    ``\ddots`` where both meet), and the shape is written below the bracket.
 
     >>> print(matrix(np.array([1.0, -2.0])))
     \begin{bmatrix*}[r] \num{1} \\ \num{-2} \end{bmatrix*}
-    >>> tex = matrix(np.arange(10.0), elide=0)
-    >>> tex.count(r"\num"), r"\num{2} \\ \vdots \\ \num{8}" in tex
-    (5, True)
-    >>> print(matrix(np.arange(10.0)[None, :], elide=1))  # doctest: +NORMALIZE_WHITESPACE
-    \begin{bmatrix*}[r] \num{0} & \num{1} & \num{2} & \cdots & \num{8} & \num{9} \end{bmatrix*}
+    >>> tex = matrix(np.arange(10.0))
+    >>> tex.count(r"\num"), r"\num{2} \\ \vdots \\ \num{8}" in tex, tex.endswith("_{10}")
+    (5, True, True)
+    >>> print(matrix(np.arange(10.0)[None, :]))  # doctest: +NORMALIZE_WHITESPACE
+    \begin{bmatrix*}[r] \num{0} & \num{1} & \num{2} & \cdots & \num{8} & \num{9}
+    \end{bmatrix*}_{1 \times 10}
+    >>> r"\ddots" in matrix(np.zeros((9, 9)))
+    True
     """
     arr = np.asarray(values, dtype=float)
-    if arr.ndim == 1:
+    vector = arr.ndim == 1
+    if vector:
         arr = arr[:, None]
     if places is None:
         places = places_needed(arr, decimals)
-    cells = [[str(num(v, decimals, places, fixed=fixed)) for v in row] for row in arr]
-    if elide is not None and arr.shape[elide] > MAX_SHOWN:
-        if elide == 0:
-            cells = cells[:HEAD] + [[r"\vdots"] * arr.shape[1]] + cells[-TAIL:]
+    rows, cols = arr.shape
+    shown_cols = _elided(list(range(cols)), cols, None)
+    cells = []
+    for r in _elided(list(range(rows)), rows, None):
+        if r is None:
+            cells.append([r"\ddots" if c is None else r"\vdots" for c in shown_cols])
         else:
-            cells = [row[:HEAD] + [r"\cdots"] + row[-TAIL:] for row in cells]
-    rows = (" & ".join(row) for row in cells)
-    return NoEscape(r"\begin{bmatrix*}[r] " + r" \\ ".join(rows) + r" \end{bmatrix*}")
+            cells.append(
+                [
+                    r"\cdots" if c is None else str(num(arr[r, c], decimals, places, fixed=fixed))
+                    for c in shown_cols
+                ]
+            )
+    body = r" \\ ".join(" & ".join(row) for row in cells)
+    tex = r"\begin{bmatrix*}[r] " + body + r" \end{bmatrix*}"
+    if rows > MAX_SHOWN or cols > MAX_SHOWN:
+        tex += f"_{{{rows}}}" if vector else f"_{{{rows} \\times {cols}}}"
+    return NoEscape(tex)
 
 
 def row_vector(values: np.ndarray, decimals: int) -> NoEscape:

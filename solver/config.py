@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import numpy as np
 import tomli_w
 
 from solver.errors import ConfigError
-from solver.instance import Params, Problem, ReportInfo
+from solver.instance import ACTIVATIONS, LOSSES, Params, Problem, ReportInfo
 from solver.reading import (
     Invalid,
     count,
@@ -39,6 +40,13 @@ from solver.reading import (
 )
 
 MAX_STEPS = 10_000
+# The largest network and batch a build accepts: past these a build would take minutes or the
+# pages would be mostly ellipses. steps × parameters bounds the training run's memory and
+# results.json (about 25 bytes a number).
+MAX_HIDDEN_LAYERS = 4
+MAX_UNITS = 100
+MAX_ROWS = 100
+MAX_STEP_PARAMETERS = 1_000_000
 
 
 # --- readers: one value of one form --------------------------------------------------------
@@ -143,14 +151,26 @@ def _vector_or_matrix(value: Any) -> np.ndarray:
     return _matrix(items) if isinstance(items[0], list) else _vector(items)
 
 
-def _one_hot(value: Any) -> np.ndarray:
-    """Labels: a one-hot vector, or a matrix of one-hot rows; entries exactly 0 or 1."""
+def _zeros_and_ones(value: Any, kind: str = "one-hot") -> np.ndarray:
+    """Labels whose entries are exactly 0 or 1: a vector, or a matrix of rows."""
     y = _vector_or_matrix(value)
     for i, row in enumerate(np.atleast_2d(y), 1):
         for j, v in enumerate(row, 1):
             if v not in (0.0, 1.0):
                 where = f"row {i}, column {j}" if y.ndim == 2 else f"entry {j}"
-                raise Invalid(f"{where}: expected 0 or 1 (one-hot), got {v:g}")
+                raise Invalid(f"{where}: expected 0 or 1 ({kind}), got {v:g}")
+    return y
+
+
+def _multi_label(value: Any) -> np.ndarray:
+    """Targets of binary cross-entropy: 0 or 1 each, any number of ones (multi-label)."""
+    return _zeros_and_ones(value, "a label per output")
+
+
+def _one_hot(value: Any) -> np.ndarray:
+    """Labels: a one-hot vector, or a matrix of one-hot rows; entries exactly 0 or 1."""
+    y = _zeros_and_ones(value)
+    for i, row in enumerate(np.atleast_2d(y), 1):
         ones = int(row.sum())
         if ones != 1:
             where = f"row {i}: " if y.ndim == 2 else ""
@@ -175,6 +195,48 @@ def _optional_string(about: str) -> Key:
     return Key(_string, about, required=False)
 
 
+def _one_of(choices: tuple[str, ...]) -> Reader:
+    def read(value: Any) -> str:
+        if not isinstance(value, str) or value not in choices:
+            expected = ", ".join(f'"{c}"' for c in choices)
+            raise Invalid(f"expected one of {expected}, got {describe(value)}")
+        return value
+
+    return read
+
+
+def _activations(value: Any) -> tuple[str, ...]:
+    """One activation for every hidden layer, or a list of them, one per hidden layer."""
+    read = _one_of(ACTIVATIONS)
+    if isinstance(value, list):
+        if not value:
+            raise Invalid("expected an activation or a list of them, got an empty array []")
+        names = []
+        for i, item in enumerate(value, 1):
+            try:
+                names.append(read(item))
+            except Invalid as err:
+                raise Invalid(f"entry {i}: {err.message}") from None
+        return tuple(names)
+    return (read(value),)
+
+
+def _finite(value: Any) -> float:
+    return number(value)
+
+
+# Targets, by loss: what y must hold.
+LABELS = {
+    "cross_entropy": Key(
+        _one_hot, "the label: a one-hot q-vector, or an m×q matrix of one-hot rows"
+    ),
+    "binary_cross_entropy": Key(
+        _multi_label, "the labels: a q-vector of 0s and 1s, or an m×q matrix of them"
+    ),
+    "mse": Key(_vector_or_matrix, "the target: a q-vector, or an m×q matrix"),
+}
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "report": {
         "title": _optional_string("the document title"),
@@ -183,16 +245,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "date": _optional_string("the date, as it should be printed"),
         "decimals": Key(_integer_in(0, 12), "digits after the decimal point", required=False),
     },
-    "network": {
+    "network": {  # the layers' W1, b1, W2, … are added per file: network_keys()
+        "loss": Key(_one_of(LOSSES), "the loss", required=False),
+        "activation": Key(_activations, "the hidden layers' activation(s)", required=False),
+        "negative_slope": Key(_finite, "leaky ReLU's slope for h < 0", required=False),
         "x": Key(_vector_or_matrix, "the input: a d-vector, or an m×d matrix for a mini-batch"),
-        "y": Key(_one_hot, "the label: a one-hot q-vector, or an m×q matrix of one-hot rows"),
-        "W1": Key(_matrix, "the input-to-hidden weights: a d×n matrix"),
-        "b1": Key(_vector, "the hidden bias: an n-vector"),
-        "W2": Key(_matrix, "the hidden-to-output weights: an n×q matrix"),
-        "b2": Key(_vector, "the output bias: a q-vector"),
+        "y": LABELS["cross_entropy"],
     },
     "training": {
-        "epsilon": Key(_number_in(0.0, 1.0), "the label smoothing, a number in [0, 1]"),
+        "epsilon": Key(
+            _number_in(0.0, 1.0), "the label smoothing, a number in [0, 1]", required=False
+        ),
         "learning_rate": Key(_positive, "the gradient-descent step size, a number > 0"),
         "steps": Key(
             _integer_in(1, MAX_STEPS), "the number of gradient-descent steps", required=False
@@ -200,6 +263,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 OPTIONAL_SECTIONS = frozenset({"report"})
+
+
+def _keys_of(section: str) -> dict[str, Key]:
+    """A section's keys as for the homework's network (one hidden layer, cross-entropy, whose
+    label smoothing is then required): what messages list."""
+    if section == "network":
+        return network_keys({})
+    if section == "training":
+        epsilon = dataclasses.replace(SCHEMA["training"]["epsilon"], required=True)
+        return {**SCHEMA["training"], "epsilon": epsilon}
+    return SCHEMA[section]
 
 
 def _closest(name: str, choices: list[str]) -> str | None:
@@ -222,15 +296,44 @@ def _unknown_top_level(name: str, value: Any) -> Invalid:
             else "expected " + ", ".join(f"[{s}]" for s in SCHEMA)
         )
         return Invalid(f"unknown section [{key_text(name)}] ({hint})")
-    homes = {key: section for section, keys in SCHEMA.items() for key in keys}
+    homes = {key: section for section in SCHEMA for key in _keys_of(section)}
     match = _closest(name, list(homes))
     hint = f" (did you mean {homes[match]}.{match}? keys go under their [section])" if match else ""
     return Invalid(f"unknown top-level key {key_text(name)}{hint}")
 
 
+_LAYER_KEY = re.compile(r"([Wb])([0-9]+)")
+
+
+def network_keys(table: Mapping[str, Any]) -> dict[str, Key]:
+    """[network]'s keys for this file: the fixed ones, y as its loss wants it, and W1, b1, …
+    up to the last layer the file gives (each W_l and b_l required up to there)."""
+    keys = dict(SCHEMA["network"])
+    loss = table.get("loss", "cross_entropy")
+    keys["y"] = LABELS.get(loss, LABELS["cross_entropy"]) if isinstance(loss, str) else keys["y"]
+    indices = [int(m[2]) for m in map(_LAYER_KEY.fullmatch, table) if m and m[2] != "0"]
+    layers = min(max(indices, default=2), MAX_HIDDEN_LAYERS + 1)
+    for k in range(1, layers + 1):
+        into = "the input" if k == 1 else f"hidden layer {k - 1}"
+        out = "the output" if k == layers else f"hidden layer {k}"
+        rows = "d" if k == 1 else f"n{k - 1}"
+        cols = "q" if k == layers else f"n{k}"
+        keys[f"W{k}"] = Key(_matrix, f"the weights from {into} to {out}: a {rows}×{cols} matrix")
+        keys[f"b{k}"] = Key(_vector, f"the bias of {out}: a {cols}-vector")
+    return keys
+
+
 def _read_section(section: str, table: Mapping[str, Any]) -> dict[str, Any]:
     """Check a section's keys against the schema, then read each value that is given."""
-    keys = SCHEMA[section]
+    keys = network_keys(table) if section == "network" else SCHEMA[section]
+    if section == "network":
+        for name in table:
+            match = _LAYER_KEY.fullmatch(name)
+            if match and int(match[2]) > MAX_HIDDEN_LAYERS + 1:
+                raise Invalid(
+                    f"network.{name}: at most {MAX_HIDDEN_LAYERS} hidden layers "
+                    f"(W1 … W{MAX_HIDDEN_LAYERS + 1}), got a layer {match[2]}"
+                )
     for name in table:
         if name not in keys:
             match = _closest(name, list(keys))
@@ -260,7 +363,8 @@ def _read_sections(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             if section in OPTIONAL_SECTIONS:
                 sections[section] = {}
                 continue
-            keys = ", ".join(name for name, key in SCHEMA[section].items() if key.required)
+            known = _keys_of(section)
+            keys = ", ".join(name for name, key in known.items() if key.required)
             raise Invalid(f"missing section [{section}] (with keys {keys})")
         table = data[section]
         if not isinstance(table, dict):
@@ -298,43 +402,106 @@ def _check_batch(x: np.ndarray, y: np.ndarray) -> None:
         )
 
 
-def _check_shapes(network: Mapping[str, np.ndarray]) -> None:
-    """d, n and q agree across the arrays.
+def _check_shapes(network: Mapping[str, Any]) -> None:
+    """The widths agree across the arrays: d from x, each layer's from its bias, q from y.
 
     The vectors are checked first, so a matrix is blamed only once the sizes it must fit
     are known to be right, and the message can name them.
     """
-    x, y, W1, b1, W2, b2 = (network[k] for k in ("x", "y", "W1", "b1", "W2", "b2"))
+    x, y, loss = network["x"], network["y"], network.get("loss", "cross_entropy")
+    layers = sum(1 for name in network if name.startswith("W"))
+    W = [network[f"W{k}"] for k in range(1, layers + 1)]
+    b = [network[f"b{k}"] for k in range(1, layers + 1)]
     d = x.shape[-1]
-    n = _consensus(b1.size, W1.shape[1], W2.shape[0])
-    q = _consensus(b2.size, W2.shape[1], y.shape[-1])
-    if b1.size != n:
-        raise Invalid(
-            f"expected {count(n, 'entry')} to fit W1's columns and W2's rows, got {b1.size}",
-            "network.b1",
-        )
-    if b2.size != q:
-        raise Invalid(
-            f"expected {count(q, 'entry')} to fit W2's columns and y's length, got {b2.size}",
-            "network.b2",
-        )
+    widths = []
+    for k in range(layers):  # the width out of layer k + 1: its bias, W's columns, next rows
+        after = W[k + 1].shape[0] if k + 1 < layers else y.shape[-1]
+        widths.append(_consensus(b[k].size, W[k].shape[1], after))
+    for k, width in enumerate(widths):
+        if b[k].size != width:
+            after = f"W{k + 2}'s rows" if k + 1 < layers else "y's length"
+            raise Invalid(
+                f"expected {count(width, 'entry')} to fit W{k + 1}'s columns and {after}, "
+                f"got {b[k].size}",
+                f"network.b{k + 1}",
+            )
     _check_batch(x, y)
+    q = widths[-1]
     if y.shape[-1] != q:
         unit = "columns" if y.ndim == 2 else "entries"
+        per = "output" if loss == "mse" else "class"
         raise Invalid(
-            f"expected {q} {unit}, one per class, to fit b2 ({q}), got {y.shape[-1]}", "network.y"
+            f"expected {q} {unit}, one per {per}, to fit b{layers} ({q}), got {y.shape[-1]}",
+            "network.y",
         )
-    x_size = f"x ({d})" if x.ndim == 1 else f"x's {d} columns"
-    if W1.shape != (d, n):
-        raise Invalid(
-            f"expected shape {(d, n)} to fit {x_size} and b1 ({n}), got {W1.shape}", "network.W1"
-        )
-    if W2.shape != (n, q):
-        raise Invalid(
-            f"expected shape {(n, q)} to fit b1 ({n}) and b2 ({q}), got {W2.shape}", "network.W2"
-        )
-    if q < 2:
+    for k in range(layers):
+        rows = d if k == 0 else widths[k - 1]
+        if k == 0:
+            fits = (f"x ({d})" if x.ndim == 1 else f"x's {d} columns") + f" and b1 ({widths[0]})"
+        else:
+            fits = f"b{k} ({rows}) and b{k + 1} ({widths[k]})"
+        if W[k].shape != (rows, widths[k]):
+            raise Invalid(
+                f"expected shape {(rows, widths[k])} to fit {fits}, got {W[k].shape}",
+                f"network.W{k + 1}",
+            )
+    if loss == "cross_entropy" and q < 2:
         raise Invalid(f"expected at least 2 classes (q >= 2), got q = {q}", "network.y")
+    _check_sizes(x, widths)
+
+
+def _check_sizes(x: np.ndarray, widths: list[int]) -> None:
+    """Within what a build handles: MAX_UNITS a layer, MAX_ROWS instances a batch."""
+    if x.shape[-1] > MAX_UNITS:
+        raise Invalid(f"expected at most {MAX_UNITS} inputs (d), got {x.shape[-1]}", "network.x")
+    for k, width in enumerate(widths, 1):
+        if width > MAX_UNITS:
+            raise Invalid(
+                f"expected at most {MAX_UNITS} units in a layer, got {width}", f"network.b{k}"
+            )
+    if x.ndim == 2 and x.shape[0] > MAX_ROWS:
+        raise Invalid(
+            f"expected at most {MAX_ROWS} rows (instances of a batch), got {x.shape[0]}",
+            "network.x",
+        )
+
+
+def _check_training(training: Mapping[str, Any], network: Mapping[str, Any]) -> None:
+    """Label smoothing goes with cross-entropy only; steps × parameters stays bounded."""
+    loss = network.get("loss", "cross_entropy")
+    if loss == "cross_entropy" and "epsilon" not in training:
+        about = SCHEMA["training"]["epsilon"].about
+        raise Invalid(f"missing key training.epsilon ({about})")
+    if loss != "cross_entropy" and training.get("epsilon", 0.0) != 0:
+        raise Invalid(
+            f'label smoothing goes with loss = "cross_entropy" only: expected 0 (or no '
+            f'epsilon) with loss = "{loss}", got {shown(training["epsilon"])}',
+            "training.epsilon",
+        )
+    parameters = sum(v.size for k, v in network.items() if k[0] in "Wb" and k[1:].isdigit())
+    steps = training.get("steps", 1)
+    if steps * parameters > MAX_STEP_PARAMETERS:
+        raise Invalid(
+            f"expected at most {MAX_STEP_PARAMETERS // parameters} steps for a network of "
+            f"{parameters} parameters (steps × parameters <= {MAX_STEP_PARAMETERS}), "
+            f"got {steps}",
+            "training.steps",
+        )
+
+
+def _check_activations(network: Mapping[str, Any]) -> tuple[str, ...]:
+    """One activation per hidden layer: a single name applies to every one."""
+    hidden = sum(1 for name in network if name.startswith("W")) - 1
+    names = network.get("activation", ("relu",))
+    if len(names) == 1:
+        return names * hidden
+    if len(names) != hidden:
+        raise Invalid(
+            f"expected one activation, or a list of {hidden} (one per hidden layer), "
+            f"got a list of {len(names)}",
+            "network.activation",
+        )
+    return names
 
 
 # --- the public API ------------------------------------------------------------------------
@@ -348,17 +515,24 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
     """
     try:
         sections = _read_sections(data)
-        network = sections["network"]
+        network, training = sections["network"], sections["training"]
         _check_shapes(network)
+        activations = _check_activations(network)
+        _check_training(training, network)
     except Invalid as err:
         raise ConfigError(err.line(source)) from None
-    params = Params(W1=network["W1"], b1=network["b1"], W2=network["W2"], b2=network["b2"])
+    params = Params(**{k: v for k, v in network.items() if k[0] in "Wb" and k[1:].isdigit()})
     return Problem(
         x=network["x"],
         y=network["y"],
         params=params,
-        **sections["training"],
+        epsilon=training.get("epsilon", 0.0),
+        learning_rate=training["learning_rate"],
+        steps=training.get("steps", 1),
         report=ReportInfo(**sections["report"]),
+        activations=activations,
+        negative_slope=network.get("negative_slope", 0.01),
+        loss=network.get("loss", "cross_entropy"),
     )
 
 
@@ -380,6 +554,10 @@ def problem_toml(problem: Problem, comment: str = "") -> str:
     """The instance as a config file in :data:`SCHEMA`, which :func:`load_problem` reads back
     exactly: whole numbers are written as integers, other floats so that they round-trip."""
     network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
+    if not problem.homework_family or problem.hidden_layers != 1:
+        network.update(loss=problem.loss, activation=list(problem.activations))
+        if "leaky_relu" in problem.activations:
+            network["negative_slope"] = problem.negative_slope
     training = {
         "epsilon": problem.epsilon,
         "learning_rate": problem.learning_rate,

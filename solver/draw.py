@@ -2,8 +2,10 @@
 
 Each variant keeps the config's shapes (d, n, q, and m examples for a mini-batch), its
 ``[training]`` values and its ``[report]`` strings (the title gains the variant's number), and
-draws new numbers in the homework's ranges: the weights and biases are whole numbers in
-``WEIGHT_RANGE``, the input's entries whole numbers in ``INPUT_RANGE``, and ``y`` is one-hot.
+its network (layers, activations, loss) and draws new numbers in the homework's ranges: the
+weights and biases are whole numbers in ``WEIGHT_RANGE``, the input's entries whole numbers
+in ``INPUT_RANGE``; ``y`` is one-hot for cross-entropy, 0s and 1s for binary cross-entropy,
+whole numbers in ``INPUT_RANGE`` for MSE.
 
 A draw is kept only when it is *interesting* (:func:`is_interesting`); otherwise it is drawn
 again. Variant ``k`` comes from its own stream, ``SeedSequence(seed).spawn(count)[k-1]``, so
@@ -20,7 +22,7 @@ import numpy as np
 
 from solver.errors import ConfigError
 from solver.instance import Params, Problem
-from solver.network import linear, relu
+from solver.network import forward_of
 
 WEIGHT_RANGE = (-5, 5)  # W1, b1, W2, b2: the homework's own entries lie in this range
 INPUT_RANGE = (-2, 2)  # x: the homework's x = [0, 2]
@@ -30,34 +32,54 @@ MAX_DRAWS = 10_000  # redraws allowed per variant before giving up
 MAX_SPREAD = 10.0
 
 
-def hidden_inputs(problem: Problem) -> np.ndarray:
-    """The ReLU inputs h = W1ᵀx + b1, one row per example: shape (m, n), m = 1 for one x."""
-    return linear(problem.params.W1, problem.params.b1, np.atleast_2d(problem.x))
+# Activations with a kink at 0 and a flat or shallow side: "active" means h > 0.
+KINKED = frozenset({"relu", "leaky_relu"})
+
+
+def hidden_inputs(problem: Problem) -> list[np.ndarray]:
+    """Each hidden layer's inputs h_l, one row per example: (m, n_l), m = 1 for one x."""
+    batch = dataclasses.replace(problem, x=np.atleast_2d(problem.x), y=np.atleast_2d(problem.y))
+    return list(forward_of(batch).hs)
+
+
+def _kinked_inputs(problem: Problem) -> list[np.ndarray]:
+    return [
+        h
+        for h, name in zip(hidden_inputs(problem), problem.activations, strict=True)
+        if name in KINKED
+    ]
 
 
 def has_kink(problem: Problem) -> bool:
-    """Whether some ReLU input is exactly 0, where ReLU'(0) = 0 is a convention to apply."""
-    return bool(np.any(hidden_inputs(problem) == 0))
+    """Whether some (leaky) ReLU input is exactly 0, where f'(0) is a convention to apply."""
+    return any(bool(np.any(h == 0)) for h in _kinked_inputs(problem))
 
 
 def is_interesting(problem: Problem, kink: bool = False) -> bool:
     """Whether an instance exercises every part of the computation.
 
-    The rule: for every example, some but not all hidden units are active (h > 0), so the
-    ReLU mask is neither all ones nor all zeros; the input is not all zeros (else
-    ∂Loss/∂W1 = 0); and a ReLU input of exactly 0 appears if and only if ``kink`` (the
-    config's own instance has one, see :func:`has_kink`).
+    The rule: in every (leaky) ReLU layer, for every example, some but not all units are
+    active (h > 0), so its slope f'(h) is neither all one value nor the other; the input is
+    not all zeros (else ∂Loss/∂W1 = 0); and an input of exactly 0 to such a layer appears
+    if and only if ``kink`` (the config's own instance has one, see :func:`has_kink`).
     """
-    h = hidden_inputs(problem)
-    active = (h > 0).sum(axis=1)
-    partly_active = bool(np.all((active > 0) & (active < h.shape[1])))
-    return partly_active and bool(np.any(problem.x != 0)) and has_kink(problem) == kink
+    for h in _kinked_inputs(problem):
+        active = (h > 0).sum(axis=1)
+        if not np.all((active > 0) & (active < h.shape[1])):
+            return False
+    return bool(np.any(problem.x != 0)) and has_kink(problem) == kink
 
 
 def logit_spread(problem: Problem) -> float:
-    """max z − min z over each example's logits, the largest over the examples."""
-    z = linear(problem.params.W2, problem.params.b2, relu(hidden_inputs(problem)))
-    return float((z.max(axis=1) - z.min(axis=1)).max())
+    """How saturated the output is, the largest over the examples: for softmax the spread
+    max z − min z of the logits, for the sigmoid max |z|; 0 for MSE (no squashing)."""
+    batch = dataclasses.replace(problem, x=np.atleast_2d(problem.x), y=np.atleast_2d(problem.y))
+    z = forward_of(batch).z
+    if problem.loss == "cross_entropy":
+        return float((z.max(axis=1) - z.min(axis=1)).max())
+    if problem.loss == "binary_cross_entropy":
+        return float(np.abs(z).max())
+    return 0.0
 
 
 def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
@@ -67,10 +89,13 @@ def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
         ConfigError: no instance of these shapes can be interesting (n = 1: one hidden unit
             is either active or not), or none was found within ``MAX_DRAWS`` draws.
     """
-    if template.shape[1] < 2:
-        raise ConfigError(
-            "variants need n >= 2 hidden units: with n = 1 the hidden layer cannot be partly active"
-        )
+    widths = zip(template.shape[1:-1], template.activations, strict=True)
+    for layer, (width, name) in enumerate(widths, 1):
+        if name in KINKED and width < 2:
+            raise ConfigError(
+                f"variants need n >= 2 hidden units in each (leaky) ReLU layer: with n = 1 "
+                f"hidden layer {layer} cannot be partly active"
+            )
     kink = has_kink(template)
     streams = np.random.SeedSequence(seed).spawn(count)
     return [
@@ -104,9 +129,14 @@ def _draw(template: Problem, rng: np.random.Generator, number: int) -> Problem:
 
     p = template.params
     x = ints(template.x.shape, *INPUT_RANGE)
-    y = np.zeros_like(template.y)
-    classes = rng.integers(0, y.shape[-1], size=y.shape[:-1])
-    np.put_along_axis(y, np.expand_dims(classes, -1), 1.0, axis=-1)
+    if template.loss == "mse":  # any real targets: whole numbers, as the inputs
+        y = ints(template.y.shape, *INPUT_RANGE)
+    elif template.loss == "binary_cross_entropy":  # multi-label: each output 0 or 1
+        y = rng.integers(0, 1, size=template.y.shape, endpoint=True).astype(np.float64)
+    else:  # one-hot
+        y = np.zeros_like(template.y)
+        classes = rng.integers(0, y.shape[-1], size=y.shape[:-1])
+        np.put_along_axis(y, np.expand_dims(classes, -1), 1.0, axis=-1)
     params = Params(**{name: ints(v.shape, *WEIGHT_RANGE) for name, v in p.as_dict().items()})
     title = f"{template.report.title}, variant {number:03d}"
     report = dataclasses.replace(template.report, title=title)

@@ -207,11 +207,14 @@ def _combination(weights: Iterable[sp.Rational], forms: Sequence[_Affine]) -> _A
 def exact_values(problem: Problem) -> ExactValues | None:
     """Problem 2 done exactly, or None when the instance is not exact-able.
 
-    Not exact-able: an input with more than MAX_DIGITS significant decimals, more than
+    Not exact-able: a network other than the homework's (one ReLU layer, softmax and
+    cross-entropy), an input with more than MAX_DIGITS significant decimals, more than
     MAX_WEIGHTS weights (d·n + n·q), a batch rather than one instance, a target whose entries
     do not sum to 1, or a logit past MAX_LOGIT. With several steps, the values are the first
     step's, as in :class:`solver.solution.Solution`.
     """
+    if not problem.homework_family:
+        return None
     d, n, q = problem.shape
     if d * n + n * q > MAX_WEIGHTS or np.ndim(problem.x) != 1 or np.ndim(problem.y) != 1:
         return None

@@ -53,6 +53,46 @@ def relu_mask(h: np.ndarray) -> np.ndarray:
     return (h > 0).astype(float)
 
 
+# The other hidden-unit activations, each forward rule beside its derivative f′(h), which
+# is written through a = f(h) where that is how one computes it by hand.
+def sigmoid(h: np.ndarray) -> np.ndarray:
+    """σ(h) = 1/(1 + e^{−h}), through e^{−|h|} so that no exponential overflows."""
+    e = np.exp(-np.abs(h))
+    return np.where(h >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def activate(name: str, h: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    """a = f(h) for the activation called ``name`` (see solver.instance.ACTIVATIONS)."""
+    if name == "relu":
+        return relu(h)
+    if name == "leaky_relu":  # h where h > 0, else slope·h
+        return np.where(h > 0, h, negative_slope * h)
+    if name == "sigmoid":
+        return sigmoid(h)
+    if name == "tanh":
+        return np.tanh(h)
+    if name == "identity":
+        return np.array(h, dtype=float)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_slope(
+    name: str, h: np.ndarray, a: np.ndarray, negative_slope: float = 0.01
+) -> np.ndarray:
+    """f′(h), entry by entry, as PyTorch's backward computes it."""
+    if name == "relu":  # ReLU′(0) = 0
+        return relu_mask(h)
+    if name == "leaky_relu":  # 1 where h > 0, else the slope: leaky ReLU′(0) = slope
+        return np.where(h > 0, 1.0, negative_slope)
+    if name == "sigmoid":  # σ′ = σ(1 − σ)
+        return a * (1.0 - a)
+    if name == "tanh":  # tanh′ = 1 − tanh²
+        return 1.0 - a * a
+    if name == "identity":
+        return np.ones_like(h, dtype=float)
+    raise ValueError(f"unknown activation {name!r}")
+
+
 # ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
 def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(max z, exp(z − max z), their sum, ln Softmax(z)): the shift keeps all finite.
@@ -93,45 +133,161 @@ def softmax_cross_entropy_backward(
     return (y_hat - y_smooth) / m
 
 
-def forward(params: Params, x: np.ndarray, y: np.ndarray, epsilon: float) -> Forward:
-    """Feed x (d,) through the network, y (q,) the one-hot target; or rows X (m, d), Y (m, q)."""
-    h = linear(params.W1, params.b1, x)
-    a = relu(h)
-    z = linear(params.W2, params.b2, a)
+# MSE: ŷ = z, Loss = (1/q) Σᵢ (ŷᵢ − yᵢ)², for a batch the mean over all m·q entries, as
+# PyTorch's mse_loss: ∂Loss/∂ŷ = ∂Loss/∂z = 2(ŷ − y)/(m q).
+def mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean)."""
+    losses = ((y_hat - y) ** 2).mean(axis=-1)
+    return losses, float(losses.sum() / losses.size)
+
+
+# Binary cross-entropy on logits: ŷ = σ(z), Loss = −(1/q) Σᵢ [yᵢ ln ŷᵢ + (1 − yᵢ) ln(1 − ŷᵢ)],
+# for a batch the mean over all m·q entries, as binary_cross_entropy_with_logits. Each term is
+# max(z, 0) − y z + ln(1 + e^{−|z|}), finite for any z. With the sigmoid folded in,
+# ∂Loss/∂zᵢ = (1/(mq)) (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ŷᵢ(1 − ŷᵢ) = (σ(zᵢ) − yᵢ)/(m q).
+def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean), from the logits."""
+    terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    losses = terms.mean(axis=-1)
+    return losses, float(losses.sum() / losses.size)
+
+
+def _over(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, with ±∞ (never nan) where the denominator underflowed to 0:
+    shown as such in the report, never used further."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = numerator / denominator
+    infinite = np.copysign(np.inf, numerator)
+    return np.where(denominator != 0, out, np.where(numerator != 0, infinite, 0.0))
+
+
+def forward(
+    params: Params,
+    x: np.ndarray,
+    y: np.ndarray,
+    epsilon: float,
+    *,
+    activations: tuple[str, ...] | None = None,
+    negative_slope: float = 0.01,
+    loss: str = "cross_entropy",
+) -> Forward:
+    """Feed x (d,) through the network, y (q,) the target; or rows X (m, d), Y (m, q).
+
+    ``activations`` names each hidden layer's (default: ReLU for every one).
+    """
+    names = activations or ("relu",) * (params.layers - 1)
+    hs, outs, a = [], [], x
+    for (W, b), name in zip(
+        zip(params.weights[:-1], params.biases[:-1], strict=True), names, strict=True
+    ):
+        h = linear(W, b, a)  # h_l = W_lᵀ a_{l−1} + b_l
+        a = activate(name, h, negative_slope)  # a_l = f_l(h_l)
+        hs.append(h)
+        outs.append(a)
+    z = linear(params.weights[-1], params.biases[-1], a)  # z = W_{L+1}ᵀ a_L + b_{L+1}
+    layers = {"hs": tuple(hs), "activations": tuple(outs), "z": z}
+    if loss == "mse":
+        losses, mean = mse(z, y)
+        return Forward(**layers, y_hat=z, loss=mean, losses=losses)
+    if loss == "binary_cross_entropy":
+        losses, mean = binary_cross_entropy(z, y)
+        return Forward(**layers, y_hat=sigmoid(z), loss=mean, losses=losses)
     z_max, exp_shifted, exp_sum, log_y_hat = softmax_parts(z)
     y_smooth = smooth_labels(y, epsilon)
-    losses, loss = cross_entropy(y_smooth, log_y_hat)
+    losses, mean = cross_entropy(y_smooth, log_y_hat)
     return Forward(
-        h=h,
-        a=a,
-        z=z,
+        **layers,
+        y_hat=exp_shifted / _per_row(exp_sum),
+        loss=mean,
+        losses=losses,
         exp_shifted=exp_shifted,
         exp_sum=exp_sum,
-        y_hat=exp_shifted / _per_row(exp_sum),
         log_y_hat=log_y_hat,
         y_smooth=y_smooth,
-        loss=loss,
         z_max=z_max,
-        losses=losses,
     )
 
 
-def backward(params: Params, x: np.ndarray, fwd: Forward) -> Backward:
-    """Back-propagate from the loss to every parameter, keeping each intermediate."""
-    m = len(_rows(x))
+def _output_gradients(fwd: Forward, y: np.ndarray, loss: str, m: int):
+    """(∂Loss/∂ŷ, ∂Loss/∂z) for the loss, with the mean's 1/m (and 1/q) taken in."""
+    if loss == "mse":
+        q = fwd.z.shape[-1]
+        dz = 2.0 * (fwd.y_hat - y) / (m * q)
+        return dz, dz  # ŷ = z
+    if loss == "binary_cross_entropy":
+        q = fwd.z.shape[-1]
+        dz = (fwd.y_hat - y) / (m * q)
+        return _over(dz, fwd.y_hat * (1.0 - fwd.y_hat)), dz
     # ŷᵢ may underflow to (nearly) 0: −yˢᵢ/ŷᵢ is then shown as −∞, and never used below.
     # A class with yˢᵢ = 0 (ε = 0) has no term in the loss: its derivative is 0, not 0/0.
-    with np.errstate(divide="ignore", over="ignore"):
-        dy_hat = np.divide(
-            -fwd.y_smooth, m * fwd.y_hat, out=np.zeros_like(fwd.y_hat), where=fwd.y_smooth != 0
-        )
-    dz = softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
-    dW2, db2, da = linear_backward(params.W2, fwd.a, dz)
-    mask = relu_mask(fwd.h)
-    dh = da * mask
-    dW1, db1, _ = linear_backward(params.W1, x, dh)
-    grads = Params(W1=dW1, b1=db1, W2=dW2, b2=db2)
-    return Backward(dy_hat=dy_hat, dz=dz, da=da, relu_mask=mask, dh=dh, grads=grads)
+    dy_hat = _over(-fwd.y_smooth, m * fwd.y_hat)
+    return dy_hat, softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
+
+
+def backward(
+    params: Params,
+    x: np.ndarray,
+    fwd: Forward,
+    *,
+    y: np.ndarray | None = None,
+    activations: tuple[str, ...] | None = None,
+    negative_slope: float = 0.01,
+    loss: str = "cross_entropy",
+) -> Backward:
+    """Back-propagate from the loss to every parameter, keeping each intermediate.
+
+    The target ``y`` is needed for MSE and binary cross-entropy (cross-entropy's is in
+    ``fwd.y_smooth``).
+    """
+    m = len(_rows(x))
+    names = activations or ("relu",) * (params.layers - 1)
+    dy_hat, dz = _output_gradients(fwd, y, loss, m)
+    inputs = (x, *fwd.activations)  # a_0 = x, a_1, …, a_L
+    grads_W, grads_b, das, slopes, dhs = [], [], [], [], []
+    d_out = dz
+    for layer in range(params.layers - 1, -1, -1):  # from the output layer back to the first
+        dW, db, d_in = linear_backward(params.weights[layer], inputs[layer], d_out)
+        grads_W.insert(0, dW)
+        grads_b.insert(0, db)
+        if layer == 0:
+            break
+        # δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l): through hidden layer l's activation
+        h, a = fwd.hs[layer - 1], fwd.activations[layer - 1]
+        slope = activation_slope(names[layer - 1], h, a, negative_slope)
+        d_out = d_in * slope
+        das.insert(0, d_in)
+        slopes.insert(0, slope)
+        dhs.insert(0, d_out)
+    grads = Params(weights=grads_W, biases=grads_b)
+    return Backward(
+        dy_hat=dy_hat, dz=dz, das=tuple(das), slopes=tuple(slopes), dhs=tuple(dhs), grads=grads
+    )
+
+
+def forward_of(problem: Problem, params: Params | None = None) -> Forward:
+    """The forward pass of ``problem``'s network and data, at ``params`` (default: its own)."""
+    return forward(
+        problem.params if params is None else params,
+        problem.x,
+        problem.y,
+        problem.epsilon,
+        activations=problem.activations,
+        negative_slope=problem.negative_slope,
+        loss=problem.loss,
+    )
+
+
+def backward_of(problem: Problem, fwd: Forward, params: Params | None = None) -> Backward:
+    """The backward pass of ``problem``'s network from its forward pass ``fwd``."""
+    return backward(
+        problem.params if params is None else params,
+        problem.x,
+        fwd,
+        y=problem.y,
+        activations=problem.activations,
+        negative_slope=problem.negative_slope,
+        loss=problem.loss,
+    )
 
 
 def gradient_step(params: Params, grads: Params, learning_rate: float) -> Params:
@@ -140,9 +296,9 @@ def gradient_step(params: Params, grads: Params, learning_rate: float) -> Params
     return Params(**{k: v - learning_rate * gradients[k] for k, v in params.as_dict().items()})
 
 
-def loss_at(params: Params, x: np.ndarray, y: np.ndarray, epsilon: float) -> float:
-    """The loss alone, for finite differences."""
-    return forward(params, x, y, epsilon).loss
+def loss_at(problem: Problem, params: Params) -> float:
+    """The loss of ``problem`` at ``params`` alone, for finite differences."""
+    return forward_of(problem, params).loss
 
 
 def train(problem: Problem) -> tuple[Step, ...]:
@@ -162,8 +318,8 @@ def _descend(problem: Problem, first: Step) -> tuple[Step, ...]:
     params, steps = first.params, [first]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, once
         for _ in range(problem.steps - 1):
-            fwd = forward(params, problem.x, problem.y, problem.epsilon)
-            grads = backward(params, problem.x, fwd).grads
+            fwd = forward_of(problem, params)
+            grads = backward_of(problem, fwd, params).grads
             params = gradient_step(params, grads, problem.learning_rate)
             steps.append(Step(loss=fwd.loss, params=params))
     _check_finite(steps, problem.learning_rate)
@@ -192,8 +348,8 @@ def solve(problem: Problem) -> Solution:
     """Forward pass, backward pass and the first step of gradient descent in full, then every
     further step of the run (``problem.steps``)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported once
-        fwd = forward(problem.params, problem.x, problem.y, problem.epsilon)
-        bwd = backward(problem.params, problem.x, fwd)
+        fwd = forward_of(problem)
+        bwd = backward_of(problem, fwd)
         updated = gradient_step(problem.params, bwd.grads, problem.learning_rate)
     trajectory = _descend(problem, Step(loss=fwd.loss, params=updated))
     return Solution(

@@ -12,47 +12,74 @@ from solver.instance import Params, Problem
 
 @dataclass(frozen=True)
 class Forward:
-    """Every intermediate of the forward pass, each (q,) or (n,) as in the homework.
+    """Every intermediate of the forward pass, each (q,) or (n_l,) as in the homework.
 
-    Softmax goes through the max-shifted exponentials: ``z_max = max z``, ``exp_shifted =
-    exp(z − max z)``, ``exp_sum`` their sum, so ``y_hat = exp_shifted / exp_sum`` and
-    ``log_y_hat`` = ln ŷ stay finite for any finite logits.
+    ``hs[l-1]`` and ``activations[l-1]`` are h_l and a_l = f_l(h_l) of hidden layer l (none
+    for L = 0); ``h`` and ``a`` are those of the first hidden layer, the homework's.
+    ``z`` are the output units, ``y_hat`` the prediction: Softmax(z) for cross-entropy, z for
+    MSE, σ(z) for binary cross-entropy.
+
+    Cross-entropy only (None otherwise): softmax goes through the max-shifted exponentials,
+    ``z_max = max z``, ``exp_shifted = exp(z − max z)``, ``exp_sum`` their sum, so
+    ``y_hat = exp_shifted / exp_sum`` and ``log_y_hat`` = ln ŷ stay finite for any finite
+    logits; ``y_smooth`` is the label-smoothed target.
 
     For a mini-batch each array has one row per instance, (m, q) or (m, n); ``z_max``,
     ``exp_sum`` and ``losses`` (each instance's loss) are (m,), and ``loss`` is their mean.
     For one instance ``z_max``, ``exp_sum`` and ``losses`` are numbers, ``losses == loss``.
     """
 
-    h: np.ndarray
-    a: np.ndarray
+    hs: tuple[np.ndarray, ...]
+    activations: tuple[np.ndarray, ...]
     z: np.ndarray
-    exp_shifted: np.ndarray
-    exp_sum: float
     y_hat: np.ndarray
-    log_y_hat: np.ndarray
-    y_smooth: np.ndarray
     loss: float
-    z_max: float | np.ndarray
     losses: float | np.ndarray
+    exp_shifted: np.ndarray | None = None
+    exp_sum: float | np.ndarray | None = None
+    log_y_hat: np.ndarray | None = None
+    y_smooth: np.ndarray | None = None
+    z_max: float | np.ndarray | None = None
+
+    @property
+    def h(self) -> np.ndarray:
+        return self.hs[0]
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.activations[0]
 
 
 @dataclass(frozen=True)
 class Backward:
     """Every intermediate gradient of the loss, named ``d`` + what it is taken with respect to.
 
-    ``dy_hat`` is ∂Loss/∂ŷ (q,), ``dz`` is ∂Loss/∂z (q,), ``da`` (n,), ``dh`` (n,),
-    ``relu_mask`` is ReLU'(h) (n,), and ``grads`` holds ∂Loss/∂W1, ∂Loss/∂b1, ∂Loss/∂W2,
-    ∂Loss/∂b2. For a mini-batch they are the gradients of the mean loss with respect to the
-    stacked rows, (m, q) or (m, n): each row carries the factor 1/m, e.g. ``dz`` is
-    (Ŷ − Yˢ)/m.
+    ``dy_hat`` is ∂Loss/∂ŷ (q,), ``dz`` is ∂Loss/∂z (q,); for each hidden layer l,
+    ``das[l-1]`` is ∂Loss/∂a_l, ``slopes[l-1]`` is f_l′(h_l) and ``dhs[l-1]`` is ∂Loss/∂h_l
+    (n_l,); ``da``, ``relu_mask`` and ``dh`` are the first hidden layer's (the homework's
+    ReLU′(h) is its slope). ``grads`` holds ∂Loss/∂W_l and ∂Loss/∂b_l. For a mini-batch they
+    are the gradients of the mean loss with respect to the stacked rows, (m, q) or (m, n):
+    each row carries the factor 1/m, e.g. ``dz`` is (Ŷ − Yˢ)/m.
     """
 
     dy_hat: np.ndarray
     dz: np.ndarray
-    da: np.ndarray
-    relu_mask: np.ndarray
-    dh: np.ndarray
+    das: tuple[np.ndarray, ...]
+    slopes: tuple[np.ndarray, ...]
+    dhs: tuple[np.ndarray, ...]
     grads: Params
+
+    @property
+    def da(self) -> np.ndarray:
+        return self.das[0]
+
+    @property
+    def relu_mask(self) -> np.ndarray:
+        return self.slopes[0]
+
+    @property
+    def dh(self) -> np.ndarray:
+        return self.dhs[0]
 
 
 @dataclass(frozen=True)

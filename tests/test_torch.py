@@ -277,6 +277,6 @@ def test_central_differences_agree(problem):
     assume(np.min(np.abs(h)) > 1e-3)
     assume(differences_can_resolve(problem))
     analytic = solve(problem).backward.grads
-    numeric = central_differences(problem.params, problem.x, problem.y, problem.epsilon)
+    numeric = central_differences(problem)
     for name in PARAMS:
         assert relative_error(analytic.as_dict()[name], numeric.as_dict()[name]) < 1e-6, name
