@@ -8,10 +8,10 @@ import io
 
 import numpy as np
 
-from report.format import matrix, num
+from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num
+from report.notation import param_tex
 from solver.instance import Problem
 
-PARAMS = ("W1", "b1", "W2", "b2")
 # The answer key's page in pt: A4's text width and height at 1.5 cm margins (portrait), what
 # the first page's title and notes take, and the table's header and rules.
 _A4_TEXT_PT = (512, 759)
@@ -27,8 +27,8 @@ def key_columns(results: dict) -> dict[str, float]:
     (['loss', 'W1_1_1', 'W1_1_2', 'b1_1', 'W2_1_1', 'b2_1', 'b2_2'], 2.0)
     """
     row = {"loss": float(results["forward"]["loss"])}
-    for name in PARAMS:
-        values = np.asarray(results["updated"][name], dtype=np.float64)
+    for name, value in results["updated"].items():
+        values = np.asarray(value, dtype=np.float64)
         for index in np.ndindex(values.shape):
             row["_".join([name, *(str(i + 1) for i in index)])] = float(values[index])
     return row
@@ -46,20 +46,26 @@ def key_csv(results: dict[str, dict]) -> str:
     return text.getvalue()
 
 
-def key_layout(shape: tuple[int, int, int], decimals: int) -> dict:
+def _shown(count: int) -> int:
+    """How many rows (columns) of a matrix of ``count`` the key prints (it elides the rest)."""
+    return count if count <= MAX_SHOWN else HEAD + 1 + TAIL
+
+
+def key_layout(widths: tuple[int, ...], decimals: int) -> dict:
     """Portrait or landscape, and how many variants each page holds.
 
     Sizes in pt, measured on the typeset key (A4, 1.5 cm margins, small font, 4 pt column
-    gaps): a row is 12 pt a matrix line plus 4 pt, for max(d, n, q) lines; the table is
-    about 127 pt plus 47 pt per number column at 4 decimals (n for W1', q for W2', one each
-    for b1' and b2'). A table wider than portrait is set in landscape, scaled down to the
-    width if it is wider still; the rows per page follow from the scaled height.
+    gaps): a row is 12 pt a matrix line plus 4 pt, for as many lines as the tallest matrix
+    shows; the table is about 127 pt plus 47 pt per number column at 4 decimals (each W_l'
+    shows its columns, each b_l' one). A table wider than portrait is set in landscape,
+    scaled down to the width if it is wider still; the rows per page follow from the
+    scaled height.
     """
-    d, n, q = shape
-    width = 127 + (n + q + 2) * (47 + 5 * (decimals - 4))
+    columns = sum(_shown(n) + 1 for n in widths[1:])
+    width = 127 + columns * (47 + 5 * (decimals - 4))
     landscape = width > _A4_TEXT_PT[0]
     text_width, text_height = _A4_TEXT_PT[::-1] if landscape else _A4_TEXT_PT
-    row = min(1.0, text_width / width) * (12 * max(d, n, q) + 4)
+    row = min(1.0, text_width / width) * (12 * max(_shown(n) for n in widths) + 4)
     first = text_height - _KEY_TITLE_PT - _KEY_HEAD_PT
     rest = text_height - _KEY_HEAD_PT
     return {
@@ -89,7 +95,9 @@ def key_context(results: dict[str, dict], template: Problem, heading: dict) -> d
         {
             "name": name,
             "loss": num(r["forward"]["loss"], places, places, fixed=True),
-            **{p: matrix(r["updated"][p], places, places=places, fixed=True) for p in PARAMS},
+            "params": [
+                matrix(value, places, places=places, fixed=True) for value in r["updated"].values()
+            ],
         }
         for name, r in results.items()
     ]
@@ -100,8 +108,10 @@ def key_context(results: dict[str, dict], template: Problem, heading: dict) -> d
         "course": info.course,
         "decimals": info.decimals,
         "epsilon": num(template.epsilon, info.decimals),
+        "cross_entropy": template.loss == "cross_entropy",
         "eta": num(template.learning_rate, info.decimals),
         "layout": layout,
+        "params": [param_tex(name) for name in template.params.as_dict()],
         "pages": key_pages(rows, layout["first"], layout["rest"]),
         **heading,
     }

@@ -14,6 +14,7 @@ from pylatex.utils import NoEscape
 from report.exact_forms import exact_context
 from report.figures import figure_context, network_figure
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
+from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
 from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
 from solver.instance import Params
 from solver.solution import Solution, Step
@@ -145,6 +146,7 @@ def verification_context(check: Verification | None, problem) -> dict | None:
         "gradient_floor": power(GRADIENT_FLOOR),
         "kink_margin": power(KINK_MARGIN),
         "step": power(STEP),
+        "sampled": check.sampled,
         "min_abs_h": num(check.min_abs_h, decimals=4),
         "exact": None if check.exact_agreement is None else sci(check.exact_agreement),
         "exact_pass": check.exact_pass,
@@ -161,37 +163,6 @@ def verification_context(check: Verification | None, problem) -> dict | None:
             "shape": proof.shape,
         },
     }
-
-
-# How each activation and loss is named in the text and in formulas.
-ACTIVATION_TEX = {
-    "relu": r"\ReLU",
-    "leaky_relu": r"\LeakyReLU",
-    "sigmoid": r"\sigma",
-    "tanh": r"\tanh",
-    "identity": r"\operatorname{id}",
-}
-ACTIVATION_WORDS = {
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "identity": "identity",
-}
-LOSS_WORDS = {
-    "cross_entropy": "softmax and cross-entropy with label smoothing",
-    "mse": "mean squared error",
-    "binary_cross_entropy": "sigmoid and binary cross-entropy",
-}
-
-
-def param_tex(name: str) -> NoEscape:
-    r"""``W2`` as ``\vect{W}_{2}``.
-
-    >>> print(param_tex("b3"))
-    \vect{b}_{3}
-    """
-    return NoEscape(rf"\vect{{{name[0]}}}_{{{name[1:]}}}")
 
 
 def solution_context(

@@ -29,7 +29,7 @@ def test_printed_key_has_fixed_places_never_scientific(homework):
     results = _results(homework)
     results["updated"]["b2"] = [1e-5, -2.5, 3.0]
     context = key_context({"variant-001": results}, homework, {"seed": 1, "failed": []})
-    b2 = context["pages"][0][0]["b2"]
+    b2 = context["pages"][0][0]["params"][3]
     assert r"\num{0.0000} \\ \num{-2.5000} \\ \num{3.0000}" in b2
     assert "e-" not in b2
 

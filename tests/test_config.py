@@ -607,3 +607,110 @@ def test_strings_read_back(tmp_path, text):
     path = tmp_path / "config.toml"
     path.write_text(problem_toml(problem))
     assert load_problem(path).report.title == text
+
+
+# --- networks other than the homework's --------------------------------------------------------
+
+DEEP = {
+    "network.loss": '"mse"',
+    "network.activation": '["tanh", "sigmoid"]',
+    "network.y": "[0.5, -1.5, 2]",
+    "network.W2": "[[1, 0], [0, 1], [1, 1]]",
+    "network.b2": "[0, 0]",
+    "network.W3": "[[1, -1, 0], [0.5, 0.5, 2]]",
+    "network.b3": "[0, 1, -1]",
+    "training.epsilon": None,
+}
+
+
+def test_a_deep_network_loads(tmp_path):
+    """Two hidden layers (3 and 2 units), each its activation, and MSE with real targets."""
+    problem = load_problem(write(tmp_path, instance(DEEP)))
+    assert problem.shape == (2, 3, 2, 3) and problem.hidden_layers == 2
+    assert problem.activations == ("tanh", "sigmoid") and problem.loss == "mse"
+    assert problem.epsilon == 0.0 and not problem.homework_family
+    assert list(problem.params.as_dict()) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+
+
+def test_no_hidden_layer_is_softmax_regression(tmp_path):
+    text = instance({"network.W1": "[[1, 2, 3], [4, 5, 6]]", "network.b1": "[0, 0, 0]"})
+    text = text.replace("W2 = ", "# W2 = ").replace("b2 = ", "# b2 = ")
+    problem = load_problem(write(tmp_path, text))
+    assert problem.shape == (2, 3) and problem.hidden_layers == 0 and problem.activations == ()
+
+
+def test_one_activation_applies_to_every_hidden_layer(tmp_path):
+    problem = load_problem(write(tmp_path, instance({**DEEP, "network.activation": '"tanh"'})))
+    assert problem.activations == ("tanh", "tanh")
+
+
+BAD_NETWORKS = {
+    "activation-unknown": (
+        {**DEEP, "network.activation": '"softplus"'},
+        "network.activation: expected one of ",
+    ),
+    "activation-count": (
+        {**DEEP, "network.activation": '["tanh", "tanh", "tanh"]'},
+        "network.activation: expected one activation, or a list of 2 (one per hidden layer)",
+    ),
+    "loss-unknown": ({"network.loss": '"hinge"'}, "network.loss: expected one of "),
+    "epsilon-with-mse": (
+        {**DEEP, "training.epsilon": "0.1"},
+        'training.epsilon: label smoothing goes with loss = "cross_entropy" only',
+    ),
+    "bce-labels": (
+        {"network.loss": '"binary_cross_entropy"', "network.y": "[1, 0.5, 0]"},
+        "network.y: entry 2: expected 0 or 1 (a label per output), got 0.5",
+    ),
+    "missing-bias": (
+        {k: v for k, v in DEEP.items() if k != "network.b3"},
+        "missing key network.b3 (the bias of the output",
+    ),
+    "gap-in-layers": (
+        {**DEEP, "network.W2": None, "network.b2": None},
+        "missing key network.W2 (the weights from hidden layer 1 to hidden layer 2",
+    ),
+    "too-deep": ({"network.W6": "[[1]]"}, "network.W6: at most 4 hidden layers (W1 … W5)"),
+    "shape-deep": (
+        {**DEEP, "network.W3": "[[1, -1, 0], [0.5, 0.5, 2], [1, 1, 1]]"},
+        "network.W3: expected shape (2, 3) to fit b2 (2) and b3 (3), got (3, 3)",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"), list(BAD_NETWORKS.values()), ids=list(BAD_NETWORKS)
+)
+def test_bad_network(tmp_path, changes, message):
+    assert error_of(write(tmp_path, instance(changes))).startswith(message)
+
+
+def _wide(units: int) -> dict[str, str]:
+    row = "[" + ", ".join(["0.5"] * units) + "]"
+    return {
+        "network.W1": f"[{row}, {row}]",
+        "network.b1": row,
+        "network.W2": "[" + ", ".join(["[1, 0, 0]"] * units) + "]",
+    }
+
+
+def test_the_largest_layer_is_accepted_and_one_more_unit_refused(tmp_path):
+    assert load_problem(write(tmp_path, instance(_wide(100)))).shape == (2, 100, 3)
+    message = error_of(write(tmp_path, instance(_wide(101))))
+    assert message == "network.b1: expected at most 100 units in a layer, got 101"
+
+
+def test_batches_past_the_limit_are_refused(tmp_path):
+    x = "[" + ", ".join(["[0, 2]"] * 101) + "]"
+    y = "[" + ", ".join(["[1, 0, 0]"] * 101) + "]"
+    message = error_of(write(tmp_path, instance({"network.x": x, "network.y": y})))
+    assert message == "network.x: expected at most 100 rows (instances of a batch), got 101"
+
+
+def test_steps_times_parameters_is_bounded(tmp_path):
+    """603 parameters and 10000 steps would hold 6e6 numbers: refused, naming the bound."""
+    message = error_of(write(tmp_path, instance({**_wide(100), "training.steps": "10000"})))
+    assert message == (
+        "training.steps: expected at most 1658 steps for a network of 603 parameters "
+        "(steps × parameters <= 1000000), got 10000"
+    )

@@ -1,0 +1,83 @@
+"""End to end for networks other than the homework's: real PDFs for the examples in
+problems/, the largest supported size, and a class of variants. These run pdflatex."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tomli_w
+from instances import ROOT
+
+import build
+
+EXAMPLES = {
+    "tanh-mse": ["Step 2: the activations", "by the quotient rule tanh", "1 − tanh2 h"],
+    "multilabel": ["binary cross-entropy", "= σ(h) 1 − σ(h)", "binary_cross_entropy_with_logits"],
+    "wide": ["hidden 2", "64×64", "A sample of 200 entries θ of each parameter"],
+}
+
+
+def pdftext(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+
+
+def built(config: Path, out: Path) -> tuple[str, dict]:
+    """Build, check the log has no overfull box, and return the PDF's text and results.json."""
+    assert build.main(["--config", str(config), "--out", str(out)]) == 0
+    log = (out / "solution.log").read_text()
+    assert "Overfull" not in log and "Extra alignment tab" not in log
+    return pdftext(out / "solution.pdf"), json.loads((out / "results.json").read_text())
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_examples_build_and_show_their_network(tmp_path, name):
+    text, results = built(ROOT / "problems" / f"{name}.toml", tmp_path)
+    flat = " ".join(text.split())
+    for phrase in EXAMPLES[name]:
+        assert phrase in flat, phrase
+    last = list(results["updated"])[-1]  # the output bias, b_{L+1}
+    assert f"{results['updated'][last][0]:.4f}".replace("-", "−") in text
+    assert f"{results['forward']['loss']:.4f}" in text
+
+
+def test_the_largest_supported_instance_fits_the_page(tmp_path):
+    """d = 100, four hidden layers of 100, q = 100, a batch of 100: elided, with its shape."""
+    rng = np.random.default_rng(0)
+    widths = [100] * 6
+    network = {"x": rng.normal(size=(100, 100)).round(2).tolist()}
+    network["y"] = np.eye(100)[rng.integers(100, size=100)].tolist()
+    for layer, (a, b) in enumerate(itertools.pairwise(widths), 1):
+        network[f"W{layer}"] = (rng.normal(size=(a, b)) / 10).round(3).tolist()
+        network[f"b{layer}"] = np.zeros(b).tolist()
+    config = tmp_path / "max.toml"
+    training = {"epsilon": 0.1, "learning_rate": 0.1}
+    config.write_text(tomli_w.dumps({"network": network, "training": training}))
+    text, results = built(config, tmp_path / "out")
+    assert "100×100" in text and "4 hidden layers" in text
+    assert np.shape(results["updated"]["W5"]) == (100, 100)
+    pages = subprocess.run(
+        ["pdfinfo", str(tmp_path / "out" / "solution.pdf")], capture_output=True, text=True
+    ).stdout
+    assert 8 <= int(pages.split("Pages:")[1].split()[0]) <= 20
+
+
+def test_a_class_of_a_deep_network(tmp_path):
+    """Variants keep the architecture; the key has a column for every entry of every layer."""
+    config = ROOT / "problems" / "tanh-mse.toml"
+    argv = ["--variants", "2", "--seed", "3", "--jobs", "1", "--config", str(config)]
+    assert build.main([*argv, "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "answer-key.csv") as f:
+        header = next(csv.reader(f))
+    assert header[:3] == ["variant", "loss", "W1_1_1"] and header[-1] == "b3_2"
+    assert len(header) == 2 + (12 + 4) + (12 + 3) + (6 + 2)
+    sheet = " ".join(pdftext(tmp_path / "variant-001" / "problem.pdf").split())
+    assert "tanh" in sheet and "passes through 2 hidden layers" in sheet
+    assert "for η = 0.1." in sheet and "ε" not in sheet  # no label smoothing with MSE
