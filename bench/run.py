@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = [sys.executable, str(ROOT / "build.py")]
 CONFIG = ROOT / "problems" / "hw3.toml"
+WIDE = ROOT / "problems" / "wide.toml"
 TEX_FLAGS = ["-interaction=nonstopmode", "-halt-on-error"]
 
 
@@ -92,6 +94,64 @@ def bench_noop(work: Path, reps: int) -> list[tuple]:
     return [
         ("no-op rebuild (" + note + ")", median, "0.5 s", 0.5, median / 0.5, "< 0.5 s", verdict)
     ]
+
+
+def bench_networks(work: Path, reps: int) -> list[tuple]:
+    """A wide, deep network (d = 64, two hidden layers of 64, q = 10: problems/wide.toml)
+    and the largest the config accepts (100 units, 4 hidden layers, 100 rows), each against
+    the homework's cold build in the same run."""
+    largest = work / "largest.toml"
+    largest.write_text(_largest_config())
+    homework, wide, biggest = [], [], []
+    for _ in range(reps):
+        homework.append(timed([*BUILD, "--out", str(fresh(work, "hw"))]))
+        wide.append(timed([*BUILD, "--config", str(WIDE), "--out", str(fresh(work, "wide"))]))
+        biggest.append(timed([*BUILD, "--config", str(largest), "--out", str(fresh(work, "big"))]))
+    m_hw, m_wide, m_big = map(statistics.median, (homework, wide, biggest))
+    return [
+        (
+            "64-64-64-10 network (`problems/wide.toml`)",
+            m_wide,
+            "the homework's cold build",
+            m_hw,
+            m_wide / m_hw,
+            "≤ 2×",
+            m_wide / m_hw <= 2,
+        ),
+        (
+            "largest accepted: 100 units × 4 hidden layers, 100 rows",
+            m_big,
+            "the homework's cold build",
+            m_hw,
+            m_big / m_hw,
+            "(bound)",
+            None,
+        ),
+    ]
+
+
+def _largest_config() -> str:
+    """The largest instance the config accepts, as TOML: whole-number weights, one-hot y."""
+    rng = random.Random(0)
+
+    def rows(count: int, width: int, low: int, high: int) -> str:
+        return (
+            "["
+            + ", ".join(
+                "[" + ", ".join(str(rng.randint(low, high)) for _ in range(width)) + "]"
+                for _ in range(count)
+            )
+            + "]"
+        )
+
+    lines = ["[network]", f"x = {rows(100, 100, -2, 2)}"]
+    labels = [[1 if j == i % 100 else 0 for j in range(100)] for i in range(100)]
+    lines.append(f"y = {labels}")
+    for layer in range(1, 6):
+        lines.append(f"W{layer} = {rows(100, 100, -1, 1)}")
+        lines.append(f"b{layer} = {[0] * 100}")
+    lines += ["[training]", "epsilon = 0.1", "learning_rate = 0.01"]
+    return "\n".join(lines) + "\n"
 
 
 def bench_variants(work: Path, reps: int, count: int) -> list[tuple]:
@@ -177,7 +237,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hw3-bench-") as tmp:
         work = Path(tmp)
         rows = bench_cold(work, args.reps) + bench_noop(work, args.reps)
-        rows += bench_variants(work, args.reps, args.variants)
+        rows += bench_networks(work, args.reps) + bench_variants(work, args.reps, args.variants)
     if not args.skip_tests:
         rows += bench_tests()
     text = "# Benchmark results\n\n" + table(rows, args.reps)
