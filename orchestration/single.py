@@ -17,11 +17,18 @@ def render_solution(solution, *, prove: bool = False) -> str:
     central differences, the exact values where the instance has them, and with ``prove``
     the symbolic proof of Problem 1 at the instance's shape."""
     from report.document import solution_tex
-    from solver.exact_values import agreement, exact_values
+    from solver.exact_values import agreement, exact_values, network_agreement
     from solver.verification import verify
 
-    exact = exact_values(solution.problem)
-    checks = verify(solution, None if exact is None else agreement(exact, solution), prove=prove)
+    problem = solution.problem
+    exact = exact_values(problem)
+    if exact is not None:
+        difference = agreement(exact, solution)
+    elif not problem.homework_family:
+        difference = network_agreement(problem, solution)
+    else:
+        difference = None
+    checks = verify(solution, difference, prove=prove)
     return solution_tex(solution, exact, checks)
 
 

@@ -12,10 +12,10 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.exact_forms import exact_context
-from report.figures import figure_context, network_figure
+from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
 from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
-from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
+from solver.exact_values import MAX_DIGITS, PRECISION, WORKING_DIGITS, ExactValues
 from solver.instance import Params
 from solver.solution import Solution, Step
 from solver.verification import (
@@ -152,6 +152,7 @@ def verification_context(check: Verification | None, problem) -> dict | None:
         "exact_pass": check.exact_pass,
         "exact_tolerance": power(EXACT_TOLERANCE),
         "precision": PRECISION,
+        "working_digits": WORKING_DIGITS,
         "max_digits": MAX_DIGITS,
         "proof": None
         if proof is None
@@ -342,6 +343,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
         "same_activation": len(set(problem.activations)) <= 1,
         "negative_slope": fnum(problem.negative_slope),
         "fig": {"net": network_figure(*widths)},
+        "scheme": schematic(problem.hidden_layers, problem.loss),
         "given": {
             "x": mat(problem.x),
             "y": mat(problem.y),

@@ -9,6 +9,7 @@ a vertical ellipsis, and its last neuron, each labelled with its true index.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from pylatex.utils import NoEscape
@@ -159,3 +160,83 @@ def figure_context(d: int, n: int, q: int) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return {"net": network_figure(d, n, q)}
+
+
+# The back-propagation schematic for any network: one node per quantity of the forward pass.
+SCHEMATIC_WIDTH = 14.5  # cm from the input to the loss, at most
+SCHEMATIC_STEP = 2.7  # cm between neighbouring nodes, at most
+
+
+def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
+    """Figure 2's computational graph, x → h_1 → a_1 → … → z → ŷ → Loss, with the parameters
+    above the nodes they feed, and for the backward pass the gradient each arrow carries.
+
+    Keys: ``nodes`` and ``params`` (``{name, label, x}``), ``forward`` and ``backward``
+    (``{src, dst, label}``), ``param_edges`` and ``param_grads`` (``{src, dst}`` and
+    ``{src, dst, label}``). Coordinates in cm; labels are LaTeX.
+    """
+    chain = [("x", r"$\vect{x}$")]
+    ops = []
+    for l in range(1, hidden_layers + 1):
+        chain += [(f"h{l}", rf"$\vect{{h}}_{{{l}}}$"), (f"a{l}", rf"$\vect{{a}}_{{{l}}}$")]
+        ops += ["(1.1)", rf"$f_{{{l}}}$"]
+    chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
+    ops += ["(1.3)" if hidden_layers else "(1.1)", _HEAD[loss], "(1.4)"]
+    step = min(SCHEMATIC_STEP, math.floor(SCHEMATIC_WIDTH / (len(chain) - 1) * 1e4) / 1e4)
+    if step < 2.0:  # no room for equation numbers between close nodes: the names suffice
+        ops = ["" if op.startswith("(") else op for op in ops]
+    nodes = [
+        {"name": name, "label": NoEscape(label), "x": round(i * step, 4)}
+        for i, (name, label) in enumerate(chain)
+    ]
+    forward = [
+        {"src": a["name"], "dst": b["name"], "label": NoEscape(op)}
+        for (a, b), op in zip(itertools.pairwise(nodes), ops, strict=True)
+    ]
+    backward = [
+        {
+            "src": b["name"],
+            "dst": a["name"],
+            "label": NoEscape(rf"\pd{{\Loss}}{{{a['label'][1:-1]}}}"),
+        }
+        for a, b in itertools.pairwise(nodes[1:])
+    ]
+    targets = [n for n in nodes if n["name"][0] == "h"] + [n for n in nodes if n["name"] == "z"]
+    params, param_edges, param_grads = [], [], []
+    for l, node in enumerate(targets, 1):
+        for name, offset, side in ((f"W{l}", -0.38, "left"), (f"b{l}", 0.38, "right")):
+            label = rf"$\vect{{{name[0]}}}_{{{l}}}$"
+            params.append(
+                {
+                    "name": name,
+                    "label": NoEscape(label),
+                    "x": round(node["x"] + offset * step / 1.35, 4),
+                }
+            )
+            param_edges.append({"src": name, "dst": node["name"]})
+            param_grads.append(
+                {
+                    "src": node["name"],
+                    "dst": name,
+                    "side": side,
+                    "label": NoEscape(rf"\pd{{\Loss}}{{{label[1:-1]}}}"),
+                }
+            )
+    return {
+        "nodes": nodes,
+        "params": params,
+        "forward": forward,
+        "backward": backward,
+        "param_edges": param_edges,
+        "param_grads": param_grads,
+        "target": NoEscape(r"$\vect{y}^{s}$" if loss == "cross_entropy" else r"$\vect{y}$"),
+        "loss_x": nodes[-1]["x"],
+        "small": step < 2.0,
+    }
+
+
+_HEAD = {
+    "cross_entropy": r"$\Softmax$",
+    "mse": r"$\mathrm{id}$",
+    "binary_cross_entropy": r"$\sigma$",
+}

@@ -33,7 +33,7 @@ Two choices make this fast and exact:
   pattern has ``mₖ = 0``. The proof runs over every pattern in {0,1}ⁿ for n ≤ 4.
 
 The target y is one-hot, and the proof runs over each of the q classes.
-SymPy is imported here and in :mod:`solver.exact` only: the default build imports neither.
+SymPy is imported here, in solver.exact_values, solver.network_proof and report.exact_forms.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ EXACT_TOLERANCE = 1e-12  # max relative difference for exact and float64 values 
 class ProofSummary:
     """The symbolic proof's verdict at one shape."""
 
-    shape: tuple[int, int, int]
+    shape: tuple[int, ...]
     holds: bool
     identities: int  # entry-wise equalities checked
     masks: int  # ReLU activation patterns covered
@@ -93,9 +93,23 @@ def gradient_errors(solution: Solution) -> dict[str, float] | None:
     }
 
 
-def provable(solution: Solution) -> bool:
-    """The symbolic proof covers the homework's network: one ReLU layer, softmax, CE."""
-    return solution.problem.homework_family
+def prove_problem(solution: Solution) -> ProofSummary:
+    """The symbolic proof for this instance's network: the homework's at the instance's own
+    shape (solver.proof); any other at a small shape of its layers (solver.network_proof)."""
+    problem = solution.problem
+    if problem.homework_family:
+        return prove_shape(*problem.shape)
+    from solver.network_proof import proof_widths, prove_network
+
+    result = prove_network(proof_widths(problem.hidden_layers), problem.activations, problem.loss)
+    return ProofSummary(
+        shape=result.widths,
+        holds=result.holds,
+        identities=result.identities,
+        masks=result.patterns,
+        classes=1,
+        seconds=result.seconds,
+    )
 
 
 def prove_shape(d: int, n: int, q: int) -> ProofSummary:
@@ -122,5 +136,5 @@ def verify(
         min_abs_h=nearest_kink(solution),
         sampled=sampled_per_parameter(solution),
         exact_agreement=exact_agreement,
-        proof=prove_shape(*solution.problem.shape) if prove and provable(solution) else None,
+        proof=prove_problem(solution) if prove else None,
     )

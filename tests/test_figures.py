@@ -138,3 +138,16 @@ def test_template_draws_every_node_and_edge(shape):
     elided = sum(layer["elided"] for layer in net["layers"])
     assert tex.count(r"{$\vdots$};") == elided
     assert ("vertical ellipsis" in tex) == (elided > 0)
+
+
+def test_schematic_has_a_node_per_quantity_and_a_gradient_per_edge():
+    """x, h1, a1, h2, a2, z, ŷ, Loss; every parameter above the node it feeds."""
+    from report.figures import schematic
+
+    scheme = schematic(2, "mse")
+    assert [n["name"] for n in scheme["nodes"]] == ["x", "h1", "a1", "h2", "a2", "z", "yh", "L"]
+    assert len(scheme["backward"]) == 6 and len(scheme["params"]) == 6
+    assert [e["dst"] for e in scheme["param_edges"]] == ["h1", "h1", "h2", "h2", "z", "z"]
+    assert scheme["target"] == r"$\vect{y}$"
+    assert schematic(0, "cross_entropy")["target"] == r"$\vect{y}^{s}$"
+    assert all(n["x"] <= 14.5 for n in schematic(4, "mse")["nodes"])

@@ -81,3 +81,14 @@ def test_a_class_of_a_deep_network(tmp_path):
     sheet = " ".join(pdftext(tmp_path / "variant-001" / "problem.pdf").split())
     assert "tanh" in sheet and "passes through 2 hidden layers" in sheet
     assert "for η = 0.1." in sheet and "ε" not in sheet  # no label smoothing with MSE
+
+
+def test_a_training_run_of_a_deep_network(tmp_path):
+    """steps = 5 on the tanh/MSE example: the run's table and its final parameters, W3 too."""
+    config = tmp_path / "run.toml"
+    text = (ROOT / "problems" / "tanh-mse.toml").read_text()
+    config.write_text(text.replace("learning_rate = 0.1", "learning_rate = 0.1\nsteps = 5"))
+    text, results = built(config, tmp_path / "out")
+    assert len(results["trajectory"]) == 5 and "Training for 5 steps" in text
+    final = results["trajectory"][-1]["b3"][0]
+    assert f"{final:.4f}".replace("-", "−") in text

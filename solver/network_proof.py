@@ -1,0 +1,171 @@
+"""Problem 1's closed forms for any supported network, proved with SymPy at a small shape.
+
+solver.proof proves the homework's network (one ReLU layer, softmax, cross-entropy) at the
+instance's own shape, over every ReLU pattern. This module proves the general derivation
+used for every other network: the output error for the loss (ŷ − yˢ, (2/q)(ŷ − y) or
+(1/q)(σ(z) − y)), the recursion δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l), and
+∂Loss/∂W_l = a_{l−1} δ_lᵀ, ∂Loss/∂b_l = δ_l.
+
+Every entry of x, y, the weights and biases (and ε, and leaky ReLU's slope) is a symbol;
+SymPy differentiates the whole loss by every weight and bias, and the difference to the
+closed form must cancel to exactly 0. As in solver.proof, the transcendental functions are
+kept whole so that the difference is a rational function of them: exp, σ and tanh are
+functions whose derivatives are written in themselves (exp′ = exp, σ′ = σ(1 − σ),
+tanh′ = 1 − tanh²), and after differentiating, each application is renamed to a symbol.
+(ReLU and leaky ReLU are a fixed pattern of slopes, 0/1 or α/1, as in solver.proof: on the
+inputs with that pattern the network is exactly the one written here, and at 0 the pattern
+gives PyTorch's derivative.) The shape is small, every width 2 by default: the closed forms
+are the same formulas at every shape, entry by entry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import sympy as sp
+
+from solver.proof import Exp
+
+WIDTH = 2  # every layer's width in the proof
+
+
+class Sig(sp.Function):
+    """σ(u), kept whole: d/du σ(u) = σ(u)(1 − σ(u))."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self * (1 - self)
+
+
+class Tanh(sp.Function):
+    """tanh(u), kept whole: d/du tanh(u) = 1 − tanh(u)²."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return 1 - self**2
+
+
+@dataclass(frozen=True)
+class NetworkProof:
+    """The verdict: how many entry-wise identities were checked, and whether all hold."""
+
+    widths: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str
+    holds: bool
+    identities: int
+    patterns: int  # slope patterns of the (leaky) ReLU layers covered
+    seconds: float
+
+
+def _symbols(name: str, rows: int, cols: int | None = None) -> sp.Matrix:
+    if cols is None:
+        return sp.Matrix([sp.Symbol(f"{name}_{i + 1}", real=True) for i in range(rows)])
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True))
+
+
+def _patterns(activations: tuple[str, ...], widths: tuple[int, ...], alpha: sp.Symbol):
+    """Every slope pattern of the piecewise-linear layers (None for the smooth ones)."""
+    choices = []
+    for name, width in zip(activations, widths[1:-1], strict=True):
+        if name == "relu":
+            choices.append(list(itertools.product((0, 1), repeat=width)))
+        elif name == "leaky_relu":
+            choices.append(list(itertools.product((alpha, 1), repeat=width)))
+        else:
+            choices.append([None])
+    return list(itertools.product(*choices))
+
+
+def _activate(name: str, h: sp.Matrix, pattern) -> tuple[sp.Matrix, sp.Matrix]:
+    """(a, f′(h)) for a layer: a pattern of slopes for (leaky) ReLU, else the function."""
+    if pattern is not None:
+        slopes = sp.Matrix(list(pattern))
+        return h.multiply_elementwise(slopes), slopes
+    if name == "sigmoid":
+        a = h.applyfunc(Sig)
+        return a, a.applyfunc(lambda v: v * (1 - v))
+    if name == "tanh":
+        a = h.applyfunc(Tanh)
+        return a, a.applyfunc(lambda v: 1 - v**2)
+    return h, sp.ones(h.rows, 1)  # identity
+
+
+def _output(loss: str, z: sp.Matrix, y: sp.Matrix, epsilon: sp.Symbol):
+    """(the loss as the homework's formulas write it, the closed-form ∂Loss/∂z)."""
+    q = z.rows
+    if loss == "cross_entropy":
+        total = sum(Exp(v) for v in z)
+        y_s = y.applyfunc(lambda t: (1 - epsilon) * t + epsilon / q)
+        value = -sum(s * sp.log(Exp(v) / total) for s, v in zip(y_s, z, strict=True))
+        return value, z.applyfunc(lambda v: Exp(v) / total) - y_s
+    if loss == "mse":
+        return sum((v - t) ** 2 for v, t in zip(z, y, strict=True)) / q, 2 * (z - y) / q
+    s = z.applyfunc(Sig)
+    value = -sum(t * sp.log(p) + (1 - t) * sp.log(1 - p) for t, p in zip(y, s, strict=True))
+    return value / q, (s - y) / q
+
+
+def _renamed(expr: sp.Expr, names: dict) -> sp.Expr:
+    """Each application of Exp, Sig or Tanh replaced by its own positive symbol."""
+
+    def rename(application):
+        if application not in names:
+            names[application] = sp.Symbol(f"F{len(names)}", positive=True)
+        return names[application]
+
+    return expr.replace(lambda e: isinstance(e, Exp | Sig | Tanh), rename)
+
+
+def prove_network(
+    widths: tuple[int, ...], activations: tuple[str, ...], loss: str, hot: int = 0
+) -> NetworkProof:
+    """Check the closed forms against SymPy's derivative of the loss, entry by entry, for
+    every slope pattern of the (leaky) ReLU layers. For cross-entropy y is one-hot (class
+    ``hot``, by symmetry any class); for the other losses every yᵢ is a symbol."""
+    start = time.perf_counter()
+    alpha, epsilon = sp.Symbol("alpha", positive=True), sp.Symbol("epsilon", real=True)
+    layers = len(widths) - 1
+    W = [_symbols(f"W{k + 1}", widths[k], widths[k + 1]) for k in range(layers)]
+    b = [_symbols(f"b{k + 1}", widths[k + 1]) for k in range(layers)]
+    x = _symbols("x", widths[0])
+    q = widths[-1]
+    y = sp.Matrix([int(i == hot) for i in range(q)]) if loss == "cross_entropy" else None
+    y = y if y is not None else _symbols("y", q)
+    holds, identities = True, 0
+    patterns = _patterns(activations, widths, alpha)
+    for pattern in patterns:
+        a, inputs, slopes = x, [x], []
+        for k, name in enumerate(activations):
+            a, slope = _activate(name, W[k].T * a + b[k], pattern[k])
+            inputs.append(a)
+            slopes.append(slope)
+        z = W[-1].T * a + b[-1]
+        value, delta = _output(loss, z, y, epsilon)
+        for k in range(layers - 1, -1, -1):
+            closed = {f"W{k + 1}": inputs[k] * delta.T, f"b{k + 1}": delta}
+            for name, form in closed.items():
+                variables = W[k] if name[0] == "W" else b[k]
+                for index in itertools.product(*(range(n) for n in variables.shape)):
+                    derivative = sp.diff(value, variables[index])
+                    names: dict = {}
+                    difference = _renamed(derivative - form[index], names)
+                    identities += 1
+                    if sp.cancel(sp.together(difference)) != 0:
+                        holds = False
+            if k:
+                delta = (W[k] * delta).multiply_elementwise(slopes[k - 1])
+    return NetworkProof(
+        widths=tuple(widths),
+        activations=tuple(activations),
+        loss=loss,
+        holds=holds,
+        identities=identities,
+        patterns=len(patterns),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def proof_widths(hidden_layers: int) -> tuple[int, ...]:
+    """The small shape the proof runs at: every layer WIDTH wide."""
+    return (WIDTH,) * (hidden_layers + 2)
