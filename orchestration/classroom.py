@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import multiprocessing
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +24,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from orchestration.publish import publish
+from orchestration.publish import (
+    check_output_folder,
+    output_lock,
+    place_folder,
+    publish,
+    staging_folder,
+)
 from orchestration.single import render_solution
 from report.answer_key import key_csv
 from report.document import answer_key_tex, environment, statement_tex
@@ -54,6 +61,7 @@ class Outcome:
     name: str
     results: dict | None = None
     error: str | None = None
+    logged: bool = False  # a failed variant's folder holds TeX's log
 
 
 @dataclass(frozen=True)
@@ -80,32 +88,42 @@ def _warm_up(problem: Problem | None = None) -> None:
 # --- one variant -------------------------------------------------------------------------
 
 
-def _compile(tex: str, folder: Path, document: str) -> bytes:
-    """The PDF of ``tex``; on a TeX failure its log is kept as ``folder/document.log``."""
+def _compile(tex: str, staged: Path, document: str) -> bytes:
+    """The PDF of ``tex``; on a TeX failure its log is kept as ``document.log``."""
     try:
         return compile_pdf(tex).pdf
     except TexError as err:
         if err.log:
-            publish(folder, {f"{document}.log": err.log.encode()})
+            (staged / f"{document}.log").write_text(err.log)
         raise TexError(f"{document}.pdf: {err}", err.log) from None
 
 
-def build_variant(name: str, problem: Problem, comment: str, folder: Path) -> Outcome:
-    """Write one variant's four files into ``folder`` at once; a failure becomes the Outcome."""
+def build_variant(name: str, problem: Problem, comment: str, out: Path) -> Outcome:
+    """Build one variant's four files in a staging folder, then swap ``out/name`` for it
+    whole. A failure becomes the Outcome; TeX's log of a failed variant is published alone
+    in its folder, for the instructor to read."""
+    staged = staging_folder(out)
     try:
         solution = solve(problem)
         results = results_json(solution)
         files = {
             "config.toml": problem_toml(problem, comment).encode(),
             "results.json": results.encode(),
-            "problem.pdf": _compile(statement_tex(problem, name), folder, "problem"),
-            "solution.pdf": _compile(render_solution(solution), folder, "solution"),
+            "problem.pdf": _compile(statement_tex(problem, name), staged, "problem"),
+            "solution.pdf": _compile(render_solution(solution), staged, "solution"),
         }
-        publish(folder, files)
+        for file, data in files.items():
+            (staged / file).write_bytes(data)
+        place_folder(out, name, staged)
     except HW3Error as err:
+        if any(staged.glob("*.log")):
+            place_folder(out, name, staged)
+            return Outcome(name, error=str(err), logged=True)
         return Outcome(name, error=str(err))
     except OSError as err:
-        return Outcome(name, error=f"{err.filename or folder}: {err.strerror or err}")
+        return Outcome(name, error=f"{err.filename or out / name}: {err.strerror or err}")
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     return Outcome(name, results=json.loads(results))
 
 
@@ -142,7 +160,7 @@ def _settled(name: str, result: Callable[[], Outcome]) -> Outcome:
 
 def _serially(tasks: list[tuple], out: Path) -> Iterator[Outcome]:
     for name, problem, comment in tasks:
-        yield _settled(name, functools.partial(build_variant, name, problem, comment, out / name))
+        yield _settled(name, functools.partial(build_variant, name, problem, comment, out))
 
 
 @contextlib.contextmanager
@@ -160,7 +178,7 @@ def _outcomes(tasks: list[tuple], out: Path, jobs: int) -> Iterator[Iterator[Out
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
     with pool:
         futures = {
-            pool.submit(_build_in_worker, name, problem, comment, out / name): name
+            pool.submit(_build_in_worker, name, problem, comment, out): name
             for name, problem, comment in tasks
         }
         try:
@@ -191,6 +209,7 @@ def build_variants(
         ConfigError: the config is invalid, or no interesting variant of its shapes exists.
         TexError: the answer key's PDF could not be typeset.
     """
+    check_output_folder(out)
     template = load_problem(config)
     try:
         problems = draw_variants(template, count, seed)
@@ -201,12 +220,20 @@ def build_variants(
         (variant_name(k), problem, f"{variant_name(k)}, {about} by build.py --variants.")
         for k, problem in enumerate(problems, 1)
     ]
-    out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        return _build_class(config, out, template, tasks, seed, jobs, progress, on_error)
+
+
+def _build_class(config, out, template, tasks, seed, jobs, progress, on_error) -> VariantsReport:
+    """The class, with ``out`` locked: each variant swapped in as it is built, then the key
+    and the set (stale variants of an earlier run removed) published together."""
+    count = len(tasks)
     _warm_up(template)  # before any fork, so the workers inherit it
     if on_error is None:
         on_error = _print_error
     results: dict[str, dict] = {}
     failed: dict[str, str] = {}
+    logged: list[str] = []
     bar = functools.partial(
         tqdm,
         total=count,
@@ -220,12 +247,14 @@ def build_variants(
             if outcome.results is None:
                 failed[outcome.name] = outcome.error or "failed"
                 on_error(outcome.name, failed[outcome.name])
+                if outcome.logged:
+                    logged.append(outcome.name)
             else:
                 results[outcome.name] = outcome.results
             progress_bar.update()
     results = dict(sorted(results.items()))
     heading = {"config": config.name, "seed": seed, "count": count, "failed": sorted(failed)}
-    publish(out, answer_key(results, template, heading))
+    publish(out, answer_key(results, template, heading), keep=[*results, *logged])
     return VariantsReport(built=list(results), failed=dict(sorted(failed.items())))
 
 

@@ -1,36 +1,214 @@
-"""Publishing a build's outputs: every file of one build appears in the output folder together,
-or none does."""
+"""The output folder: one build at a time, and every build's set of outputs all-old or all-new.
+
+- ``output_lock(out)``: an exclusive lock on ``out/.hw3.lock`` held for a whole build, so two
+  builds into one folder run one after the other (the second says it waits); a lock the
+  kernel drops when its process dies, so a killed build never leaves one behind.
+- ``publish(out, files)``: the new set is written to a staging folder inside ``out``; then,
+  with Ctrl-C held back, every file it replaces and every file of the previous set it no
+  longer has is moved aside, the new files are moved in, and the list of the set (the
+  manifest) is rewritten. Any failure on the way moves everything back. So a ``--no-pdf``
+  build after a full one leaves no PDF of another build behind, and a class of 2 variants
+  after one of 3 leaves no variant-003.
+- ``check_output_folder(out)``: the folder can be one (not a file, under no file, writable),
+  checked before any work is done.
+
+Only the standard library is imported here: the no-op rebuild takes the lock too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from solver.errors import HW3Error
+
 STAGING_PREFIX = ".staging-"
+BACKUP_PREFIX = ".replaced-"
+LOCK = ".hw3.lock"
+MANIFEST = ".hw3-set.json"
 
 
-def publish(out: Path, files: dict[str, bytes]) -> None:
-    """Write every file to a staging folder inside ``out``, then move them all into place.
+class OutputError(HW3Error):
+    """The output folder cannot hold the outputs (a file is in the way, not writable, …)."""
 
-    Nothing in ``out`` changes until every file is written; the moves themselves run with
-    SIGINT/SIGTERM held back, so an interrupt cannot leave a mixed set. A build killed
-    outright leaves only a staging folder behind, which the next build removes.
-    """
+    exit_status = 2
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse, before any work, an ``out`` that is a file, lies under a file, or cannot be
+    written."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: expected a folder for the outputs, got a file")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{out}: cannot create the output folder: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: cannot write the outputs: {existing} is not writable")
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold ``out``'s lock: wait (saying so, once) while another build holds it."""
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(STAGING_PREFIX + "*"):
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build into {out}/ to finish …", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_leftovers(out)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor drops the lock
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging folders of builds killed outright (none can be live: we hold the lock)."""
+    for stale in [*out.glob(STAGING_PREFIX + "*"), *out.glob(BACKUP_PREFIX + "*")]:
         shutil.rmtree(stale, ignore_errors=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=STAGING_PREFIX) as staging:
+
+
+def current_set(out: Path) -> set[str]:
+    """The names of the outputs of the last build published into ``out``."""
+    try:
+        names = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return set()
+    return (
+        {n for n in names if isinstance(n, str) and _plain_name(n)}
+        if isinstance(names, list)
+        else set()
+    )
+
+
+def _plain_name(name: str) -> bool:
+    """A name directly inside ``out`` (never ``..`` or a path): the manifest is ours, but a
+    file on disk is read with care."""
+    return bool(name) and "/" not in name and name not in (".", "..")
+
+
+def staging_folder(out: Path) -> Path:
+    """A fresh folder inside ``out`` to build a set (or a variant's folder) in."""
+    return Path(tempfile.mkdtemp(dir=out, prefix=STAGING_PREFIX))
+
+
+def publish(
+    out: Path,
+    files: dict[str, bytes],
+    *,
+    folders: dict[str, Path] | None = None,
+    keep: Iterable[str] = (),
+    add: bool = False,
+) -> None:
+    """Make ``files`` (name → contents) and ``folders`` (name → a staged folder inside
+    ``out``) the set of outputs in ``out``, together.
+
+    ``keep`` names outputs already in place that belong to the new set too (a class's
+    variant folders, published one by one). With ``add``, the previous set stays as it is
+    and these outputs join it (TeX's log of a failed build). Hold :func:`output_lock`.
+    """
+    folders = folders or {}
+    new = {**{name: None for name in files}, **folders}
+    for name in new:
+        _check_place(out / name, folder=name in folders)
+    previous = current_set(out)
+    members = previous | set(new) if add else set(new) | set(keep)
+    stale = set() if add else previous - members
+    staging = staging_folder(out)
+    backup = Path(tempfile.mkdtemp(dir=out, prefix=BACKUP_PREFIX))
+    try:
         for name, data in files.items():
-            with open(Path(staging, name), "wb") as f:
+            with open(staging / name, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            for name in files:
-                os.replace(Path(staging, name), out / name)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        with _signals_held():
+            _swap(out, staging, backup, files, folders, stale, members)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def check_places(out: Path, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
+    """Refuse early, before the work, an output whose place is taken by the wrong kind."""
+    for name in files:
+        _check_place(out / name, folder=False)
+    for name in folders:
+        _check_place(out / name, folder=True)
+
+
+def place_folder(out: Path, name: str, staged: Path) -> None:
+    """Swap the folder ``out/name`` for ``staged`` (a folder inside ``out``), whole: a class's
+    variant, published as it is built. The set's manifest is not touched here (the class
+    is published, key and all, at the end, by :func:`publish`), so forked workers building
+    variants side by side never write it at once."""
+    _check_place(out / name, folder=True)
+    backup = Path(tempfile.mkdtemp(dir=out, prefix=BACKUP_PREFIX))
+    try:
+        with _signals_held():
+            _swap(out, staged, backup, {}, {name: staged}, set(), None)
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _check_place(path: Path, *, folder: bool) -> None:
+    """The obstacle, named, before anything is moved: a folder where a file goes, or back."""
+    if folder and path.exists() and not path.is_dir():
+        raise OutputError(f"{path} is a file, where the folder {path.name}/ goes")
+    if not folder and path.is_dir() and not path.is_symlink():
+        raise OutputError(f"{path} is a directory, where the file {path.name} goes")
+
+
+def _swap(out, staging, backup, files, folders, stale, members) -> None:
+    """Move the old outputs aside and the new ones in; undo every move on any failure."""
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in [*files, *folders, *sorted(stale)]:
+            if os.path.lexists(out / name):
+                os.replace(out / name, backup / name)
+                moved_aside.append(name)
+        for name in files:
+            os.replace(staging / name, out / name)
+            moved_in.append(name)
+        for name, folder in folders.items():
+            os.replace(folder, out / name)
+            moved_in.append(name)
+        if members is not None:
+            manifest = staging / MANIFEST
+            manifest.write_text(json.dumps(sorted(members)))
+            os.replace(manifest, out / MANIFEST)
+    except BaseException:
+        for name in reversed(moved_in):
+            with contextlib.suppress(OSError):
+                if (out / name).is_dir() and not (out / name).is_symlink():
+                    shutil.rmtree(out / name)
+                else:
+                    os.unlink(out / name)
+        for name in reversed(moved_aside):
+            with contextlib.suppress(OSError):
+                os.replace(backup / name, out / name)
+        raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the moves are done (they are delivered right after)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

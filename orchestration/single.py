@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
+from orchestration.publish import check_output_folder, check_places, output_lock, publish
+
+OUTPUTS = ("solution.tex", "results.json", "solution.pdf", "solution.log", STAMP)
 
 
 def render_solution(solution, *, prove: bool = False) -> str:
@@ -43,6 +46,14 @@ def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = F
         TexError: TeX is missing or failed; its log is written to ``out/solution.log``
             and the other outputs are left as they were.
     """
+    check_output_folder(out)
+    with output_lock(out):
+        return _build_locked(config, out, pdf=pdf, prove=prove)
+
+
+def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
+    """The build, with ``out`` locked: no other build reads or writes it meanwhile."""
+    check_places(out, OUTPUTS)
     try:
         inputs = fingerprint(config, pdf=pdf, prove=prove)
     except OSError:  # the loader reports a missing or unreadable config properly
@@ -50,7 +61,6 @@ def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = F
     if inputs is not None and up_to_date(inputs, out):
         return False
 
-    from orchestration.publish import publish
     from report.results import results_json
     from report.tex import TexError, compile_pdf
     from solver.config import load_problem
@@ -67,8 +77,8 @@ def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = F
         try:
             compiled = compile_pdf(tex)
         except TexError as err:
-            if err.log:
-                publish(out, {"solution.log": err.log.encode()})
+            if err.log:  # the log, for the user to read; the previous set stays as it was
+                publish(out, {"solution.log": err.log.encode()}, add=True)
             raise
         files["solution.pdf"] = compiled.pdf
         files["solution.log"] = compiled.log.encode()

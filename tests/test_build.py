@@ -34,7 +34,12 @@ def pdfinfo(pdf: Path) -> dict[str, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """The outputs, by name (the lock file is not one)."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != ".hw3.lock"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,13 @@ def test_nothing_runs_off_the_page(homework_build):
 def test_no_pdf_writes_tex_and_json_only(tmp_path):
     assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path), "--no-pdf"]) == 0
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == [".hw3-stamp.json", "results.json", "solution.tex"]
+    assert written == [
+        ".hw3-set.json",
+        ".hw3-stamp.json",
+        ".hw3.lock",
+        "results.json",
+        "solution.tex",
+    ]
 
 
 def test_cli_runs_as_a_script(tmp_path):

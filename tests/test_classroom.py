@@ -43,7 +43,7 @@ def three_variants(tmp_path_factory) -> Path:
 
 def test_build_writes_every_file(three_variants):
     """Each variant folder holds its four files; the key its CSV and PDF."""
-    names = sorted(p.name for p in three_variants.iterdir())
+    names = sorted(p.name for p in three_variants.iterdir() if not p.name.startswith("."))
     assert names == [
         "answer-key.csv",
         "answer-key.pdf",
@@ -101,8 +101,12 @@ def test_same_seed_builds_the_same_bytes(three_variants, tmp_path):
     """Built again, serially, into another folder: every file is byte-identical."""
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--config", str(HOMEWORK_CONFIG)]
     assert build.main([*argv, "--out", str(tmp_path)]) == 0
-    files = sorted(p.relative_to(three_variants) for p in three_variants.rglob("*") if p.is_file())
-    assert len(files) == 2 + 3 * 4
+    files = sorted(
+        p.relative_to(three_variants)
+        for p in three_variants.rglob("*")
+        if p.is_file() and p.name != ".hw3.lock"
+    )
+    assert len(files) == 1 + 2 + 3 * 4  # the set's manifest, the key, the variants
     for name in files:
         cmp = subprocess.run(["cmp", three_variants / name, tmp_path / name], capture_output=True)
         assert cmp.returncode == 0, f"{name} differs: {cmp.stdout.decode()}"
@@ -190,3 +194,47 @@ def test_sympy_is_imported_once_for_a_class(tmp_path):
     imports = [line for line in run.stderr.splitlines() if re.search(r"\|\s+sympy$", line)]
     assert len(imports) == 1
     assert len(list((tmp_path / "class").glob("variant-*/solution.pdf"))) == 3
+
+
+def _key_rows(folder: Path) -> list[dict]:
+    with open(folder / "answer-key.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def _class_is_coherent(folder: Path) -> bool:
+    """The key's rows are exactly the variant folders, each row that folder's numbers."""
+    rows = _key_rows(folder)
+    names = sorted(p.name for p in folder.glob("variant-*"))
+    if [row["variant"] for row in rows] != names:
+        return False
+    for row in rows:
+        results = json.loads((folder / row["variant"] / "results.json").read_text())
+        if float(row["loss"]) != results["forward"]["loss"]:
+            return False
+    return True
+
+
+def test_a_smaller_class_leaves_no_variant_of_the_bigger_one(tmp_path):
+    argv = ["--jobs", "1", "--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]
+    assert build.main(["--variants", "3", "--seed", "1", *argv]) == 0
+    assert build.main(["--variants", "2", "--seed", "2", *argv]) == 0
+    assert sorted(p.name for p in tmp_path.glob("variant-*")) == ["variant-001", "variant-002"]
+    assert _class_is_coherent(tmp_path)
+
+
+def test_two_classes_at_once_into_one_folder(tmp_path):
+    """Seeds 1 and 2 at once: they take turns; the folder is one run's class, key and all."""
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "build.py", "--variants", "2", "--seed", seed, "--jobs", "1"]
+            + ["--out", str(tmp_path)],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "2")
+    ]
+    errors = [run.communicate()[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    assert "waiting for another build" in "".join(errors)
+    assert _class_is_coherent(tmp_path)

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from instances import HOMEWORK_CONFIG, ROOT
 
-from orchestration.publish import STAGING_PREFIX, publish
+import build
+from orchestration.publish import (
+    STAGING_PREFIX,
+    OutputError,
+    check_output_folder,
+    output_lock,
+    publish,
+)
 
 
 def test_every_file_is_written_and_nothing_else_is_left(tmp_path):
+    """The set and its manifest; no staging folder."""
+    (tmp_path / "out").mkdir()
     publish(tmp_path / "out", {"a.txt": b"one", "b.txt": b"two"})
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "b.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".hw3-set.json",
+        "a.txt",
+        "b.txt",
+    ]
     assert (tmp_path / "out" / "b.txt").read_bytes() == b"two"
 
 
 def test_a_failed_write_changes_nothing(tmp_path, monkeypatch):
     """A write that fails part-way (disk full, say) leaves the previous files as they were."""
     out = tmp_path / "out"
+    out.mkdir()
     publish(out, {"a.txt": b"old a", "b.txt": b"old b"})
     real_fsync = os.fsync
     calls = []
@@ -36,8 +55,148 @@ def test_a_failed_write_changes_nothing(tmp_path, monkeypatch):
 
 
 def test_a_leftover_staging_folder_is_removed(tmp_path):
-    """A build killed outright leaves its staging folder; the next publish removes it."""
+    """A build killed outright leaves its staging folder; the next build (taking the lock,
+    so none can be live) removes it."""
     out = tmp_path / "out"
     (out / (STAGING_PREFIX + "killed")).mkdir(parents=True)
-    publish(out, {"a.txt": b"x"})
-    assert [p.name for p in out.iterdir()] == ["a.txt"]
+    with output_lock(out):
+        publish(out, {"a.txt": b"x"})
+    assert sorted(p.name for p in out.iterdir()) == [".hw3-set.json", ".hw3.lock", "a.txt"]
+
+
+# --- one coherent set, whatever happens ----------------------------------------------------------
+
+
+def _stamped_set_is_coherent(out) -> bool:
+    """Every output the stamp names has the digest the stamp recorded: one build's set."""
+    import hashlib
+    import json
+
+    stamp = json.loads((out / ".hw3-stamp.json").read_text())
+    return all(
+        hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+        for name, digest in stamp["outputs"].items()
+    )
+
+
+def test_a_directory_in_the_way_is_named_and_nothing_changes(tmp_path, capsys):
+    """solution.log made a directory: the error names it, before any work, exit 2."""
+    out = tmp_path / "o"
+    assert build.main(["--no-pdf", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (out / "solution.log").mkdir()
+    other = tmp_path / "other.toml"
+    other.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.2"))
+    capsys.readouterr()
+    assert build.main(["--config", str(other), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {out}/solution.log is a directory, where the file solution.log goes\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_a_failure_in_the_middle_of_the_moves_is_undone(tmp_path, monkeypatch):
+    """The second move fails: the first is moved back, the old set is whole again."""
+    out = tmp_path / "out"
+    with output_lock(out):
+        publish(out, {"a.txt": b"old a", "b.txt": b"old b"})
+    real = os.replace
+    calls = []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if len(calls) == 4:  # a aside, b aside, a in, then b in fails
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with output_lock(out), pytest.raises(OSError):
+        publish(out, {"a.txt": b"new a", "b.txt": b"new b"})
+    monkeypatch.setattr(os, "replace", real)
+    assert (out / "a.txt").read_bytes() == b"old a" and (out / "b.txt").read_bytes() == b"old b"
+
+
+def test_a_smaller_set_leaves_nothing_of_the_bigger_one(tmp_path):
+    """--no-pdf after a full build: no PDF or log of the other build is left beside it."""
+    out = tmp_path / "o"
+    assert build.main(["--out", str(out)]) == 0
+    other = tmp_path / "other.toml"
+    other.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.2"))
+    assert build.main(["--config", str(other), "--no-pdf", "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == ["results.json", "solution.tex"]
+    assert _stamped_set_is_coherent(out)
+
+
+def _publisher(out: str, tag: str, rounds: int) -> None:
+    for _ in range(rounds):
+        with output_lock(Path(out)):
+            publish(Path(out), {name: tag.encode() for name in ("a", "b", "c")})
+
+
+def test_racing_publishers_never_mix_a_set(tmp_path):
+    """Two processes publish 50 rounds each into one folder; a third looks 200 times (under
+    the lock, as a build would read): every look sees one writer's whole set."""
+    out = tmp_path / "race"
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_publisher, args=(str(out), tag, 50)) for tag in "XY"]
+    for writer in writers:
+        writer.start()
+    looks = 0
+    while any(w.is_alive() for w in writers) or looks < 200:
+        with output_lock(out):
+            present = [p for p in (out / "a", out / "b", out / "c") if p.exists()]
+            if present:
+                assert len(present) == 3 and len({p.read_bytes() for p in present}) == 1
+        looks += 1
+    for writer in writers:
+        writer.join()
+        assert writer.exitcode == 0
+
+
+def test_two_builds_at_once_serialise(tmp_path):
+    """Two real builds into one folder at once: both succeed, one after the other, and the
+    folder holds one build's coherent set; the second says it waited."""
+    out = tmp_path / "o"
+    other = tmp_path / "other.toml"
+    other.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.2"))
+    for _ in range(3):
+        runs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "build.py",
+                    "--no-pdf",
+                    "--config",
+                    str(config),
+                    "--out",
+                    str(out),
+                ],
+                cwd=ROOT,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for config in (HOMEWORK_CONFIG, other)
+        ]
+        errors = [run.communicate()[1] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], errors
+        assert "Traceback" not in "".join(errors)
+        assert _stamped_set_is_coherent(out)
+
+
+def test_the_output_folder_is_checked_first(tmp_path, capsys):
+    """A file where the folder goes, or above it: one line, exit 2, nothing computed."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert build.main(["--out", str(blocker)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {blocker}: expected a folder for the outputs, got a file\n"
+    )
+    assert build.main(["--out", str(blocker / "sub")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_an_unwritable_folder_is_refused(tmp_path, monkeypatch):
+    """(Simulated: root may write anywhere.)"""
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(OutputError, match="is not writable"):
+        check_output_folder(tmp_path / "new")

@@ -15,7 +15,9 @@ def test_returns_whether_it_built(tmp_path):
     out = tmp_path / "out"
     assert build_solution(HOMEWORK_CONFIG, out, pdf=False) is True
     assert sorted(p.name for p in out.iterdir()) == [
+        ".hw3-set.json",
         ".hw3-stamp.json",
+        ".hw3.lock",
         "results.json",
         "solution.tex",
     ]
@@ -43,7 +45,8 @@ def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch):
     out = tmp_path / "out"
     with pytest.raises(TexError, match="boom"):
         build_solution(HOMEWORK_CONFIG, out)
-    assert [p.name for p in out.iterdir()] == ["solution.log"]
+    outputs = sorted(p.name for p in out.iterdir() if p.name != ".hw3.lock")
+    assert outputs == [".hw3-set.json", "solution.log"]
     assert (out / "solution.log").read_text() == "the log\n"
 
 
