@@ -20,6 +20,22 @@ from solver.errors import HW3Error
 
 DEFAULT_CONFIG = Path("problems/hw3.toml")
 MAX_VARIANTS = 999
+MAX_JOBS = 64  # worker processes at most, whatever the machine
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one line like every other error."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Refuse what argparse lets through: a lone "--" as a value (it arrives as a list)."""
+    for name, value in vars(args).items():
+        if isinstance(value, list):
+            parser.error(f"--{name.replace('_', '-')}: expected a value, got '--'")
+    return args
 
 
 def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -49,7 +65,7 @@ def _tolerance(text: str) -> float:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         description=__doc__.splitlines()[0],
         epilog="Check a student's answers: python build.py check --help",
     )
@@ -69,9 +85,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seed", type=_integer(0), metavar="S", help="draw them from seed S (required)"
     )
     variants.add_argument(
-        "--jobs", type=_integer(1), metavar="J", help="build J at a time (default: all cores)"
+        "--jobs",
+        type=_integer(1, MAX_JOBS),
+        metavar="J",
+        help=f"build J at a time, at most {MAX_JOBS} (default: all cores)",
     )
-    args = parser.parse_args(argv)
+    args = _checked(parser, parser.parse_args(argv))
     if args.variants is None:
         for flag, value in (("--seed", args.seed), ("--jobs", args.jobs)):
             if value is not None:
@@ -87,7 +106,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def parse_check_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="build.py check",
         description="Check a student's answers against a variant's results.json.",
     )
@@ -95,7 +114,7 @@ def parse_check_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
     parser.add_argument("--rtol", type=_tolerance, default=1e-3, help="relative tolerance (1e-3)")
     parser.add_argument("--atol", type=_tolerance, default=1e-4, help="absolute tolerance (1e-4)")
-    return parser.parse_args(argv)
+    return _checked(parser, parser.parse_args(argv))
 
 
 def _guarded(action: Callable[[], int], out: Path | None, interrupted: str) -> int:

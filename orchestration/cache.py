@@ -20,6 +20,8 @@ SOURCES = ("solver", "report", "orchestration", "templates")
 
 def fingerprint(config: Path, *, pdf: bool, prove: bool = False) -> str:
     """A digest of every input of a build; raises OSError if the config cannot be read."""
+    if not config.is_file():  # a pipe can be read once only: leave it to the loader, uncached
+        raise OSError(f"{config}: not a regular file")
     digest = hashlib.sha256(config.read_bytes())
     options = f"pdf={pdf} prove={prove} epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}"
     digest.update(options.encode())

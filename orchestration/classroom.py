@@ -41,6 +41,7 @@ from solver.draw import draw_variants
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
 from solver.network import solve
+from solver.reading import printable
 
 KEY_CSV, KEY_PDF = "answer-key.csv", "answer-key.pdf"
 
@@ -215,7 +216,7 @@ def build_variants(
         problems = draw_variants(template, count, seed)
     except ConfigError as err:
         raise ConfigError(f"{config}: {err}") from None
-    about = f"drawn from {config.name} with seed {seed}"
+    about = f"drawn from {printable(config.name)} with seed {seed}"
     tasks = [
         (variant_name(k), problem, f"{variant_name(k)}, {about} by build.py --variants.")
         for k, problem in enumerate(problems, 1)
@@ -253,7 +254,12 @@ def _build_class(config, out, template, tasks, seed, jobs, progress, on_error) -
                 results[outcome.name] = outcome.results
             progress_bar.update()
     results = dict(sorted(results.items()))
-    heading = {"config": config.name, "seed": seed, "count": count, "failed": sorted(failed)}
+    heading = {
+        "config": printable(config.name),
+        "seed": seed,
+        "count": count,
+        "failed": sorted(failed),
+    }
     publish(out, answer_key(results, template, heading), keep=[*results, *logged])
     return VariantsReport(built=list(results), failed=dict(sorted(failed.items())))
 

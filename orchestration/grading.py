@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from solver.errors import InputError
-from solver.reading import Invalid, describe, load_json, load_toml, number
+from solver.reading import (
+    Invalid,
+    describe,
+    key_text,
+    load_json,
+    load_toml,
+    number,
+    printable,
+    shorten,
+)
 
 TABLES = ("updated", "gradients", "forward")  # in the order they are reported
 REQUIRED = "updated"
@@ -61,23 +70,93 @@ class AnswersError(InputError):
 
 
 def load_key(path: Path) -> dict[str, dict[str, Any]]:
-    """results.json's checkable tables: ``{table: {name: number or nested list}}``."""
+    """results.json's checkable tables, ``{table: {name: number or nested list}}``, checked
+    as strictly as a config: every parameter W1, b1, …, W_k, b_k in ``updated`` (and in
+    ``gradients``, if there) with the shapes of one network, finite numbers throughout
+    (JSON's NaN and Infinity are refused), and ``forward.loss``. A key that is not such a
+    file would grade anything as right."""
     data = load_json(path, "a results.json", AnswersError)
-    if not isinstance(data, dict) or not isinstance(data.get(REQUIRED), dict):
-        raise AnswersError(f"{path}: not a results.json: no table {REQUIRED!r}")
-    return {
-        table: {name: value for name, value in data[table].items() if _numeric(value)}
-        for table in TABLES
-        if isinstance(data.get(table), dict)
-    }
-
-
-def _numeric(value: Any) -> bool:
-    """Whether a results.json value is a number or a (nested, non-ragged) list of numbers."""
     try:
-        return np.asarray(value, dtype=np.float64).size > 0
-    except (TypeError, ValueError):
-        return False
+        return _key_tables(data)
+    except Invalid as err:
+        raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
+
+
+def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise Invalid(f"expected a table of tables, got {describe(data)}")
+    for table in TABLES:
+        if table in data and not isinstance(data[table], dict):
+            raise Invalid(f"expected a table, got {describe(data[table])}", table)
+    if REQUIRED not in data:
+        raise Invalid(f"no table {REQUIRED!r}")
+    if not data[REQUIRED]:
+        raise Invalid("no parameters", REQUIRED)
+    shapes = _parameter_shapes(data[REQUIRED])
+    tables = {REQUIRED: data[REQUIRED]}
+    if "gradients" in data:
+        if set(data["gradients"]) != set(shapes):
+            raise Invalid("expected the parameters of updated", "gradients")
+        tables["gradients"] = data["gradients"]
+    if "forward" in data:
+        if "loss" not in data["forward"]:
+            raise Invalid("no loss", "forward")
+        tables["forward"] = data["forward"]
+    for table, values in tables.items():
+        for name, value in values.items():
+            where = f"{table}.{key_text(name)}"
+            array = _finite_array(value, where)
+            if name in shapes and array.shape != shapes[name]:
+                raise Invalid(f"expected shape {shapes[name]}, got {array.shape}", where)
+            if table == "forward" and name == "loss" and array.shape != ():
+                raise Invalid(f"expected a number, got shape {array.shape}", where)
+    return tables
+
+
+def _finite_array(value: Any, where: str) -> np.ndarray:
+    """A number or a non-ragged nested list of finite numbers."""
+    stack = [value]
+    while stack:  # every leaf a number (numpy would read "1" as 1.0)
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            raise Invalid(f"expected numbers in a non-ragged array, got {describe(value)}", where)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        message = f"expected numbers in a non-ragged array, got {describe(value)}"
+        raise Invalid(message, where) from None
+    if array.size == 0 or not np.all(np.isfinite(array)):
+        raise Invalid("expected finite numbers", where)
+    return array
+
+
+def _parameter_shapes(updated: dict) -> dict[str, tuple[int, ...]]:
+    """W1, b1, …, W_k, b_k, consecutive, the shapes of one network."""
+    layers = len(updated) // 2
+    expected = [f"{kind}{layer}" for layer in range(1, layers + 1) for kind in "Wb"]
+    if sorted(updated) != sorted(expected) or len(updated) % 2:
+        names = ", ".join(key_text(name) for name in updated)
+        raise Invalid(f"expected W1, b1, …, W_k, b_k, got {shorten(names)}", REQUIRED)
+    shapes = {}
+    width = None
+    for layer in range(1, layers + 1):
+        W = _finite_array(updated[f"W{layer}"], f"{REQUIRED}.W{layer}")
+        b = _finite_array(updated[f"b{layer}"], f"{REQUIRED}.b{layer}")
+        rows = W.shape[0] if W.ndim == 2 else None
+        if (
+            W.ndim != 2
+            or b.ndim != 1
+            or W.shape[1] != b.shape[0]
+            or (width is not None and rows != width)
+        ):
+            raise Invalid(
+                f"W{layer} {W.shape} and b{layer} {b.shape} do not fit one network", REQUIRED
+            )
+        shapes[f"W{layer}"], shapes[f"b{layer}"] = W.shape, b.shape
+        width = b.shape[0]
+    return shapes
 
 
 def _read_array(value: Any, shape: tuple[int, ...], where: str = "") -> Any:
@@ -109,15 +188,17 @@ def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[s
     for table, values in data.items():
         if not isinstance(values, dict):
             raise AnswersError(
-                f"{path}: top-level key {table}: answers go under a table ({expected})"
+                f"{path}: top-level key {key_text(table)}: answers go under a table ({expected})"
             )
         if table not in key:
-            raise AnswersError(f"{path}: unknown table [{table}] (expected {expected})")
+            raise AnswersError(f"{path}: unknown table [{key_text(table)}] (expected {expected})")
         answers[table] = {}
         for name, value in values.items():
             if name not in key[table]:
                 known = ", ".join(key[table])
-                raise AnswersError(f"{path}: {table}.{name}: unknown key (expected one of {known})")
+                raise AnswersError(
+                    f"{path}: {table}.{key_text(name)}: unknown key (expected one of {known})"
+                )
             try:
                 answers[table][name] = _read_array(value, np.shape(key[table][name]))
             except Invalid as err:
@@ -131,7 +212,7 @@ def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[s
 def _entry_name(table: str, name: str, index: tuple[int, ...]) -> str:
     """``updated.W1[1,2]``: 1-based, as the homework numbers entries."""
     suffix = "[" + ",".join(str(i + 1) for i in index) + "]" if index else ""
-    return f"{table}.{name}{suffix}"
+    return f"{table}.{key_text(name)}{suffix}"
 
 
 def compare(
@@ -205,8 +286,8 @@ def format_check(result: Check) -> str:
     summary += f"{result.count(MISSING)} missing: " + ("PASS" if result.passed else "FAIL")
     return "\n".join(
         [
-            f"key:     {result.key}",
-            f"answers: {result.answers}",
+            f"key:     {printable(result.key)}",
+            f"answers: {printable(result.answers)}",
             f"an entry is ok when |given - expected| <= atol + rtol * |expected|, "
             f"atol = {result.atol:g}, rtol = {result.rtol:g}",
             "",

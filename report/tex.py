@@ -17,6 +17,7 @@ fixed job name in a relative folder keeps paths out of the PDF (the document its
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -134,7 +135,9 @@ def _run(pdflatex: str, folder: Path, env: dict[str, str], deadline: float, time
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGKILL)
+    """End TeX and anything it started; it may have just finished on its own."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate()
 
 

@@ -19,6 +19,7 @@ import dataclasses
 import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,34 @@ MAX_STEP_PARAMETERS = 1_000_000
 Reader = Callable[[Any], Any]
 
 
+# [report] strings: at most this long, and only characters the PDF's fonts can set (Latin
+# scripts: ASCII, Latin-1 and Latin Extended-A, and typographic punctuation). Anything else
+# would stop TeX after the whole computation, so it is refused up front, by name.
+MAX_TEXT = 200
+_TYPESET = frozenset("–—‘’‚“”„…•€†‡‰")
+# Latin Extended-A letters LaTeX's T1 encoding has no glyph for (found by typesetting all).
+_UNSET = frozenset("ĦħĸĿŀŉŦŧſ")
+
+
+def _settable(char: str) -> bool:
+    code = ord(char)
+    latin = 0x20 <= code <= 0x7E or 0xA0 <= code <= 0x17F
+    return (latin and char not in _UNSET) or char in _TYPESET
+
+
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid(f"expected a string, got {describe(value)}")
+    if len(value) > MAX_TEXT:
+        raise Invalid(f"expected at most {MAX_TEXT} characters, got {len(value)}")
+    for char in value:
+        if not _settable(char):
+            shown_char = repr(char) if unicodedata.category(char)[0] == "C" else f"'{char}'"
+            raise Invalid(
+                f"the character {shown_char} (U+{ord(char):04X}, "
+                f"{unicodedata.name(char, 'a control character').lower()}) cannot be typeset "
+                f"in the PDF: use Latin letters"
+            )
     return value
 
 

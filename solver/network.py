@@ -326,6 +326,12 @@ def _descend(problem: Problem, first: Step) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+def _forward_finite(fwd: Forward) -> bool:
+    """Whether every value of the forward pass is finite (the logits' overflow included)."""
+    values = [*fwd.hs, *fwd.activations, fwd.z]
+    return math.isfinite(fwd.loss) and all(np.isfinite(v).all() for v in values)
+
+
 def _finite(step: Step) -> bool:
     return math.isfinite(step.loss) and all(
         np.isfinite(v).all() for v in step.params.as_dict().values()
@@ -349,6 +355,11 @@ def solve(problem: Problem) -> Solution:
     further step of the run (``problem.steps``)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported once
         fwd = forward_of(problem)
+        if not _forward_finite(fwd):
+            raise DivergedError(
+                "network: the forward pass overflows float64 at the given parameters "
+                "(a value past ±1.8e308): use smaller weights or inputs"
+            )
         bwd = backward_of(problem, fwd)
         updated = gradient_step(problem.params, bwd.grads, problem.learning_rate)
     trajectory = _descend(problem, Step(loss=fwd.loss, params=updated))

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +80,26 @@ def parse_toml(text: str, path: Path, error: type[InputError]) -> dict[str, Any]
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise error(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise error(
+            f"{path}: arrays or tables nested too deeply (a matrix nests two deep)"
+        ) from None
 
 
 def load_json(path: Path, what: str, error: type[InputError]) -> Any:
     """The file parsed as JSON."""
     try:
-        return json.loads(read_text(path, what, error))
+        return json.loads(read_text(path, what, error), parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         raise error(f"{path}: not {what}: invalid JSON: {err}") from None
+    except ValueError as err:  # NaN or Infinity: no results.json holds them
+        raise error(f"{path}: not {what}: {err}") from None
+    except RecursionError:
+        raise error(f"{path}: arrays or tables nested too deeply to be {what}") from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 # --- describing what was found ---------------------------------------------------------------
@@ -107,6 +120,19 @@ def shown(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control character written as an escape: a name read from a file
+    can then never move a terminal's cursor or hide a line (nor break a TeX or TOML file).
+
+    >>> printable("ok.W1"), printable("a\x1b[2Jb")
+    ('ok.W1', 'a\\x1b[2Jb')
+    """
+    return "".join(
+        char if unicodedata.category(char)[0] != "C" else char.encode("unicode_escape").decode()
+        for char in text
+    )
 
 
 def key_text(key: str) -> str:

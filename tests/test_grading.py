@@ -219,3 +219,48 @@ def test_a_key_that_is_not_results_json_exits_2(tmp_path, capsys):
     answers = write_answers(tmp_path, {"updated": {}})
     assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 2
     assert "not a results.json: no table 'updated'" in capsys.readouterr().err
+
+
+BAD_KEYS = {
+    "empty-updated": ({"updated": {}, "forward": {"loss": 1.0}}, "updated: no parameters"),
+    "infinity": (
+        '{"updated": {"W1": [[Infinity]], "b1": [0]}, "forward": {"loss": 1}}',
+        "Infinity is not a number JSON allows",
+    ),
+    "strings": (
+        {"updated": {"W1": [["1"]], "b1": [0.0]}, "forward": {"loss": 1.0}},
+        'updated.W1: expected numbers in a non-ragged array, got array [["1"]]',
+    ),
+    "shapes": (
+        {"updated": {"W1": [[1.0, 2.0]], "b1": [0.0]}, "forward": {"loss": 1.0}},
+        "updated: W1 (1, 2) and b1 (1,) do not fit one network",
+    ),
+    "names": (
+        {"updated": {"W1": [[1.0]], "b2": [0.0]}, "forward": {"loss": 1.0}},
+        "updated: expected W1, b1, …, W_k, b_k, got W1, b2",
+    ),
+    "no-loss": ({"updated": {"W1": [[1.0]], "b1": [0.0]}, "forward": {}}, "forward: no loss"),
+}
+
+
+@pytest.mark.parametrize(("key", "message"), list(BAD_KEYS.values()), ids=list(BAD_KEYS))
+def test_a_key_is_checked_as_strictly_as_a_config(tmp_path, capsys, key, message):
+    """A key that is not a real results.json would grade anything right: refused, naming
+    the key file, exit 2."""
+    path = tmp_path / "results.json"
+    path.write_text(key if isinstance(key, str) else json.dumps(key))
+    answers = write_answers(tmp_path, {"updated": {}})
+    assert build.main(["check", "--key", str(path), "--answers", str(answers)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: not a results.json: ") and message in err, err
+    assert err.count("\n") == 1
+
+
+def test_names_from_files_cannot_drive_the_terminal(tmp_path, capsys):
+    """An escape sequence in an answers file's key is printed escaped, never raw."""
+    key = write_key(tmp_path)
+    answers = tmp_path / "answers.toml"
+    answers.write_text('[updated]\n"W1\\u001b[2J\\u001b[H" = 1\n')
+    assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\u001b[2J" in err
