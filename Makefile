@@ -41,7 +41,7 @@ tex:
 test: $(VENV)/.test tex
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto  # every core: the suite typesets a few hundred PDFs
 
 bench: $(VENV)/.test tex
 	$(PY) bench/run.py

@@ -182,7 +182,7 @@ def bench_tests() -> list[tuple]:
     """The whole suite once (as `make test` runs pytest); a failing suite is reported."""
     start = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", "-rf", "-n", "auto", "-p", "no:cacheprovider"],
         cwd=ROOT,
         capture_output=True,
         text=True,

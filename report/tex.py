@@ -43,6 +43,7 @@ _BOILERPLATE = re.compile(  # TeX's help text for a human at the terminal, noise
     r"See the LaTeX manual|Type +H <return>|Type X to quit|or enter new name|Enter file name"
     r"|<read \*>|.*Emergency stop\.$|\s*\.\.\.\s*$"
 )
+_SYSTEM_FAILURE = re.compile(r"fwrite\(\) failed|No space left|capacity exceeded|[Ii]/O error")
 _LOCATED = re.compile(r"^(?:\./)?(\S+?:\d+): (.*)$")  # -file-line-error: "./f.tex:42: msg"
 
 
@@ -154,11 +155,16 @@ def _summary(log: str, context: int = 4) -> str:
     solution.tex:4: Undefined control sequence.
     l.4 \foo
              bar
+    >>> print(_summary("[3] [4]\n!pdfTeX error: pdflatex: fwrite() failed\n)\n"))
+    !pdfTeX error: pdflatex: fwrite() failed
     """
     lines = log.splitlines()
     i = next((i for i, s in enumerate(lines) if s.startswith("! ") or _LOCATED.match(s)), None)
-    if i is None:
-        return (lines[-1] if lines else "no log was written").strip()
+    if i is None:  # no TeX error: a failure of the machine's (a full disk, no memory)
+        cause = next((s for s in lines if _SYSTEM_FAILURE.search(s)), None)
+        if cause is None:
+            cause = next((s for s in reversed(lines) if s.strip(" )")), "no log was written")
+        return cause.strip()
     line, after = lines[i], lines[i + 1 :]
     end = next((j for j, s in enumerate(after) if s.startswith("Here is how much")), len(after))
     shown = [s.rstrip() for s in after[:end] if s.strip() and not _BOILERPLATE.match(s)]
