@@ -108,25 +108,12 @@ def bench_networks(work: Path, reps: int) -> list[tuple]:
         wide.append(timed([*BUILD, "--config", str(WIDE), "--out", str(fresh(work, "wide"))]))
         biggest.append(timed([*BUILD, "--config", str(largest), "--out", str(fresh(work, "big"))]))
     m_hw, m_wide, m_big = map(statistics.median, (homework, wide, biggest))
+    homework_build = "the homework's cold build"
+    wide_row = ("64-64-64-10 network (`problems/wide.toml`)", m_wide, homework_build, m_hw)
+    big_row = ("largest accepted: 100 units × 4 hidden layers, 100 rows", m_big)
     return [
-        (
-            "64-64-64-10 network (`problems/wide.toml`)",
-            m_wide,
-            "the homework's cold build",
-            m_hw,
-            m_wide / m_hw,
-            "≤ 2×",
-            m_wide / m_hw <= 2,
-        ),
-        (
-            "largest accepted: 100 units × 4 hidden layers, 100 rows",
-            m_big,
-            "the homework's cold build",
-            m_hw,
-            m_big / m_hw,
-            "(bound)",
-            None,
-        ),
+        (*wide_row, m_wide / m_hw, "≤ 2×", m_wide / m_hw <= 2),
+        (*big_row, homework_build, m_hw, m_big / m_hw, "(bound)", None),
     ]
 
 

@@ -20,7 +20,8 @@ def render_solution(solution, *, prove: bool = False) -> str:
     central differences, the exact values where the instance has them, and with ``prove``
     the symbolic proof of Problem 1 at the instance's shape."""
     from report.document import solution_tex
-    from solver.exact_values import agreement, exact_values, network_agreement
+    from solver.exact_values import agreement, exact_values
+    from solver.high_precision import network_agreement
     from solver.verification import verify
 
     problem = solution.problem

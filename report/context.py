@@ -15,7 +15,8 @@ from report.exact_forms import exact_context
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
 from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
-from solver.exact_values import MAX_DIGITS, PRECISION, WORKING_DIGITS, ExactValues
+from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
+from solver.high_precision import WORKING_DIGITS
 from solver.instance import Params
 from solver.solution import Solution, Step
 from solver.verification import (

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from instances import HOMEWORK_CONFIG, assert_same_problem
 
-from solver.config import _settable, load_problem, parse_problem, problem_toml
+from solver.config import load_problem, parse_problem, problem_toml
 from solver.draw import draw_variants
 from solver.errors import ConfigError
 from solver.instance import HOMEWORK_TITLE, ReportInfo
+from solver.schema import settable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -608,7 +609,7 @@ def test_strings_read_back(tmp_path, text):
     path = tmp_path / "config.toml"
     path.write_text(problem_toml(problem))
     assert tomllib.loads(path.read_text())["report"]["title"] == text  # escaped as TOML wants
-    if all(_settable(char) for char in text):  # else refused by name: test_hostile.py
+    if all(settable(char) for char in text):  # else refused by name: test_hostile.py
         assert load_problem(path).report.title == text
 
 

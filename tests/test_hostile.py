@@ -146,9 +146,9 @@ def test_characters_the_pdf_cannot_set_are_refused_up_front(tmp_path, name, text
 
 def test_every_character_accepted_is_typeset(tmp_path):
     """Each of the characters the config lets into [report] really prints (two real builds)."""
-    from solver.config import _settable
+    from solver.schema import settable
 
-    chars = [chr(c) for c in range(0x20, 0x2200) if _settable(chr(c))]
+    chars = [chr(c) for c in range(0x20, 0x2200) if settable(chr(c))]
     for start in range(0, len(chars), 200):
         title = json.dumps("".join(chars[start : start + 200]))
         config = tmp_path / "c.toml"

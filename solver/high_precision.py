@@ -1,0 +1,148 @@
+"""Any network's Problem 2 in 50-digit arithmetic, against the float64 solution.
+
+For the homework's network solver.exact_values gives exact SymPy forms, short enough to
+print. For any other network the same closed forms of Problem 1 are evaluated from the
+inputs as typed (exact rationals) in 50-digit arithmetic (mpmath, SymPy's own): nested
+sigmoids and tanhs have no short exact form, and SymPy's evalf of the nested expressions
+takes seconds where this takes milliseconds; 50 digits leave the 30 compared far from any
+rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from solver.exact_values import MAX_WEIGHTS, exact_number
+from solver.instance import Problem
+from solver.solution import Solution
+
+WORKING_DIGITS = 50
+
+
+def network_agreement(problem: Problem, solution: Solution) -> float | None:
+    """For a network other than the homework's: every forward value, gradient and updated
+    parameter computed from the inputs as typed (exact rationals) with the closed forms of
+    Problem 1 in WORKING_DIGITS-digit arithmetic; the largest relative difference from
+    float64. None when the instance is not exact-able (an input of more than MAX_DIGITS
+    significant decimals, more than MAX_WEIGHTS parameters, or a batch)."""
+    import mpmath
+
+    params = problem.params
+    if sum(v.size for v in params.as_dict().values()) > MAX_WEIGHTS or problem.batch:
+        return None
+    typed = [problem.x, problem.y, problem.learning_rate, problem.negative_slope, problem.epsilon]
+    typed += list(params.as_dict().values())
+    if any(exact_number(float(v)) is None for array in typed for v in np.ravel(array)):
+        return None
+    with mpmath.workdps(WORKING_DIGITS):
+        exact = _high_precision(problem, mpmath)
+        floats = _network_floats(solution)
+        differences = [
+            _relative_mp(e, float(f), mpmath)
+            for name, values in exact.items()
+            for e, f in zip(values, np.asarray(floats[name], dtype=float).ravel(), strict=True)
+        ]
+    return max(differences, default=0.0)
+
+
+def _high_precision(problem: Problem, mp) -> dict[str, list]:
+    """Problem 2 for any network in mpmath numbers: {name: entries, row-major}."""
+
+    def number(v: float):
+        fraction = Fraction(repr(float(v)))
+        return mp.mpf(fraction.numerator) / fraction.denominator
+
+    def vector(values) -> list:
+        return [number(v) for v in np.ravel(values)]
+
+    def matrix(values) -> list[list]:
+        return [[number(v) for v in row] for row in np.asarray(values)]
+
+    slope, eta, epsilon = map(
+        number, (problem.negative_slope, problem.learning_rate, problem.epsilon)
+    )
+    weights = [matrix(W) for W in problem.params.weights]
+    biases = [vector(b) for b in problem.params.biases]
+    x, y = vector(problem.x), vector(problem.y)
+    out: dict[str, list] = {}
+    a, inputs, slopes = x, [x], []
+    for layer, name in enumerate(problem.activations):
+        W, b = weights[layer], biases[layer]
+        h = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
+        a, f_prime = zip(*(_mp_activation(name, v, slope, mp) for v in h), strict=True)
+        a = list(a)
+        out[f"h{layer}"], out[f"a{layer}"] = h, a
+        inputs.append(a)
+        slopes.append(list(f_prime))
+    W, b = weights[-1], biases[-1]
+    z = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
+    q = len(z)
+    if problem.loss == "cross_entropy":
+        top = max(z)
+        total = sum(mp.exp(v - top) for v in z)
+        y_hat = [mp.exp(v - top) / total for v in z]
+        y_s = [(1 - epsilon) * t + epsilon / q for t in y]
+        loss = -sum(s * mp.log(p) for s, p in zip(y_s, y_hat, strict=True))
+        delta = [p - s for p, s in zip(y_hat, y_s, strict=True)]
+    elif problem.loss == "mse":
+        y_hat = z
+        loss = sum((p - t) ** 2 for p, t in zip(z, y, strict=True)) / q
+        delta = [2 * (p - t) / q for p, t in zip(z, y, strict=True)]
+    else:
+        y_hat = [1 / (1 + mp.exp(-v)) for v in z]
+        loss = sum(mp.log(1 + mp.exp(-v)) + (1 - t) * v for v, t in zip(z, y, strict=True)) / q
+        delta = [(p - t) / q for p, t in zip(y_hat, y, strict=True)]
+    out |= {"z": z, "y_hat": y_hat, "loss": [loss]}
+    for layer in range(len(weights) - 1, -1, -1):
+        W, b, a_in = weights[layer], biases[layer], inputs[layer]
+        dW = [[a_in[p] * delta[k] for k in range(len(delta))] for p in range(len(a_in))]
+        out[f"dW{layer + 1}"] = [v for row in dW for v in row]
+        out[f"db{layer + 1}"] = list(delta)
+        out[f"updated_W{layer + 1}"] = [
+            W[p][k] - eta * dW[p][k] for p in range(len(a_in)) for k in range(len(delta))
+        ]
+        out[f"updated_b{layer + 1}"] = [b[k] - eta * delta[k] for k in range(len(delta))]
+        if layer:  # δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l)
+            delta = [
+                sum(W[p][k] * delta[k] for k in range(len(delta))) * slopes[layer - 1][p]
+                for p in range(len(a_in))
+            ]
+    return out
+
+
+def _mp_activation(name: str, h, slope, mp):
+    """(f(h), f′(h)) in mpmath numbers, with PyTorch's conventions at the kinks."""
+    if name == "relu":
+        return (h, 1) if h > 0 else (mp.mpf(0), 0)
+    if name == "leaky_relu":
+        return (h, 1) if h > 0 else (slope * h, slope)
+    if name == "sigmoid":
+        a = 1 / (1 + mp.exp(-h))
+        return a, a * (1 - a)
+    if name == "tanh":
+        a = mp.tanh(h)
+        return a, 1 - a * a
+    return h, 1
+
+
+def _network_floats(solution: Solution) -> dict[str, np.ndarray]:
+    """The float64 solution under the names of :func:`_high_precision`."""
+    fwd, grads, updated = solution.forward, solution.backward.grads, solution.updated
+    floats = {"z": fwd.z, "y_hat": fwd.y_hat, "loss": np.asarray(fwd.loss)}
+    for layer, (h, a) in enumerate(zip(fwd.hs, fwd.activations, strict=True)):
+        floats[f"h{layer}"], floats[f"a{layer}"] = h, a
+    for name, value in grads.as_dict().items():
+        floats[f"d{name}"] = value
+    for name, value in updated.as_dict().items():
+        floats[f"updated_{name}"] = value
+    return floats
+
+
+def _relative_mp(exact, value: float, mp) -> float:
+    if not math.isfinite(value):
+        return math.inf
+    scale = max(abs(exact), abs(mp.mpf(value)))
+    return 0.0 if scale == 0 else float(abs(exact - mp.mpf(value)) / scale)
