@@ -16,9 +16,39 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from solver.errors import HW3Error
+ROOT = Path(__file__).resolve().parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+# What a build imports; `make` installs them into .venv/.
+PACKAGES = ("numpy", "jinja2", "pylatex", "sympy", "tomli_w", "tqdm")
 
-DEFAULT_CONFIG = Path("problems/hw3.toml")
+
+def _packages_missing() -> list[str]:
+    import importlib.util
+
+    return [name for name in PACKAGES if importlib.util.find_spec(name) is None]
+
+
+def _in_the_project_environment() -> None:
+    """Run as typed, ``python build.py …``, whatever Python that is: without the packages,
+    run again with the project's own .venv/bin/python, or say in one line what to run."""
+    missing = _packages_missing()
+    if not missing:
+        return
+    in_venv = Path(sys.prefix).resolve() == VENV_PYTHON.parent.parent.resolve()
+    if VENV_PYTHON.exists() and not in_venv:
+        os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(ROOT / "build.py"), *sys.argv[1:]])
+    print(
+        f"error: this Python lacks {', '.join(missing)}: run 'make' in {ROOT} first "
+        f"(it installs them into .venv/), then python build.py again",
+        file=sys.stderr,
+    )
+    sys.exit(2)
+
+
+from solver.errors import HW3Error  # noqa: E402 - after the check that packages exist
+
+__version__ = "0.2.0"
+DEFAULT_CONFIG = ROOT / "problems" / "hw3.toml"
 MAX_VARIANTS = 999
 MAX_JOBS = 64  # worker processes at most, whatever the machine
 
@@ -66,10 +96,17 @@ def _tolerance(text: str) -> float:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(
+        prog="build.py",
         description=__doc__.splitlines()[0],
         epilog="Check a student's answers: python build.py check --help",
     )
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="instance TOML file")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="instance TOML file (default: the homework's own, problems/hw3.toml)",
+    )
     parser.add_argument("--out", type=Path, help="output folder (default: build)")
     parser.add_argument("--no-pdf", action="store_true", help="write .tex and results.json only")
     parser.add_argument(
@@ -186,4 +223,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _in_the_project_environment()
     sys.exit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -237,3 +238,49 @@ def test_extreme_instances_typeset(tmp_path, x, epsilon):
     tex = (out / "solution.tex").read_text()
     assert "nan" not in re.findall(r"\\num\{([^}]*)\}", tex)
     assert (out / "solution.pdf").read_bytes().startswith(b"%PDF")
+
+
+# --- as typed, from anywhere -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory) -> Path:
+    """A Python with none of the project's packages (a fresh venv of the running one)."""
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([python, "-c", "import pylatex"], capture_output=True)
+    assert probe.returncode != 0  # really without the packages
+    return python
+
+
+def test_python_build_py_works_as_typed_from_anywhere(bare_python, tmp_path):
+    """`python build.py` with a Python that lacks the packages runs again with .venv's, and
+    the default config is found from any folder."""
+    run = subprocess.run(
+        [bare_python, str(ROOT / "build.py"), "--no-pdf", "--out", "o"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "o" / "results.json").exists()
+
+
+def test_without_an_environment_it_says_what_to_run(bare_python, tmp_path):
+    """A copy of the project with no .venv/: one line naming `make`, exit 2."""
+    for name in ("build.py", "solver"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        else:
+            shutil.copy(source, tmp_path / name)
+    run = subprocess.run([bare_python, "build.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "run 'make' in" in run.stderr
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build.main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("build.py 0.")
