@@ -29,13 +29,16 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 	touch $@
 
 # TeX comes from Debian's packages; without root or apt-get, say what to install and stop.
+# The build needs pdflatex (and the packages below); the tests read PDFs with poppler's
+# pdftotext/pdfinfo; only `make bench` needs latexmk (its reference).
+MAC_TEX := tlmgr install collection-latexrecommended collection-fontsrecommended pgf pgfplots siunitx mathtools booktabs lm
 tex:
-	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null; then :; \
+	@if command -v pdflatex >/dev/null && command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing TeX Live (about a minute): $(TEX_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
 	else \
-	  echo "error: TeX is missing; install these Debian packages as root: apt-get install $(TEX_PACKAGES)" >&2; exit 1; \
+	  echo "error: TeX is missing. Debian/Ubuntu, as root: apt-get install $(TEX_PACKAGES); Fedora: dnf install texlive-scheme-medium poppler-utils; macOS: install MacTeX (or BasicTeX, then $(MAC_TEX)) and poppler (brew install poppler)" >&2; exit 1; \
 	fi
 
 test: $(VENV)/.test tex

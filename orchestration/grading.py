@@ -3,8 +3,9 @@
 ``answers.toml`` holds a table ``[updated]`` with the keys of results.json's ``updated``
 (W1, b1, W2, b2), and optionally ``[gradients]`` and ``[forward]`` likewise, each value in
 the homework's shape. An entry passes when |given − expected| <= atol + rtol·|expected|
-(numpy's ``isclose`` rule). A key the answers leave out is *missing*, not wrong; an optional
-table left out is not checked at all. A file that is not such a table (not TOML, an unknown
+(numpy's ``isclose`` rule). ``[updated]`` is the answer: a key of it the answers leave out
+is *missing*, not wrong. ``[gradients]`` and ``[forward]`` are working shown along the way:
+only the keys they give are checked. A file that is not such a table (not TOML, an unknown
 table or key, a wrong shape, a value that is not a number) is an AnswersError: one line.
 """
 
@@ -221,10 +222,14 @@ def compare(
     rtol: float = RTOL,
     atol: float = ATOL,
 ) -> list[Entry]:
-    """Every entry of ``[updated]``, and of each other table the answers hold, with a verdict."""
+    """Every entry of ``[updated]`` (what the homework asks: left out is missing), and of the
+    other tables each entry the answers give (intermediate values shown as working: what
+    is left out is not checked), with a verdict."""
     entries = []
     for table in (t for t in TABLES if t in key and (t == REQUIRED or t in answers)):
         for name, value in key[table].items():
+            if table != REQUIRED and name not in answers[table]:
+                continue
             expected = np.asarray(value, dtype=np.float64)
             given_value = answers.get(table, {}).get(name)
             given = None if given_value is None else np.asarray(given_value, dtype=np.float64)

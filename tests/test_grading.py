@@ -102,13 +102,14 @@ def test_default_rtol_scales_with_the_expected_value(tmp_path):
 
 
 def test_left_out_entries_are_missing_not_wrong(tmp_path):
-    """A left-out key of [updated] or of a given table is missing; an absent table is unchecked."""
+    """A left-out key of [updated] is missing; of [gradients] and [forward] only what is
+    given is checked (the rule for working shown in part)."""
     updated = {k: v for k, v in KEY["updated"].items() if k != "b2"}
     answers = write_answers(tmp_path, {"updated": updated, "gradients": {"b2": [0.25, -0.25]}})
     result = check(write_key(tmp_path), answers)
     by_name = {e.name: e for e in result.entries}
     assert by_name["updated.b2[1]"].verdict == MISSING and by_name["updated.b2[1]"].given is None
-    assert by_name["gradients.W1[1,2]"].verdict == MISSING
+    assert "gradients.W1[1,2]" not in by_name
     assert by_name["gradients.b2[2]"].verdict == OK
     assert not any(name.startswith("forward.") for name in by_name)  # no [forward] given
     assert result.count(WRONG) == 0 and not result.passed
@@ -119,8 +120,8 @@ def test_no_updated_table_reports_all_of_it_missing(tmp_path):
     answers = write_answers(tmp_path, {"forward": {"loss": 2.0}})
     result = check(write_key(tmp_path), answers)
     missing = {e.name.split("[")[0] for e in result.entries if e.verdict == MISSING}
-    assert missing == {f"updated.{name}" for name in KEY["updated"]} | {"forward.h"}
-    assert result.count(MISSING) == 3 + 3 + 6 + 2 + 3
+    assert missing == {f"updated.{name}" for name in KEY["updated"]}
+    assert result.count(MISSING) == 3 + 3 + 6 + 2
     assert verdict(result, "forward.loss") == OK
 
 
@@ -264,3 +265,36 @@ def test_names_from_files_cannot_drive_the_terminal(tmp_path, capsys):
     assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\u001b[2J" in err
+
+
+def test_the_readme_example_passes_as_written(tmp_path, capsys):
+    """The README's answers.toml, for variant 7 of --variants 24 --seed 2024, passes."""
+    import re
+
+    from instances import HOMEWORK_CONFIG, ROOT
+
+    from solver.config import load_problem
+    from solver.draw import draw_variants
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```toml\n(\[updated\].*?)```", readme, re.S).group(1)
+    answers = tmp_path / "answers.toml"
+    answers.write_text(block)
+    variant = draw_variants(load_problem(HOMEWORK_CONFIG), 24, 2024)[6]
+    key = tmp_path / "results.json"
+    key.write_text(results_json(solve(variant)))
+    assert build.main(["check", "--key", str(key), "--answers", str(answers)]) == 0
+    assert "25 of 25 ok, 0 WRONG, 0 missing: PASS" in capsys.readouterr().out
+
+
+def test_working_shown_in_part_is_checked_in_part(tmp_path):
+    """[gradients] with b2 only: b2's entries are checked, the other gradients are not
+    counted; [updated] left out in part counts as missing."""
+    key = write_key(tmp_path)
+    answers = write_answers(
+        tmp_path, {"updated": {"W1": KEY["updated"]["W1"]}, "gradients": {"b2": [0.25, -0.25]}}
+    )
+    result = check(key, answers)
+    names = [entry.name for entry in result.entries]
+    assert "gradients.b2[1]" in names and not any(n.startswith("gradients.W1") for n in names)
+    assert result.count(MISSING) == 3 + 6 + 2  # b1, W2, b2 of [updated]
