@@ -189,15 +189,19 @@ def solution_context(
             "author": info.author,
             "course": info.course,
             "date": info.date,
+            "student": info.student,
+            "student_id": info.student_id,
         },
         "pdf_title": info.title,
+        "paper": f"{info.paper}paper",
+        "tools": info.appendix,  # False: no word of the tool, its files or its checks
         "m": problem.m,
         "batch": problem.batch,
         "homework_family": problem.homework_family,
         "updated": _params(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
         "exact": exact_context(exact, solution, fnum),
-        "verification": verification_context(verification, problem),
+        "verification": verification_context(verification, problem) if info.appendix else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
     }
     if problem.homework_family:

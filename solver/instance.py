@@ -32,6 +32,10 @@ class ReportInfo:
     course: str = HOMEWORK_TITLE
     date: str = ""
     decimals: int = 4
+    student: str = ""
+    student_id: str = ""
+    paper: str = "a4"  # or "letter"
+    appendix: bool = True  # False: the PDF reads as the student's own work, no tool mentioned
 
 
 @dataclass(frozen=True, init=False)

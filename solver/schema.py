@@ -61,6 +61,12 @@ def _string(value: Any) -> str:
     return value
 
 
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"expected true or false, got {describe(value)}")
+    return value
+
+
 def _integer_in(low: int, high: int) -> Reader:
     """A reader of an int in low..high (not a float, not a bool)."""
 
@@ -245,6 +251,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "course": _optional_string("the course name"),
         "date": _optional_string("the date, as it should be printed"),
         "decimals": Key(_integer_in(0, 12), "digits after the decimal point", required=False),
+        "student": _optional_string("the student's name, under the title"),
+        "student_id": _optional_string("the student's id, under the name"),
+        "paper": Key(_one_of(("a4", "letter")), "the paper size", required=False),
+        "appendix": Key(_boolean, "whether the Verification appendix is in", required=False),
     },
     "network": {  # the layers' W1, b1, W2, … are added per file: network_keys()
         "loss": Key(_one_of(LOSSES), "the loss", required=False),

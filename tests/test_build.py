@@ -284,3 +284,30 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exit_info:
         build.main(["--version"])
     assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("build.py 0.")
+
+
+# --- a PDF a student hands in ------------------------------------------------------------------
+
+BANNED = ("build", "--prove", "results.json", "test suite", "PyTorch")
+
+
+@pytest.mark.parametrize("config", ["hw3.toml", "tanh-mse.toml"])
+def test_a_student_copy_names_the_student_and_not_the_tool(tmp_path, config):
+    """student, student_id, paper = "letter", appendix = false: the name and id under the
+    title, a Letter page, and no word of the tool, its files or its checks anywhere."""
+    text = (ROOT / "problems" / config).read_text()
+    fields = 'student = "Ada Lovelace"\nstudent_id = "s1815"\npaper = "letter"\nappendix = false'
+    text = (
+        text.replace("[report]\n", f"[report]\n{fields}\n")
+        if "[report]" in text
+        else (f"[report]\n{fields}\n\n{text}")
+    )
+    path = tmp_path / "student.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert build.main(["--config", str(path), "--out", str(out)]) == 0
+    pdf_text = pdftext(out / "solution.pdf")
+    assert "Ada Lovelace (s1815)" in pdf_text
+    lowered = pdf_text.lower()
+    assert not [word for word in BANNED if word.lower() in lowered]
+    assert pdfinfo(out / "solution.pdf")["Page size"].strip().startswith("612 x 792")

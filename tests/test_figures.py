@@ -98,7 +98,7 @@ def test_figure_context_rejects_non_positive_or_non_int_sizes(bad):
 
 def render(d: int, n: int, q: int) -> str:
     template = make_environment().get_template("problem1.tex.j2")
-    return template.render(d=d, n=n, q=q, fig=figure_context(d, n, q))
+    return template.render(d=d, n=n, q=q, fig=figure_context(d, n, q), tools=True)
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 3), (10, 20, 4)])
