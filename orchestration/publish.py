@@ -61,6 +61,7 @@ def check_output_folder(out: Path) -> None:
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Hold ``out``'s lock: wait (saying so, once) while another build holds it."""
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -71,6 +72,12 @@ def output_lock(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX)
         _remove_leftovers(out)
         yield
+    except BaseException:
+        if created:  # a build that failed (a bad config, say) leaves no folder of its own
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
+                out.rmdir()  # only if the build left nothing else in it
+        raise
     finally:
         os.close(fd)  # closing the descriptor drops the lock
 

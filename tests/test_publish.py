@@ -200,3 +200,12 @@ def test_an_unwritable_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda path, mode: False)
     with pytest.raises(OutputError, match="is not writable"):
         check_output_folder(tmp_path / "new")
+
+
+def test_a_failed_build_into_a_new_folder_leaves_no_folder(tmp_path, capsys):
+    """A bad config into an --out that did not exist: exit 2, and no empty folder or lock."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[network]\n")
+    out = tmp_path / "new" / "out"
+    assert build.main(["--config", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
