@@ -1,7 +1,9 @@
-"""Command line: a solution PDF for an instance, a class's variants, or a check of answers.
+#!/usr/bin/env python3
+# PYTHON_ARGCOMPLETE_OK  (argcomplete's global completion looks for this line)
+"""Solve a back-propagation homework and typeset it: a solution PDF, a class, a check.
 
-python build.py [--config problems/hw3.toml] [--out build] [--no-pdf] [--prove]
-python build.py --variants N --seed S [--config problems/hw3.toml] [--jobs J] --out DIR
+python build.py [build] [--config problems/hw3.toml] [--out build] [--no-pdf] [--prove]
+python build.py variants --variants N --seed S [--config problems/hw3.toml] [--jobs J] --out DIR
 python build.py check --key DIR/variant-007/results.json --answers answers.toml [--rtol R]
                       [--atol A]
 """
@@ -57,6 +59,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its usage errors as one line like every other error."""
 
     def error(self, message: str) -> None:
+        words = message.removeprefix("unrecognized arguments: ").split()
+        if message.startswith("unrecognized") and any(w in COMMANDS for w in words):
+            message += "; the command goes first: build.py COMMAND [options]"
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
@@ -94,64 +99,114 @@ def _tolerance(text: str) -> float:
     return value
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+COMMANDS = ("build", "variants", "check")
+DEFAULT_COMMAND = "build"
+
+
+def _command_line(argv: list[str]) -> list[str]:
+    """The arguments with their command first: none given means ``build`` (``variants`` when
+    ``--variants`` is there), as ``python build.py --out x`` has always worked."""
+    if argv[:1] and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return argv
+    variants = any(a == "--variants" or a.startswith("--variants=") for a in argv)
+    return ["variants" if variants else DEFAULT_COMMAND, *argv]
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="build.py",
         description=__doc__.splitlines()[0],
-        epilog="Check a student's answers: python build.py check --help",
+        epilog="With no command, build runs: python build.py --out DIR. "
+        "Each command's options: python build.py COMMAND --help",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    config = _Parser(add_help=False)
+    config.add_argument(
         "--config",
         type=Path,
         default=DEFAULT_CONFIG,
-        help="instance TOML file (default: the homework's own, problems/hw3.toml)",
+        metavar="TOML",
+        help="the instance file (default: problems/hw3.toml beside build.py, the homework)",
     )
-    parser.add_argument("--out", type=Path, help="output folder (default: build)")
-    parser.add_argument("--no-pdf", action="store_true", help="write .tex and results.json only")
-    parser.add_argument(
+    tolerances = _Parser(add_help=False)
+    tolerances.add_argument(
+        "--rtol", type=_tolerance, default=1e-3, help="relative tolerance (default: %(default)g)"
+    )
+    tolerances.add_argument(
+        "--atol", type=_tolerance, default=1e-4, help="absolute tolerance (default: %(default)g)"
+    )
+
+    build = commands.add_parser(
+        "build",
+        parents=[config],
+        help="the solution PDF of one instance (the default command)",
+        description="Solve one instance; write solution.pdf, solution.tex, results.json.",
+    )
+    build.add_argument(
+        "--out", type=Path, default=Path("build"), help="output folder (default: %(default)s)"
+    )
+    build.add_argument("--no-pdf", action="store_true", help="write .tex and results.json only")
+    build.add_argument(
         "--prove",
         action="store_true",
         help="also prove Problem 1's closed forms with SymPy at this shape (a few seconds)",
     )
-    variants = parser.add_argument_group("class variants (all three need --out)")
-    variants.add_argument(
-        "--variants", type=_integer(1, MAX_VARIANTS), metavar="N", help="build N variants"
+
+    variants = commands.add_parser(
+        "variants",
+        parents=[config],
+        help="a class: N variants of the instance and their answer key",
+        description="Draw N variants of the instance from a seed; build each and the key.",
     )
     variants.add_argument(
-        "--seed", type=_integer(0), metavar="S", help="draw them from seed S (required)"
+        "--variants",
+        "-n",
+        dest="count",
+        type=_integer(1, MAX_VARIANTS),
+        metavar="N",
+        required=True,
+        help="how many variants",
     )
+    variants.add_argument(
+        "--seed",
+        type=_integer(0),
+        metavar="S",
+        required=True,
+        help="draw them from seed S (the same seed gives the same variants)",
+    )
+    variants.add_argument("--out", type=Path, required=True, help="the class's folder")
     variants.add_argument(
         "--jobs",
         type=_integer(1, MAX_JOBS),
         metavar="J",
         help=f"build J at a time, at most {MAX_JOBS} (default: all cores)",
     )
-    args = _checked(parser, parser.parse_args(argv))
-    if args.variants is None:
-        for flag, value in (("--seed", args.seed), ("--jobs", args.jobs)):
-            if value is not None:
-                parser.error(f"{flag} goes with --variants N")
-        args.out = args.out or Path("build")
-    elif args.out is None:
-        parser.error("--variants needs --out DIR")
-    elif args.seed is None:
-        parser.error("--variants needs --seed S (the same seed gives the same variants)")
-    elif args.no_pdf or args.prove:
-        parser.error("--no-pdf and --prove do not go with --variants")
-    return args
 
-
-def parse_check_args(argv: list[str]) -> argparse.Namespace:
-    parser = _Parser(
-        prog="build.py check",
+    check = commands.add_parser(
+        "check",
+        parents=[tolerances],
+        help="check one student's answers against their variant",
         description="Check a student's answers against a variant's results.json.",
     )
-    parser.add_argument("--key", type=Path, required=True, help="the variant's results.json")
-    parser.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
-    parser.add_argument("--rtol", type=_tolerance, default=1e-3, help="relative tolerance (1e-3)")
-    parser.add_argument("--atol", type=_tolerance, default=1e-4, help="absolute tolerance (1e-4)")
-    return _checked(parser, parser.parse_args(argv))
+    check.add_argument("--key", type=Path, required=True, help="the variant's results.json")
+    check.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line as a namespace whose ``command`` names what to run."""
+    parser = _parser()
+    _complete(parser)
+    return _checked(parser, parser.parse_args(_command_line(argv)))
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion, when the shell asks for it (argcomplete: see the README)."""
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
 
 
 def _guarded(action: Callable[[], int], out: Path | None, interrupted: str) -> int:
@@ -184,10 +239,10 @@ def _variants(args: argparse.Namespace) -> int:
     from orchestration.classroom import build_variants
 
     jobs = args.jobs or os.cpu_count() or 1
-    report = build_variants(args.config, args.out, args.variants, args.seed, jobs=jobs)
+    report = build_variants(args.config, args.out, args.count, args.seed, jobs=jobs)
     if report.failed:
         names = ", ".join(report.failed)
-        total = args.variants
+        total = args.count
         print(f"error: {len(report.failed)} of {total} variants failed: {names}", file=sys.stderr)
         return 1
     print(f"wrote {len(report.built)} variants, answer-key.csv and answer-key.pdf to {args.out}/")
@@ -212,11 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
-    if argv[:1] == ["check"]:
-        args = parse_check_args(argv[1:])
-        return _guarded(lambda: _check(args), None, "nothing was written")
     args = parse_args(argv)
-    if args.variants is not None:
+    if args.command == "check":
+        return _guarded(lambda: _check(args), None, "nothing was written")
+    if args.command == "variants":
         finished = f"the variants that finished are in {args.out}/"
         return _guarded(lambda: _variants(args), args.out, finished)
     return _guarded(lambda: _build(args), args.out, "the previous outputs are unchanged")

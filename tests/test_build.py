@@ -286,6 +286,42 @@ def test_version(capsys):
     assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("build.py 0.")
 
 
+def test_the_commands_are_listed_and_build_is_the_default(capsys):
+    with pytest.raises(SystemExit):
+        build.main(["--help"])
+    shown = capsys.readouterr().out
+    assert all(f"    {command} " in shown for command in build.COMMANDS), shown
+    assert build.parse_args(["--out", "x"]).command == "build"
+    assert build.parse_args(["build", "--out", "x"]).out == Path("x")
+    assert build.parse_args(["--variants", "3", "--seed", "1", "--out", "c"]).command == "variants"
+    assert build.parse_args(["variants", "-n", "3", "--seed", "1", "--out", "c"]).count == 3
+
+
+def test_each_command_shows_its_defaults(capsys):
+    with pytest.raises(SystemExit):
+        build.main(["build", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "(default: problems/hw3.toml beside build.py" in shown and "(default: build)" in shown
+
+
+def test_a_command_after_an_option_is_pointed_out(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build.main(["--config", "x.toml", "check"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("error: unrecognized arguments: check; the command goes first")
+
+
+def test_the_shell_completes_commands_and_options(tmp_path):
+    """argcomplete's protocol, as bash's completion hook drives it."""
+    line = "build.py variants --se"
+    shown = tmp_path / "completions"
+    env = dict(os.environ, _ARGCOMPLETE="1", COMP_LINE=line, COMP_POINT=str(len(line)))
+    env["_ARGCOMPLETE_STDOUT_FILENAME"] = str(shown)
+    subprocess.run([sys.executable, str(ROOT / "build.py")], env=env, check=True, timeout=60)
+    assert shown.read_text().split() == ["--seed"]
+
+
 # --- a PDF a student hands in ------------------------------------------------------------------
 
 BANNED = ("build", "--prove", "results.json", "test suite", "PyTorch")
