@@ -227,7 +227,8 @@ def _guarded(action: Callable[[], int], out: Path | None, interrupted: str) -> i
 def _build(args: argparse.Namespace) -> int:
     from orchestration.single import build_solution  # light: an unchanged rebuild stays instant
 
-    outputs = "solution.tex, results.json" + ("" if args.no_pdf else ", solution.pdf")
+    outputs = "solution.tex, problem.tex, results.json"
+    outputs += "" if args.no_pdf else ", solution.pdf, problem.pdf"
     if build_solution(args.config, args.out, pdf=not args.no_pdf, prove=args.prove):
         print(f"wrote {outputs} to {args.out}/")
     else:

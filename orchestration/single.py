@@ -8,11 +8,18 @@ to be built.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
 from orchestration.publish import check_output_folder, check_places, output_lock, publish
 
-OUTPUTS = ("solution.tex", "results.json", "solution.pdf", "solution.log", STAMP)
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+OUTPUTS = (
+    *("solution.tex", "problem.tex", "results.json"),
+    *("solution.pdf", "solution.log", "problem.pdf", "problem.log", STAMP),
+)
 
 
 def render_solution(solution, *, prove: bool = False) -> str:
@@ -39,15 +46,16 @@ def render_solution(solution, *, prove: bool = False) -> str:
 
 
 def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
-    """Solve the instance in ``config`` and write solution.tex, results.json (and the PDF, and
-    TeX's log) into ``out`` together, unless ``out`` holds them already, unaltered since
-    (see orchestration.cache). Returns whether anything was built.
+    """Solve the instance in ``config`` and write solution.tex, problem.tex, results.json (and
+    solution.pdf, problem.pdf, the problem sheet, and TeX's logs) into ``out`` together,
+    unless ``out`` holds them already, unaltered since (see orchestration.cache). Returns
+    whether anything was built.
 
     Raises:
         ConfigError: the config is missing or does not fit the schema.
         DivergedError: a training run overflowed.
         TexError: TeX is missing or failed; its log is written to ``out/solution.log``
-            and the other outputs are left as they were.
+            (``problem.log``) and the other outputs are left as they were.
     """
     check_output_folder(out)
     with output_lock(out):
@@ -64,8 +72,11 @@ def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
     if inputs is not None and up_to_date(inputs, out):
         return False
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    from report.document import statement_tex
     from report.results import results_json
-    from report.tex import TexError, compile_pdf
+    from report.tex import compile_pdf
     from solver.config import load_problem
     from solver.errors import DivergedError
     from solver.network import solve
@@ -74,18 +85,42 @@ def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
         solution = solve(load_problem(config))
     except DivergedError as err:
         raise DivergedError(f"{config}: {err}") from None
-    tex = render_solution(solution, prove=prove)
-    files = {"solution.tex": tex.encode(), "results.json": results_json(solution).encode()}
-    if pdf:
-        try:
-            compiled = compile_pdf(tex)
-        except TexError as err:
-            if err.log:  # the log, for the user to read; the previous set stays as it was
-                publish(out, {"solution.log": err.log.encode()}, add=True)
-            raise
-        files["solution.pdf"] = compiled.pdf
-        files["solution.log"] = compiled.log.encode()
+    sheet = statement_tex(solution.problem)
+    files = {"problem.tex": sheet.encode(), "results.json": results_json(solution).encode()}
+    # The problem sheet needs no checks: TeX sets it while the solution is being verified.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        compiles = {"problem": pool.submit(compile_pdf, sheet)} if pdf else {}
+        tex = render_solution(solution, prove=prove)
+        files["solution.tex"] = tex.encode()
+        if pdf:
+            compiles["solution"] = pool.submit(compile_pdf, tex)
+        files.update(_typeset(compiles, out))
     if inputs is not None:
         files[STAMP] = stamp_for(inputs, files)
     publish(out, files)
     return True
+
+
+def _typeset(compiles: dict[str, Future], out: Path) -> dict[str, bytes]:
+    """Each document's PDF and TeX log, once every compile has finished. On a TeX error the
+    failed documents' logs alone are published (the previous set stays as it was) and the
+    solution's error (else the sheet's) is raised, named after its document."""
+    from report.tex import TexError
+
+    files: dict[str, bytes] = {}
+    errors: dict[str, TexError] = {}
+    for document, compiled in compiles.items():
+        try:
+            result = compiled.result()
+        except TexError as err:
+            errors[document] = err
+        else:
+            files[f"{document}.pdf"] = result.pdf
+            files[f"{document}.log"] = result.log.encode()
+    if errors:
+        logs = {f"{name}.log": err.log.encode() for name, err in errors.items() if err.log}
+        if logs:
+            publish(out, logs, add=True)
+        document, err = min(errors.items(), key=lambda item: item[0] != "solution")
+        raise TexError(f"{document}.pdf: {err}", err.log)
+    return files

@@ -193,6 +193,7 @@ def solution_context(
             "student_id": info.student_id,
         },
         "pdf_title": info.title,
+        "pdf_author": info.student or info.author,  # who hands it in, when it is a student
         "paper": f"{info.paper}paper",
         "tools": info.appendix,  # False: no word of the tool, its files or its checks
         "m": problem.m,

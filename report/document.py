@@ -39,8 +39,8 @@ def solution_tex(
     return environment().get_template("solution.tex.j2").render(context)
 
 
-def statement_tex(problem: Problem, name: str) -> str:
-    """The problem sheet of ``problem``, headed with ``name`` (``variant-007``)."""
+def statement_tex(problem: Problem, name: str | None = None) -> str:
+    """The problem sheet of ``problem``; a class variant's is headed with ``name``."""
     return (
         environment()
         .get_template("problem_statement.tex.j2")

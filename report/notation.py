@@ -19,6 +19,15 @@ ACTIVATION_WORDS = {
     "tanh": "tanh",
     "identity": "identity",
 }
+# Each function as the problem sheet defines it (entry-wise; t a real number).
+FUNCTION_DEFINITION = {
+    "relu": r"\ReLU(t) = \max(0, t)",
+    "leaky_relu": r"\LeakyReLU(t) = \max(\alpha t, t)",
+    "sigmoid": r"\sigma(t) = \frac{1}{1 + e^{-t}}",
+    "tanh": r"\tanh(t) = \frac{e^{t} - e^{-t}}{e^{t} + e^{-t}}",
+    "identity": r"\operatorname{id}(t) = t",
+    "softmax": r"\Softmax(\vect{z})_i = \frac{\exp(z_i)}{\sum_{k=1}^{q} \exp(z_k)}",
+}
 LOSS_WORDS = {
     "cross_entropy": "softmax and cross-entropy with label smoothing",
     "mse": "mean squared error",

@@ -6,13 +6,15 @@ import functools
 
 from pylatex.utils import NoEscape
 
+from report.figures import network_figure
 from report.format import matrix, num, row_vector
-from report.notation import ACTIVATION_TEX, LOSS_WORDS
+from report.notation import ACTIVATION_TEX, FUNCTION_DEFINITION, LOSS_WORDS
 from solver.instance import Problem
 
 
-def statement_context(problem: Problem, name: str) -> dict:
-    """What problem_statement.tex.j2 shows: the instance's given numbers, never an answer."""
+def statement_context(problem: Problem, name: str | None = None) -> dict:
+    """What problem_statement.tex.j2 shows: the instance's given numbers, never an answer.
+    ``name`` (``variant-007``) heads a class variant's sheet under the course's title."""
     widths = problem.shape
     info = problem.report
     mat = functools.partial(matrix, decimals=info.decimals)
@@ -25,12 +27,21 @@ def statement_context(problem: Problem, name: str) -> dict:
         epsilon=num(problem.epsilon, info.decimals),
         eta=num(problem.learning_rate, info.decimals),
     )
-    heading = f"Problem 2, {name.replace('-', ' ')}"
+    subtitle = name.replace("-", " ").capitalize() if name else None
     return {
-        "report": {"title": heading, "author": info.author, "date": info.date},
+        "report": {
+            "title": info.course,
+            "author": info.author,
+            "date": info.date,
+            "student": info.student,
+            "student_id": info.student_id,
+        },
         "course": info.course,
-        "heading": heading,
-        "pdf_title": f"{info.course}: {heading}",
+        "subtitle": subtitle,
+        "pdf_title": f"{info.course}: {subtitle}" if subtitle else info.course,
+        "pdf_author": info.student or info.author,
+        "paper": f"{info.paper}paper",
+        "fig": {"net": network_figure(*widths)},
         "d": widths[0],
         "n": widths[1] if len(widths) == 3 else None,
         "q": widths[-1],
@@ -55,4 +66,25 @@ def statement_context(problem: Problem, name: str) -> dict:
             for l in range(1, len(widths))
         ],
         "negative_slope": num(problem.negative_slope, info.decimals),
+        "layer_range": _layer_range(len(widths) - 1),
+        "hidden_words": ("no", "one", "two", "three", "four")[problem.hidden_layers],
+        "definitions": [NoEscape(FUNCTION_DEFINITION[name]) for name in _functions(problem)],
     }
+
+
+def _functions(problem: Problem) -> list[str]:
+    """The functions the sheet's equations use, in order of appearance, each once."""
+    output = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(problem.loss)
+    used = [*problem.activations, *([output] if output else [])]
+    return list(dict.fromkeys(used))
+
+
+def _layer_range(count: int) -> NoEscape:
+    r"""The layers' numbers as the sheet lists them.
+
+    >>> print(_layer_range(2), _layer_range(5), sep="; ")
+    1, 2; 1, \dots, 5
+    """
+    return NoEscape(
+        ", ".join(map(str, range(1, count + 1))) if count <= 3 else rf"1, \dots, {count}"
+    )

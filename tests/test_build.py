@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pypdf
 import pytest
 from instances import HOMEWORK_CONFIG, ROOT
 
@@ -20,7 +21,7 @@ import build
 from report import document
 from report.environment import make_environment
 
-OUTPUTS = ("solution.tex", "solution.pdf", "results.json")
+OUTPUTS = ("solution.tex", "solution.pdf", "problem.tex", "problem.pdf", "results.json")
 
 
 def pdftext(pdf: Path, *pages: int) -> str:
@@ -104,6 +105,7 @@ def test_no_pdf_writes_tex_and_json_only(tmp_path):
         ".hw3-set.json",
         ".hw3-stamp.json",
         ".hw3.lock",
+        "problem.tex",
         "results.json",
         "solution.tex",
     ]
@@ -156,7 +158,8 @@ def test_tex_failure_keeps_previous_pdf_and_saves_the_log(
     status = build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(out)])
     err = capsys.readouterr().err
     assert status == 1
-    assert err.startswith("error: TeX failed: solution.tex:") and "Undefined control" in err
+    assert err.startswith("error: solution.pdf: TeX failed: solution.tex:")
+    assert "Undefined control" in err
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
     assert "Undefined control sequence" in (out / "solution.log").read_text()
 
@@ -347,3 +350,62 @@ def test_a_student_copy_names_the_student_and_not_the_tool(tmp_path, config):
     lowered = pdf_text.lower()
     assert not [word for word in BANNED if word.lower() in lowered]
     assert pdfinfo(out / "solution.pdf")["Page size"].strip().startswith("612 x 792")
+    # The outline a reader navigates by, the language, and who hands it in.
+    pdf = pypdf.PdfReader(out / "solution.pdf")
+    assert pdf.trailer["/Root"]["/Lang"] == "en"
+    assert pdf.metadata.author == "Ada Lovelace"
+    assert not [word for word in BANNED if word.lower() in str(outline(pdf)).lower()]
+
+
+def outline(pdf: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    """The PDF's bookmarks as (level, title, page) in order."""
+
+    def walk(items: list, level: int) -> list[tuple[int, str, int]]:
+        found = []
+        for item in items:
+            if isinstance(item, list):
+                found += walk(item, level + 1)
+            else:
+                found.append((level, item.title, pdf.get_destination_page_number(item) + 1))
+        return found
+
+    return walk(pdf.outline, 0)
+
+
+def test_the_outline_has_each_problem_its_steps_and_the_appendix(homework_build):
+    """Bookmarks: Problem 1 and its nine steps, Problem 2 and its passes, the appendix;
+    each on the page where its heading is."""
+    pdf = pypdf.PdfReader(homework_build / "solution.pdf")
+    marks = outline(pdf)
+    tops = [title for level, title, _ in marks if level == 0]
+    assert tops == ["Problem 1", "Problem 2", "Appendix: Verification"]
+    steps = [title for level, title, _ in marks if level == 1 and title.startswith("Step")]
+    assert len(steps) == 9 and steps[3] == "Step 4: the loss with respect to W₂"
+    for _, title, page in marks:
+        heading = title.split(":")[0]
+        assert heading in pdftext(homework_build / "solution.pdf", page), (title, page)
+    assert pdf.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_the_problem_sheet_is_the_homework_as_handed_out(homework_build):
+    """problem.pdf beside solution.pdf: the homework's own text, Figure 1, this instance's
+    numbers, each problem from its own page, and no answer."""
+    sheet = homework_build / "problem.pdf"
+    page1, last = pdftext(sheet, 1), pdftext(sheet, int(pdfinfo(sheet)["Pages"]))
+    assert "Machine Learning Course 2024 Spring, Homework 3" in page1
+    assert "Problem 1" in page1 and "Figure 1: The network for d = 2, n = 3, q = 3" in page1
+    assert last.lstrip().startswith("Problem 2") and "Figure 1" not in last
+    assert "x = [0, 2]⊤" in last and "ϵ = 0.3 and η = 0.1" in last
+    whole = pdftext(sheet)
+    assert "1.5266" not in whole and "Answer" not in whole  # the loss is the answer
+    marks = [title for _, title, _ in outline(pypdf.PdfReader(sheet))]
+    assert marks == ["Problem 1", "Problem 2"]
+
+
+def test_a_changed_instance_changes_its_problem_sheet(tmp_path):
+    config = tmp_path / "mine.toml"
+    text = (ROOT / "problems" / "tanh-mse.toml").read_text()
+    config.write_text(text.replace("learning_rate = 0.1", "learning_rate = 0.07"))
+    assert build.main(["--config", str(config), "--out", str(tmp_path / "out")]) == 0
+    text = pdftext(tmp_path / "out" / "problem.pdf")
+    assert "η = 0.07" in text and "tanh(t) =" in text and "Figure 1" in text

@@ -33,7 +33,7 @@ def _table_steps(tex: str) -> list[str]:
 
 def test_loss_table_of_a_long_run_is_elided(training_tex):
     """50 steps: rows 1–5, a row of ⋮, rows 46–50."""
-    assert r"\subsection*{Training for 50 steps}" in training_tex
+    assert r"\subsection{Training for 50 steps}" in training_tex
     expected = ["1", "2", "3", "4", "5", r"$\vdots$", "46", "47", "48", "49", "50"]
     assert _table_steps(training_tex) == expected
     assert r"\toprule" in training_tex and r"\bottomrule" in training_tex
@@ -50,7 +50,7 @@ def test_loss_curve_only_for_a_run(training_tex, homework):
     assert len(points) == 50 and points[0].startswith("(1,1.52656264")
     homework_tex = render_tex(solve(homework))
     assert r"\begin{axis}" not in homework_tex and "Training for" not in homework_tex
-    assert r"\subsection*{Answer}" in homework_tex and "After one step" not in homework_tex
+    assert r"\subsection{Answer}" in homework_tex and "After one step" not in homework_tex
 
 
 def test_long_run_is_subsampled_and_log_scaled(homework):
@@ -90,7 +90,7 @@ def test_batch_forms_are_shown(batch_tex):
         r"\num{8.3233}",  # the mean loss of the 4 instances
     ]:
         assert text in batch_tex, text
-    problem2 = batch_tex[batch_tex.index(r"\section*{Problem 2}") :]
+    problem2 = batch_tex[batch_tex.index(r"\section{Problem 2}") :]
     assert r"\vect{h} &= \vect{W}_1^\top \vect{x}" not in problem2
 
 

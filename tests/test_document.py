@@ -20,8 +20,8 @@ def homework_tex() -> str:
 
 
 def test_each_problem_starts_on_its_own_page(homework_tex):
-    p1 = homework_tex.index(r"\section*{Problem 1}")
-    p2 = homework_tex.index(r"\section*{Problem 2}")
+    p1 = homework_tex.index(r"\section{Problem 1}")
+    p2 = homework_tex.index(r"\section{Problem 2}")
     assert p1 < p2
     assert r"\clearpage" in homework_tex[p1:p2]
 

@@ -98,7 +98,8 @@ def test_figure_context_rejects_non_positive_or_non_int_sizes(bad):
 
 def render(d: int, n: int, q: int) -> str:
     template = make_environment().get_template("problem1.tex.j2")
-    return template.render(d=d, n=n, q=q, fig=figure_context(d, n, q), tools=True)
+    context = {"fig": figure_context(d, n, q), "homework_family": True, "tools": True}
+    return template.render(d=d, n=n, q=q, **context)
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 3), (10, 20, 4)])
@@ -107,7 +108,7 @@ def test_template_renders_the_derivation(shape):
     d, n, q = shape
     tex = render(d, n, q)
     for needle in [
-        r"\section*{Problem 1}",
+        r"\section{Problem 1}",
         r"\ReLU(\vect{h})",
         r"\yhat_i (\delta_{ij} - \yhat_j)",  # softmax Jacobian
         r"\diag(\hat{\vect{y}}) - \hat{\vect{y}} \hat{\vect{y}}^\top",

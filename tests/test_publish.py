@@ -123,7 +123,7 @@ def test_a_smaller_set_leaves_nothing_of_the_bigger_one(tmp_path):
     other.write_text(HOMEWORK_CONFIG.read_text().replace("epsilon = 0.3", "epsilon = 0.2"))
     assert build.main(["--config", str(other), "--no-pdf", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert names == ["results.json", "solution.tex"]
+    assert names == ["problem.tex", "results.json", "solution.tex"]
     assert _stamped_set_is_coherent(out)
 
 

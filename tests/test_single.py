@@ -18,6 +18,7 @@ def test_returns_whether_it_built(tmp_path):
         ".hw3-set.json",
         ".hw3-stamp.json",
         ".hw3.lock",
+        "problem.tex",
         "results.json",
         "solution.tex",
     ]
@@ -28,26 +29,34 @@ def test_the_tex_holds_the_verification_and_exact_forms(homework):
     """The appendix is there, the exact forms beside the decimals, the proof only when asked."""
     solution = solve(homework)
     tex = render_solution(solution)
-    assert r"\section*{Appendix: Verification}" in tex
+    assert r"\section{Appendix: Verification}" in tex
     assert r"\hat{y}_{1} &= \frac{1}{1 + e^{-3} + e} \approx" in tex
     assert r"\texttt{-{}-prove} to include it" in tex
     proved = render_solution(solution, prove=True)
     assert r"\texttt{-{}-prove} to include it" not in proved
 
 
-def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch):
-    """TeX's log is written for the user to read; nothing else of the build is published."""
+@pytest.mark.parametrize("failing_document", ["solution", "problem"])
+def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch, failing_document):
+    """TeX's log is written for the user to read; nothing else of the build is published.
+    The error names the document whose TeX failed."""
+    from report import tex as tex_module
+
+    compile_pdf = tex_module.compile_pdf
 
     def failing(tex, **kwargs):
-        raise TexError("TeX failed: solution.tex:1: boom", "the log\n")
+        is_sheet = "Your task is to compute the derivatives" in tex
+        if is_sheet == (failing_document == "problem"):
+            raise TexError("TeX failed: solution.tex:1: boom", "the log\n")
+        return compile_pdf(tex, **kwargs)
 
     monkeypatch.setattr("report.tex.compile_pdf", failing)
     out = tmp_path / "out"
-    with pytest.raises(TexError, match="boom"):
+    with pytest.raises(TexError, match=f"^{failing_document}.pdf: TeX failed: .*boom"):
         build_solution(HOMEWORK_CONFIG, out)
     outputs = sorted(p.name for p in out.iterdir() if p.name != ".hw3.lock")
-    assert outputs == [".hw3-set.json", "solution.log"]
-    assert (out / "solution.log").read_text() == "the log\n"
+    assert outputs == [".hw3-set.json", f"{failing_document}.log"]
+    assert (out / f"{failing_document}.log").read_text() == "the log\n"
 
 
 def test_the_homework_instance_loads(homework):

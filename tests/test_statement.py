@@ -8,7 +8,7 @@ from report.statement import statement_context
 
 def test_context_holds_the_given_numbers_only(homework):
     context = statement_context(homework, "variant-007")
-    assert context["heading"] == "Problem 2, variant 007"
+    assert context["subtitle"] == "Variant 007"
     assert set(context["given"]) == {"W1", "b1", "W2", "b2", "x", "y", "epsilon", "eta"}
     assert context["given"]["x"] == r"[\num{0}, \num{2}]^\top"
 

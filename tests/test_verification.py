@@ -49,8 +49,8 @@ def test_kinks_are_reported_not_measured(homework):
 
 def test_appendix_shows_the_figures(homework):
     tex = render_tex(solve(homework))
-    appendix = tex[tex.index(r"\section*{Appendix: Verification}") :]
-    assert r"\clearpage" in tex[tex.index(r"\section*{Problem 2}") : tex.index("Appendix")]
+    appendix = tex[tex.index(r"\section{Appendix: Verification}") :]
+    assert r"\clearpage" in tex[tex.index(r"\section{Problem 2}") : tex.index("Appendix")]
     assert "agree" in appendix and "Not run} for this document" in appendix
     assert "PyTorch" in appendix and r"\ReLU'(0) = 0" in appendix
     # the measured figures, in scientific form, never rounded away to 0
