@@ -7,8 +7,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    := build
 # The Debian packages the templates need; poppler-utils gives pdftotext/pdftoppm to the tests.
+# XeLaTeX and the Noto fonts set names in other scripts (Greek, Cyrillic, CJK, Arabic).
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-pictures texlive-science \
-                latexmk lmodern texlive-fonts-recommended poppler-utils
+                latexmk lmodern texlive-fonts-recommended poppler-utils \
+                texlive-xetex fonts-noto-core fonts-noto-cjk
 
 .PHONY: all pdf test bench tex clean
 .DELETE_ON_ERROR:
@@ -31,14 +33,16 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 # TeX comes from Debian's packages; without root or apt-get, say what to install and stop.
 # The build needs pdflatex (and the packages below); the tests read PDFs with poppler's
 # pdftotext/pdfinfo; only `make bench` needs latexmk (its reference).
-MAC_TEX := tlmgr install collection-latexrecommended collection-fontsrecommended pgf pgfplots siunitx mathtools booktabs lm
+MAC_TEX := tlmgr install collection-latexrecommended collection-fontsrecommended collection-xetex pgf pgfplots siunitx mathtools booktabs lm lm-math bookmark
+HAVE_TEX := command -v pdflatex && command -v xelatex && command -v pdftotext && command -v pdfinfo \
+            && fc-list "Noto Serif CJK SC" | grep -q . && fc-list "Noto Naskh Arabic" | grep -q .
 tex:
-	@if command -v pdflatex >/dev/null && command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then :; \
+	@if { $(HAVE_TEX); } >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing TeX Live (about a minute): $(TEX_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
 	else \
-	  echo "error: TeX is missing. Debian/Ubuntu, as root: apt-get install $(TEX_PACKAGES); Fedora: dnf install texlive-scheme-medium poppler-utils; macOS: install MacTeX (or BasicTeX, then $(MAC_TEX)) and poppler (brew install poppler)" >&2; exit 1; \
+	  echo "error: TeX is missing. Debian/Ubuntu, as root: apt-get install $(TEX_PACKAGES); Fedora: dnf install texlive-scheme-medium texlive-xetex poppler-utils google-noto-serif-fonts google-noto-serif-cjk-fonts google-noto-naskh-arabic-fonts; macOS: install MacTeX (or BasicTeX, then $(MAC_TEX)), poppler (brew install poppler) and the fonts Noto Serif, Noto Serif CJK and Noto Naskh Arabic" >&2; exit 1; \
 	fi
 
 test: $(VENV)/.test tex

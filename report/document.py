@@ -13,9 +13,10 @@ import jinja2
 from report.answer_key import key_context
 from report.context import solution_context
 from report.environment import make_environment
+from report.scripts import FAMILIES, font_keys
 from report.statement import statement_context
 from solver.exact_values import ExactValues
-from solver.instance import Problem
+from solver.instance import Problem, ReportInfo
 from solver.solution import Solution
 from solver.verification import Verification
 
@@ -26,9 +27,16 @@ TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
 def environment() -> jinja2.Environment:
     """The process's environment, with every document's template compiled."""
     env = make_environment()
+    env.globals["families"] = FAMILIES
     for name in TEMPLATES:
         env.get_template(name)
     return env
+
+
+def _fonts(info: ReportInfo, *more: str) -> list[str]:
+    """The fonts for the [report] text outside Latin (empty: pdfLaTeX sets the document)."""
+    fields = (info.title, info.course, info.author, info.date, info.student, info.student_id)
+    return font_keys(*fields, *more)
 
 
 def solution_tex(
@@ -36,19 +44,19 @@ def solution_tex(
 ) -> str:
     """The worked solution; ``verification`` None leaves out the Verification appendix."""
     context = solution_context(solution, exact, verification)
+    context["fonts"] = _fonts(solution.problem.report)
     return environment().get_template("solution.tex.j2").render(context)
 
 
 def statement_tex(problem: Problem, name: str | None = None) -> str:
     """The problem sheet of ``problem``; a class variant's is headed with ``name``."""
-    return (
-        environment()
-        .get_template("problem_statement.tex.j2")
-        .render(statement_context(problem, name))
-    )
+    context = statement_context(problem, name)
+    context["fonts"] = _fonts(problem.report)
+    return environment().get_template("problem_statement.tex.j2").render(context)
 
 
 def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -> str:
     """The printable answer key of the variants whose results.json data are ``results``."""
     context = key_context(results, template, heading)
+    context["fonts"] = _fonts(template.report)
     return environment().get_template("answer_key.tex.j2").render(context)

@@ -14,11 +14,14 @@ import jinja2
 import markupsafe
 from pylatex.utils import NoEscape, escape_latex
 
+from report.scripts import in_scripts
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def latex_finalize(value: object) -> object:
-    r"""Escape user text on its way into the document; trusted LaTeX passes as it is.
+    r"""Escape user text on its way into the document, each run of a script other than Latin
+    in its font (report.scripts); trusted LaTeX passes as it is.
 
     >>> print(latex_finalize("50% of a_b & {c} ^^5c"))
     50\% of a\_b \& \{c\} \textasciicircum{}\textasciicircum{}5c
@@ -32,7 +35,8 @@ def latex_finalize(value: object) -> object:
     # PyLaTeX writes ^ as an accent (\^{}) and leaves ` and ' to T1's curly quotes: map
     # all three to the ASCII glyphs, so the PDF shows exactly what was typed.
     text = escape_latex(value).replace(r"\^{}", r"\textasciicircum{}")
-    return NoEscape(text.replace("`", r"\textasciigrave{}").replace("'", r"\textquotesingle{}"))
+    text = text.replace("`", r"\textasciigrave{}").replace("'", r"\textquotesingle{}")
+    return NoEscape(in_scripts(text))
 
 
 def make_environment(templates: Path | None = None) -> jinja2.Environment:

@@ -31,10 +31,11 @@ from pathlib import Path
 from solver.errors import HW3Error
 
 INSTALL_HINT = (
-    "TeX is not installed: install the Debian packages texlive-latex-base "
-    "texlive-latex-recommended texlive-pictures texlive-science latexmk lmodern "
-    "texlive-fonts-recommended (or run 'make')"
+    "{engine} is not installed: install the Debian packages texlive-latex-base "
+    "texlive-latex-recommended texlive-pictures texlive-science lmodern "
+    "texlive-fonts-recommended texlive-xetex fonts-noto-core fonts-noto-cjk (or run 'make')"
 )
+XELATEX = "% !TEX program = xelatex"  # a document's first line when XeLaTeX must set it
 DEFAULT_EPOCH = 1714262400  # 2024-04-28T00:00:00Z
 JOB = "solution"
 _MAX_PASSES = 3
@@ -66,17 +67,19 @@ class CompiledPdf:
 def compile_pdf(
     tex: str, *, timeout: float = 60.0, source_date_epoch: int | None = None
 ) -> CompiledPdf:
-    """Typeset ``tex``; raise TexError (with ``.log``) if TeX is missing, fails or hangs."""
-    pdflatex = shutil.which("pdflatex")
-    if pdflatex is None:
-        raise TexError(INSTALL_HINT, None)
+    """Typeset ``tex`` with pdflatex, or xelatex when its first line says so (report/scripts.py:
+    text in other scripts); raise TexError (with ``.log``) if TeX is missing, fails or hangs."""
+    engine = "xelatex" if tex.lstrip().startswith(XELATEX) else "pdflatex"
+    program = shutil.which(engine)
+    if program is None:
+        raise TexError(INSTALL_HINT.format(engine=engine), None)
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryDirectory(prefix="hw3-tex-") as tmp:
         folder = Path(tmp)
         (folder / f"{JOB}.tex").write_text(tex, encoding="utf-8")
         env = _environment(folder, source_date_epoch)
         for _ in range(_MAX_PASSES):
-            log = _run(pdflatex, folder, env, deadline, timeout)
+            log = _run(program, folder, env, deadline, timeout)
             if not _RERUN.search(log):
                 break
         pdf = folder / f"{JOB}.pdf"
@@ -107,9 +110,9 @@ def _epoch(given: int | None) -> int:
     return int(inherited) if inherited.isdigit() else DEFAULT_EPOCH
 
 
-def _run(pdflatex: str, folder: Path, env: dict[str, str], deadline: float, timeout: float) -> str:
-    """One pdflatex pass; returns its log, raises TexError on failure or timeout."""
-    command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+def _run(program: str, folder: Path, env: dict[str, str], deadline: float, timeout: float) -> str:
+    """One TeX pass; returns its log, raises TexError on failure or timeout."""
+    command = [program, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
     command += ["-no-shell-escape", f"-jobname={JOB}", f"{JOB}.tex"]
     proc = subprocess.Popen(
         command,

