@@ -16,6 +16,7 @@ the same seed gives the same variants, byte for byte, and variant 7 is the same 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 
 import numpy as np
@@ -83,11 +84,21 @@ def logit_spread(problem: Problem) -> float:
 
 
 def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
-    """``count`` interesting instances of ``template``'s shapes, drawn from ``seed``.
+    """``count`` interesting instances of ``template``'s shapes, drawn from ``seed``: variants
+    1..count (see draw_variant).
 
     Raises:
         ConfigError: no instance of these shapes can be interesting (n = 1: one hidden unit
             is either active or not), or none was found within ``MAX_DRAWS`` draws.
+    """
+    return [draw_variant(template, seed, k) for k in range(1, count + 1)]
+
+
+def draw_variant(template: Problem, seed: int, key: int | str) -> Problem:
+    """Variant ``key`` of ``template`` drawn from ``seed``: ``key`` a variant's number (1, 2,
+    …) or a student's id. Each variant has a random stream of its own (numpy's SeedSequence
+    spawn key), so it depends only on the seed and its key: variants 5..8 are the same
+    built alone or with 1..4, and a student added to a roster changes nobody else's numbers.
     """
     widths = zip(template.shape[1:-1], template.activations, strict=True)
     for layer, (width, name) in enumerate(widths, 1):
@@ -96,19 +107,28 @@ def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
                 f"variants need n >= 2 hidden units in each (leaky) ReLU layer: with n = 1 "
                 f"hidden layer {layer} cannot be partly active"
             )
-    kink = has_kink(template)
-    streams = np.random.SeedSequence(seed).spawn(count)
-    return [
-        _draw_one(template, np.random.default_rng(s), k, kink) for k, s in enumerate(streams, 1)
-    ]
+    if isinstance(key, int):  # as SeedSequence(seed).spawn(count)[key - 1]
+        stream = np.random.SeedSequence(seed, spawn_key=(key - 1,))
+        label = f"variant {key:03d}"
+    else:  # a separate branch of the tree, keyed by the id's digest, for rosters
+        words = np.frombuffer(hashlib.sha256(key.encode()).digest(), dtype=np.uint32)
+        stream = np.random.SeedSequence(seed, spawn_key=(2**32 - 1, *map(int, words)))
+        label = f"student {key}"
+    problem = _draw_one(template, np.random.default_rng(stream), has_kink(template), label)
+    if isinstance(key, int):  # a roster's variant is named by its student instead
+        title = f"{template.report.title}, {label}"
+        problem = dataclasses.replace(
+            problem, report=dataclasses.replace(problem.report, title=title)
+        )
+    return problem
 
 
-def _draw_one(template: Problem, rng: np.random.Generator, number: int, kink: bool) -> Problem:
+def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: str) -> Problem:
     """The first interesting draw whose softmax is not saturated; failing that (large shapes
     rarely give one), the interesting draw with the smallest logit spread."""
     best, best_spread = None, math.inf
     for _ in range(MAX_DRAWS):
-        problem = _draw(template, rng, number)
+        problem = _draw(template, rng)
         if not is_interesting(problem, kink):
             continue
         spread = logit_spread(problem)
@@ -117,11 +137,11 @@ def _draw_one(template: Problem, rng: np.random.Generator, number: int, kink: bo
         if spread < best_spread:
             best, best_spread = problem, spread
     if best is None:
-        raise ConfigError(f"variant {number:03d}: no interesting instance in {MAX_DRAWS} draws")
+        raise ConfigError(f"{label}: no interesting instance in {MAX_DRAWS} draws")
     return best
 
 
-def _draw(template: Problem, rng: np.random.Generator, number: int) -> Problem:
+def _draw(template: Problem, rng: np.random.Generator) -> Problem:
     """One candidate: new numbers in the template's shapes, everything else copied."""
 
     def ints(shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
@@ -138,6 +158,4 @@ def _draw(template: Problem, rng: np.random.Generator, number: int) -> Problem:
         classes = rng.integers(0, y.shape[-1], size=y.shape[:-1])
         np.put_along_axis(y, np.expand_dims(classes, -1), 1.0, axis=-1)
     params = Params(**{name: ints(v.shape, *WEIGHT_RANGE) for name, v in p.as_dict().items()})
-    title = f"{template.report.title}, variant {number:03d}"
-    report = dataclasses.replace(template.report, title=title)
-    return dataclasses.replace(template, x=x, y=y, params=params, report=report)
+    return dataclasses.replace(template, x=x, y=y, params=params)
