@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 # What a build imports; `make` installs them into .venv/.
-PACKAGES = ("numpy", "jinja2", "pylatex", "sympy", "tomli_w", "tqdm")
+PACKAGES = ("numpy", "jinja2", "pylatex", "sympy", "tomli_w", "tqdm", "lxml", "argcomplete")
 
 
 def _packages_missing() -> list[str]:

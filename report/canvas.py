@@ -1,0 +1,255 @@
+r"""A class's quiz questions as a QTI 1.2 package for Canvas (Classic Quizzes).
+
+Import in Canvas with Settings → Import Course Content → "QTI .zip file". The package holds
+``imsmanifest.xml`` and one assessment, laid out as Canvas's own quiz export and text2qti
+(a Canvas-tested QTI writer) do: ``<assessment>`` → ``root_section`` → one question group
+(a ``<section>`` whose ``selection_number`` is 1, so each student gets one variant) → one
+item per variant, named by it.
+
+Canvas Classic has no question type with several numeric answers, and its numerical
+question (which has a tolerance) takes one answer; a variant is one question, so it is a
+``fill_in_multiple_blanks_question`` whose blanks are the answer columns, ``[loss]``,
+``[W1_1_2]``, … (Canvas blank names: letters, digits, underscores). A blank compares text,
+not numbers: Canvas (quiz_question/fill_in_multiple_blanks_question.rb) trims the typed
+answer, lower-cases it and looks it up among the blank's accepted strings; on import it
+accepts every ``response_label`` of a blank (qti_exporter's fill_in_the_blank.rb gives each
+weight 100). So ``rtol`` and ``atol`` cannot be expressed and are not used: a blank accepts
+the strings of :func:`typed_forms`.
+
+How a student types an answer: the number rounded to the decimals the question names
+(``problem.report.decimals``), with a decimal point, e.g. ``-1.8931`` for -1.89307758…;
+trailing zeros may be left out (``2.5``, ``2.50`` or ``2.5000`` for 2.5000, ``2`` for
+2.0000), a negative number takes a minus sign, a number that rounds to zero takes none
+(``0.0000``, never ``-0.0000``). Not accepted: an exponent (``1.9e0``), a leading ``+``, a
+bare leading point (``.5``), a decimal comma, digit grouping, spaces inside the number. A
+value exactly halfway between two roundings accepts both. Canvas gives each blank an equal
+share of the question's points (one point a blank, so partial credit), and shows the worked
+answer (the item's general feedback) once the quiz's settings let students see results.
+Canvas takes a question text of at most 16 KiB, some 240 answers of a network with 4-decimal
+givens; a larger one is refused with ValueError rather than imported as a notice.
+
+Why the XML is written here rather than by text2qti: text2qti 0.8.0 (PyPI's latest) has no
+fill-in-multiple-blanks question (gpoore/text2qti issue #17), reads its own Markdown (it
+would re-parse this HTML and TeX) and writes today's date into the manifest.
+
+Deterministic: same input, same bytes. Identifiers are hashes of the title and the
+variants' names, the zip's entries come in a fixed order with a fixed date (1980-01-01).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+from lxml import etree
+
+from report.format import plain
+from report.quiz import QuizQuestion, fill_answers
+
+_QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+_CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_SCHEMA = f"{{{_XSI}}}schemaLocation"
+# Canvas replaces a longer question text by "The imported question text for this question was
+# too long." (app/models/importers/assessment_question_importer.rb: 16.kilobytes).
+MAX_TEXT = 16384
+# Enough digits for any float at 12 decimals, so that quantize() never overflows its context.
+_DIGITS = Context(prec=400)
+
+
+def _trailing_zeros_dropped(text: str) -> list[str]:
+    """``text`` and each shorter form with a trailing zero (then a bare point) dropped."""
+    forms = [text]
+    while "." in text and text.endswith("0"):
+        text = text[:-1].removesuffix(".")
+        forms.append(text)
+    return forms
+
+
+def typed_forms(value: float, decimals: int) -> list[str]:
+    """The strings a student may type for ``value`` rounded to ``decimals`` places.
+
+    The rounded value (as the answer key prints it), then the same with trailing zeros
+    dropped; never a minus sign on zero. A value halfway between two roundings (as typed:
+    its shortest repr) gives both, the float's own rounding and a calculator's half-up.
+
+    >>> typed_forms(-1.8930775857544484, 4)
+    ['-1.8931']
+    >>> typed_forms(2.5, 4)
+    ['2.5000', '2.500', '2.50', '2.5']
+    >>> typed_forms(-0.00004, 2)
+    ['0.00', '0.0', '0']
+    >>> typed_forms(0.125, 2), typed_forms(2.5, 0)
+    (['0.12', '0.13'], ['2', '3'])
+    """
+    half_up = Decimal(repr(value)).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_DIGITS
+    )
+    roundings = [
+        plain(value, decimals, fixed=True),
+        format(half_up.copy_abs() if half_up == 0 else half_up, "f"),
+    ]
+    forms: list[str] = []
+    for text in roundings:
+        forms += [form for form in _trailing_zeros_dropped(text) if form not in forms]
+    return forms
+
+
+def _ident(*parts: str) -> str:
+    """A fixed identifier for what ``parts`` name: a hash, starting with a letter as XML's do."""
+    return "g" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{_QTI}}}{tag}", attributes)
+    element.text = text
+    return element
+
+
+def _metadata(parent: etree._Element, fields: dict[str, str]) -> None:
+    meta = _sub(parent, "qtimetadata")
+    for label, entry in fields.items():
+        field = _sub(meta, "qtimetadatafield")
+        _sub(field, "fieldlabel", label)
+        _sub(field, "fieldentry", entry)
+
+
+def _html(parent: etree._Element, html: str) -> None:
+    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+
+
+def _item(section: etree._Element, question: QuizQuestion, title: str) -> None:
+    """One variant, as Canvas exports a fill-in-multiple-blanks question (qti_items.rb)."""
+    ident = _ident(title, question.name)
+    accepted = {
+        column: {
+            _ident(ident, column, str(k)): form
+            for k, form in enumerate(typed_forms(value, question.decimals))
+        }
+        for column, value in question.answers
+    }
+    item = _sub(section, "item", ident=ident, title=question.name)
+    _metadata(
+        _sub(item, "itemmetadata"),
+        {
+            "question_type": "fill_in_multiple_blanks_question",
+            "points_possible": f"{len(question.answers)}.0",
+            "original_answer_ids": ",".join(a for forms in accepted.values() for a in forms),
+            "assessment_question_identifierref": _ident(title, question.name, "bank"),
+        },
+    )
+    presentation = _sub(item, "presentation")
+    text = "<div>" + fill_answers(question, lambda column, _value: f"[{column}]") + "</div>"
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            f"{question.name}: the question text has {len(text)} characters, Canvas takes "
+            f"at most {MAX_TEXT} (a network this large does not fit one Canvas question)"
+        )
+    _html(presentation, text)
+    for column, forms in accepted.items():
+        blank = _sub(presentation, "response_lid", ident=f"response_{column}")
+        _sub(_sub(blank, "material"), "mattext", column)
+        choices = _sub(blank, "render_choice")
+        for answer, form in forms.items():
+            label = _sub(choices, "response_label", ident=answer)
+            _sub(_sub(label, "material"), "mattext", form, texttype="text/plain")
+    processing = _sub(item, "resprocessing")
+    _sub(
+        _sub(processing, "outcomes"),
+        "decvar",
+        maxvalue="100",
+        minvalue="0",
+        varname="SCORE",
+        vartype="Decimal",
+    )
+    shown = _sub(processing, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(shown, "conditionvar"), "other")
+    _sub(shown, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    share = f"{100 / len(accepted):.2f}"
+    for column, forms in accepted.items():
+        # As Canvas's export: each blank's first answer scores its share; the import reads
+        # every answer of a blank as correct all the same.
+        condition = _sub(processing, "respcondition")
+        _sub(
+            _sub(condition, "conditionvar"),
+            "varequal",
+            next(iter(forms)),
+            respident=f"response_{column}",
+        )
+        _sub(condition, "setvar", share, varname="SCORE", action="Add")
+    feedback = _sub(item, "itemfeedback", ident="general_fb")
+    _html(_sub(feedback, "flow_mat"), question.feedback_html)
+
+
+def _assessment(questions: Sequence[QuizQuestion], title: str, ident: str) -> bytes:
+    root = etree.Element(f"{{{_QTI}}}questestinterop", nsmap={None: _QTI, "xsi": _XSI})
+    root.set(_SCHEMA, f"{_QTI} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
+    assessment = _sub(root, "assessment", ident=ident, title=title)
+    _metadata(assessment, {"cc_maxattempts": "1"})
+    group = _sub(
+        _sub(assessment, "section", ident="root_section"),
+        "section",
+        ident=_ident(title, "group"),
+        title=title,
+    )
+    selection = _sub(_sub(group, "selection_ordering"), "selection")
+    _sub(selection, "selection_number", "1")
+    _sub(
+        _sub(selection, "selection_extension"), "points_per_item", f"{len(questions[0].answers)}.0"
+    )
+    for question in questions:
+        _item(group, question, title)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _manifest(ident: str, href: str) -> bytes:
+    """The package's manifest: one resource, the assessment, as text2qti's (less its dates)."""
+    root = etree.Element(
+        f"{{{_CP}}}manifest", nsmap={None: _CP, "xsi": _XSI}, identifier=_ident(ident, "manifest")
+    )
+    root.set(_SCHEMA, f"{_CP} http://www.imsglobal.org/xsd/imscp_v1p1.xsd")
+    metadata = etree.SubElement(root, f"{{{_CP}}}metadata")
+    etree.SubElement(metadata, f"{{{_CP}}}schema").text = "IMS Content"
+    etree.SubElement(metadata, f"{{{_CP}}}schemaversion").text = "1.1.3"
+    etree.SubElement(root, f"{{{_CP}}}organizations")
+    resource = etree.SubElement(
+        etree.SubElement(root, f"{{{_CP}}}resources"),
+        f"{{{_CP}}}resource",
+        identifier=ident,
+        type="imsqti_xmlv1p2",
+    )
+    etree.SubElement(resource, f"{{{_CP}}}file", href=href)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def canvas_qti_zip(
+    questions: Sequence[QuizQuestion], title: str, *, rtol: float, atol: float
+) -> bytes:
+    """The QTI .zip of ``questions``: one quiz ``title``, one question group, one variant a student.
+
+    ``rtol`` and ``atol`` are taken for the same call as report.moodle.moodle_xml and not
+    used: a Canvas blank compares text (see the module's docstring).
+    """
+    if not questions:
+        raise ValueError("a quiz needs at least one question")
+    names = [question.name for question in questions]
+    if len(set(names)) != len(names):
+        raise ValueError("two questions have the same name")
+    if len({len(question.answers) for question in questions}) != 1:
+        # A question group gives every question the same points: one a blank.
+        raise ValueError("the questions do not have the same number of answers")
+    ident = _ident(title)
+    href = f"{ident}/{ident}.xml"
+    files = {"imsmanifest.xml": _manifest(ident, href), href: _assessment(questions, title, ident)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # Unix, whatever system writes it
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, data)
+    return buffer.getvalue()

@@ -1,0 +1,353 @@
+r"""One quiz question of a class, as data: what a learning management system shows a student.
+
+The question text states the variant as the printed problem sheet does (problem_statement.tex.j2):
+the network, the given numbers, the task. It is HTML with TeX math in ``\( … \)`` and
+``\[ … \]``, the delimiters of the MathJax that Moodle and Canvas run, so the TeX is plain
+LaTeX math: no siunitx, none of the preamble's macros, every matrix in full (a student needs
+every given number). Each answer is a placeholder ``{{ANSWER:column}}`` that an exporter
+(report.moodle, report.canvas) turns into its own answer field with :func:`fill_answers`.
+
+Pure: no files, no TeX run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from report.answer_key import key_columns
+from report.format import places_needed, plain
+from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
+from solver.instance import Problem
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """One variant's question: its name, the text with one placeholder per answer, the
+    answers in answer-key.csv's order, the worked answer, and the decimals a student rounds to."""
+
+    name: str  # "variant-007" or a roster id like "s1234"
+    text_html: str
+    answers: tuple[tuple[str, float], ...]  # (column, value), as report.answer_key.key_columns
+    feedback_html: str
+    decimals: int = 4  # the problem's report.decimals: what the text asks a student to type
+
+
+_PLACEHOLDER = re.compile(r"\{\{ANSWER:(\w+)\}\}")
+
+
+def placeholder(column: str) -> str:
+    """The token an exporter replaces by its answer field.
+
+    >>> placeholder("W1_1_2")
+    '{{ANSWER:W1_1_2}}'
+    """
+    return "{{ANSWER:" + column + "}}"
+
+
+def fill_answers(question: QuizQuestion, field: Callable[[str, float], str]) -> str:
+    """The question's text with each placeholder replaced by ``field(column, value)``.
+
+    Raises ValueError unless the placeholders are exactly the answers' columns, each once,
+    in the answers' order: an answer without its field (or a field without an answer) would
+    be graded wrong for every student.
+    """
+    values = dict(question.answers)
+    found = _PLACEHOLDER.findall(question.text_html)
+    if found != [column for column, _ in question.answers]:
+        raise ValueError(f"{question.name}: the answer fields in the text are not the answers")
+    return _PLACEHOLDER.sub(lambda match: field(match[1], values[match[1]]), question.text_html)
+
+
+# Characters the LMS parse in question text, written as character references in user text
+# so that a course title cannot open an answer field: Moodle's cloze reads "{1:NUMERICAL:…}",
+# Canvas's blanks "[name]". Browsers (and MathJax, which reads the page) show them as typed.
+_SYNTAX = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;"})
+
+
+def user_text(text: str) -> str:
+    """A string typed by a user (course title, student name) as inert HTML text.
+
+    >>> user_text('Ada <Lovelace> & {1:SA:=x} [loss]')
+    'Ada &lt;Lovelace&gt; &amp; &#123;1:SA:=x&#125; &#91;loss&#93;'
+    """
+    return html.escape(text).translate(_SYNTAX)
+
+
+# The preamble's macros (templates/preamble.tex.j2) spelled out, as MathJax knows no preamble.
+_MACROS = {
+    "vect": r"\mathbf",
+    "Loss": r"\mathrm{Loss}",
+    "yhat": r"\hat{y}",
+    "ys": r"y^{s}",
+    "ReLU": r"\operatorname{ReLU}",
+    "LeakyReLU": r"\operatorname{LeakyReLU}",
+    "Softmax": r"\operatorname{Softmax}",
+}
+_MACRO = re.compile(r"\\(" + "|".join(_MACROS) + r")(?![A-Za-z])")
+
+
+def _tex(tex: str) -> str:
+    """TeX written with the preamble's macros, for MathJax, escaped for HTML (``&`` of matrices)."""
+    return html.escape(_MACRO.sub(lambda match: _MACROS[match[1]], tex), quote=False)
+
+
+def _inline(tex: str) -> str:
+    return r"\(" + _tex(tex) + r"\)"
+
+
+def _display(tex: str) -> str:
+    return r"<p>\[" + _tex(tex) + r"\]</p>"
+
+
+_DOLLARS = re.compile(r"\$(.+?)\$")
+
+
+def _prose(text: str) -> str:
+    r"""Our own HTML with TeX between dollars, each made an inline ``\( … \)``.
+
+    >>> _prose(r"<p>with $\vect{x} < 1$</p>")
+    '<p>with \\(\\mathbf{x} &lt; 1\\)</p>'
+    """
+    return _DOLLARS.sub(lambda match: _inline(match[1]), text)
+
+
+def _number(value: float, places: int, *, fixed: bool = False) -> str:
+    r"""One number as plain TeX: report.format's digits, an exponent as a power of ten.
+
+    >>> _number(-0.21246, 4), _number(2.5e-9, 4), _number(-0.00004, 4, fixed=True)
+    ('-0.2125', '2.5000 \\times 10^{-9}', '0.0000')
+    """
+    digits, _, exponent = plain(value, places, fixed=fixed).partition("e")
+    return rf"{digits} \times 10^{{{exponent}}}" if exponent else digits
+
+
+def _given(value: float, decimals: int) -> str:
+    """A given number as typed: as few places as show it exactly, at most ``decimals``."""
+    return _number(value, places_needed(value, decimals))
+
+
+def _matrix(values, decimals: int, *, fixed: bool = False) -> str:
+    r"""A matrix (a vector as a column) as ``bmatrix``, every entry, one number of places.
+
+    Given numbers show as few places as show them exactly; computed ones (``fixed``) are
+    rounded to ``decimals``, as in the answer key.
+
+    >>> _matrix(np.array([[1.0, -2.5]]), 4)
+    '\\begin{bmatrix} 1.0 & -2.5 \\end{bmatrix}'
+    >>> _matrix(np.array([1 / 3, 0.0]), 2, fixed=True)
+    '\\begin{bmatrix} 0.33 \\\\ 0.00 \\end{bmatrix}'
+    """
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    places = decimals if fixed else places_needed(arr, decimals)
+    rows = [" & ".join(_number(v, places, fixed=fixed) for v in row) for row in arr]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _network(problem: Problem) -> str:
+    """The network of Problem 1 in brief: its layers, output and loss, as in the problem sheet."""
+    hidden = problem.hidden_layers
+    # One hidden layer keeps the homework's names h, a; deeper networks number them.
+    if hidden == 1:
+        names = [(r"\vect{h}", r"\vect{a}")]
+    else:
+        names = [(rf"\vect{{h}}_{{{l}}}", rf"\vect{{a}}_{{{l}}}") for l in range(1, hidden + 1)]
+    inputs = [r"\vect{x}"] + [a for _, a in names]
+    lines = [
+        rf"{h} = {param_tex(f'W{l}')}^\top {inputs[l - 1]} + {param_tex(f'b{l}')}, \quad "
+        rf"{a} = {ACTIVATION_TEX[problem.activations[l - 1]]}({h})"
+        for l, (h, a) in enumerate(names, 1)
+    ]
+    out = hidden + 1
+    lines.append(rf"\vect{{z}} = {param_tex(f'W{out}')}^\top {inputs[-1]} + {param_tex(f'b{out}')}")
+    if problem.loss == "cross_entropy":
+        lines += [
+            r"\hat{\vect{y}} = \Softmax(\vect{z}), \quad \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i,"
+            r" \quad \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}"
+        ]
+    elif problem.loss == "mse":
+        lines += [
+            r"\hat{\vect{y}} = \vect{z}, \quad \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^2"
+        ]
+    else:
+        lines += [
+            r"\hat{\vect{y}} = \sigma(\vect{z}), \quad \Loss = -\frac{1}{q} \sum_{i=1}^{q}"
+            r" \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln(1 - \yhat_i) \bigr]"
+        ]
+    kinds = sorted({ACTIVATION_WORDS[a] for a in problem.activations})
+    layers = (
+        f"passes through {_plural(hidden, 'hidden layer')} of {' and '.join(kinds)} units to"
+        if hidden
+        else "passes directly to"
+    )
+    text = _prose(
+        r"<p>An input $\vect{x} \in \mathbb{R}^{d}$ "
+        + layers
+        + " an output layer of $q$ neurons ("
+        + LOSS_WORDS[problem.loss]
+        + r"); $\vect{W}_l \in \mathbb{R}^{n_{l-1} \times n_l}$ are the weights and "
+        r"$\vect{b}_l \in \mathbb{R}^{n_l}$ the biases of layer $l$:</p>"
+    ) + _display(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")
+    if problem.loss == "cross_entropy":
+        text += _prose(
+            r"<p>Here $\ys_i$ is the soft label via label smoothing, $\epsilon$ is a small "
+            r"constant, and $y_i \in \{0, 1\}$ is the ground-truth indicator.</p>"
+        )
+    if "leaky_relu" in problem.activations:
+        slope = _given(problem.negative_slope, problem.report.decimals)
+        text += _prose("<p>The leaky ReLU's slope for negative inputs is $" + slope + "$.</p>")
+    return text
+
+
+def _givens(problem: Problem) -> str:
+    """The instance's numbers: the input(s) and target(s), then each layer's W and b."""
+    decimals, widths = problem.report.decimals, problem.shape
+    if problem.batch:
+        text = _prose(
+            f"<p>Consider a mini-batch of $m = {problem.m}$ instances, the rows of "
+            r"$\vect{X}$ and $\vect{Y}$; the loss of the mini-batch is the mean of its "
+            "instances' losses.</p>"
+        ) + _display(
+            rf"\vect{{X}} = {_matrix(problem.x, decimals)}, \quad "
+            rf"\vect{{Y}} = {_matrix(problem.y, decimals)}"
+        )
+    else:
+        row = _matrix(problem.x[None, :], decimals)
+        target = _matrix(problem.y[None, :], decimals)
+        text = _prose(
+            r"<p>Consider one input instance $\vect{x} = " + row + r"^\top$ with target "
+            r"$\vect{y} = " + target + r"^\top$.</p>"
+        )
+    text += (
+        f"<p>The widths are {_inline(', '.join(map(str, widths)))}. "
+        "The initial values of the parameters are:</p>"
+    )
+    for l in range(1, len(widths)):
+        weight, bias = problem.params.weights[l - 1], problem.params.biases[l - 1]
+        text += _display(
+            rf"{param_tex(f'W{l}')} = {_matrix(weight, decimals)} \in "
+            rf"\mathbb{{R}}^{{{widths[l - 1]} \times {widths[l]}}}, \quad "
+            rf"{param_tex(f'b{l}')} = {_matrix(bias, decimals)} \in \mathbb{{R}}^{{{widths[l]}}}"
+        )
+    return text
+
+
+def _task(problem: Problem) -> str:
+    """The task, in the homework's words, and how to type an answer."""
+    decimals = problem.report.decimals
+    rates = rf"\eta = {_given(problem.learning_rate, decimals)}"
+    if problem.loss == "cross_entropy":
+        rates = rf"\epsilon = {_given(problem.epsilon, decimals)}, \quad " + rates
+    rounding = (
+        "a whole number"
+        if decimals == 0
+        else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
+    )
+    return _prose(
+        "<p>Your task is to compute the loss at these parameters and the updated value of every "
+        r"parameter after one step of gradient descent ($\theta^{t+1} \leftarrow \theta^{t} - "
+        r"\eta \cdot \nabla_{\theta} \Loss$) for $" + rates + "$. You might benefit from "
+        "performing the feed-forward process first and then the back-propagation process; you "
+        "can use a calculator or write code.</p>"
+        f"<p>Type each answer rounded to {rounding}. Entry $(i, j)$ of a matrix is row $i$, "
+        "column $j$.</p>"
+    )
+
+
+_COLUMN = re.compile(r"([Wb])(\d+)_(\d+)(?:_(\d+))?")
+
+
+def _label(column: str) -> str:
+    r"""An answer's label: the loss, or one entry of an updated parameter.
+
+    Subscripts, not brackets: Canvas would read ``[2]`` in the text as a blank's name.
+
+    >>> _label("W1_1_2"), _label("b2_3"), _label("loss")
+    ('\\((\\mathbf{W}_{1})_{1,2}\\)', '\\((\\mathbf{b}_{2})_{3}\\)', '\\(\\mathrm{Loss}\\)')
+    """
+    if column == "loss":
+        return _inline(r"\Loss")
+    kind, layer, *index = _COLUMN.fullmatch(column).groups()
+    return _inline(rf"({param_tex(kind + layer)})_{{{','.join(i for i in index if i)}}}")
+
+
+def _answer_fields(answers: tuple[tuple[str, float], ...]) -> str:
+    """One line per answer, in the key's order: its label, then its placeholder."""
+    lines = [f"<p>{_label(column)} = {placeholder(column)}</p>" for column, _ in answers]
+    return (
+        "<p><strong>Answers</strong> (the loss at the initial parameters, then every parameter "
+        "after the step):</p>" + "".join(lines)
+    )
+
+
+def _forward_tex(key: str, batch: bool) -> str:
+    r"""A forward value's name in results.json as TeX: a batch's arrays are capitals, a row each.
+
+    >>> _forward_tex("a2", False), _forward_tex("y_hat", True), _forward_tex("y_smooth", False)
+    ('\\vect{a}_{2}', '\\hat{\\vect{Y}}', '\\vect{y}^{s}')
+    """
+    letter = key[0].upper() if batch else key[0]
+    if key == "y_hat":
+        return rf"\hat{{\vect{{{letter}}}}}"
+    if key == "y_smooth":
+        return rf"\vect{{{letter}}}^{{s}}"
+    return rf"\vect{{{letter}}}" + (f"_{{{key[1:]}}}" if key[1:] else "")
+
+
+def _feedback(problem: Problem, results: dict) -> str:
+    """The worked answer: the forward pass, the gradients, the step, rounded to the decimals."""
+    decimals, batch = problem.report.decimals, problem.batch
+    rounded = f"rounded to {_plural(decimals, 'decimal place')}" if decimals else "rounded"
+    forward = results["forward"]
+    text = f"<p><strong>Worked answer</strong> ({rounded}).</p><p>Forward pass"
+    text += " (one row per instance):</p>" if batch else ":</p>"
+    for key, value in forward.items():
+        if key != "loss":
+            text += _display(f"{_forward_tex(key, batch)} = {_matrix(value, decimals, fixed=True)}")
+    text += _display(rf"\Loss = {_number(forward['loss'], decimals, fixed=True)}")
+    out = param_tex(f"b{problem.hidden_layers + 1}")
+    mean = ", the mean over the instances" if batch else ""
+    text += _prose(
+        r"<p>Back-propagation: the gradients. $\nabla_{" + out + r"} \Loss$ is the output "
+        r"error $\partial \Loss / \partial \vect{z}$" + mean + ".</p>"
+    )
+    for name, value in results["gradients"].items():
+        gradient = _matrix(value, decimals, fixed=True)
+        text += _display(rf"\nabla_{{{param_tex(name)}}} \Loss = {gradient}")
+    text += _prose(r"<p>One step of gradient descent, $\theta - \eta \nabla_{\theta} \Loss$:</p>")
+    for name, value in results["updated"].items():
+        text += _display(f"{param_tex(name)}' = {_matrix(value, decimals, fixed=True)}")
+    return text
+
+
+def quiz_question(
+    name: str, problem: Problem, results: dict, student: str | None = None
+) -> QuizQuestion:
+    """The quiz question of one variant: ``problem`` as given, ``results`` its results.json.
+
+    ``name`` names the question in the LMS's question bank ("variant-007", "s1234");
+    ``student``, when given, is named at the top of the text.
+    """
+    answers = tuple(key_columns(results).items())
+    heading = f"Problem 2, {name.replace('-', ' ')}"
+    text = f"<p>{user_text(problem.report.course)}</p><h3>{user_text(heading)}</h3>"
+    if student is not None:
+        text = f"<p><strong>Student:</strong> {user_text(student)}</p>" + text
+    text += _network(problem) + _givens(problem) + _task(problem) + _answer_fields(answers)
+    return QuizQuestion(
+        name=name,
+        text_html=text,
+        answers=answers,
+        feedback_html=_feedback(problem, results),
+        decimals=problem.report.decimals,
+    )
