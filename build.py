@@ -3,9 +3,10 @@
 """Solve a back-propagation homework and typeset it: a solution PDF, a class, a check.
 
 python build.py [build] [--config problems/hw3.toml] [--out build] [--no-pdf] [--prove]
-python build.py variants --variants N --seed S [--config problems/hw3.toml] [--jobs J] --out DIR
-python build.py check --key DIR/variant-007/results.json --answers answers.toml [--rtol R]
-                      [--atol A]
+python build.py variants (--variants N | --roster CSV) --seed S --out DIR [--only A-B] [--jobs J]
+python build.py key DIR
+python build.py check --key DIR/variants/variant-007/results.json --answers answers.toml
+python build.py grade --class DIR --responses responses.csv --out grades.csv
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from solver.errors import HW3Error  # noqa: E402 - after the check that packages
 
 __version__ = "0.2.0"
 DEFAULT_CONFIG = ROOT / "problems" / "hw3.toml"
-MAX_VARIANTS = 999
+MAX_VARIANTS = 100_000  # orchestration.roster.MAX_MEMBERS: a MOOC, built in ranges
 MAX_JOBS = 64  # worker processes at most, whatever the machine
 
 
@@ -89,6 +90,18 @@ def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
     return read
 
 
+def _range(text: str) -> tuple[int, int]:
+    """An argparse type: ``A-B``, 1 <= A <= B (``A`` alone: that one)."""
+    first, _, last = text.partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        low, high = 0, 0
+    if not 1 <= low <= high:
+        raise argparse.ArgumentTypeError(f"expected A-B with 1 <= A <= B, got {text!r}")
+    return low, high
+
+
 def _tolerance(text: str) -> float:
     try:
         value = float(text)
@@ -99,7 +112,7 @@ def _tolerance(text: str) -> float:
     return value
 
 
-COMMANDS = ("build", "variants", "check")
+COMMANDS = ("build", "variants", "key", "check", "grade")
 DEFAULT_COMMAND = "build"
 
 
@@ -108,7 +121,7 @@ def _command_line(argv: list[str]) -> list[str]:
     ``--variants`` is there), as ``python build.py --out x`` has always worked."""
     if argv[:1] and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
         return argv
-    variants = any(a == "--variants" or a.startswith("--variants=") for a in argv)
+    variants = any(a.split("=")[0] in ("--variants", "--roster") for a in argv)
     return ["variants" if variants else DEFAULT_COMMAND, *argv]
 
 
@@ -155,18 +168,26 @@ def _parser() -> argparse.ArgumentParser:
 
     variants = commands.add_parser(
         "variants",
-        parents=[config],
-        help="a class: N variants of the instance and their answer key",
-        description="Draw N variants of the instance from a seed; build each and the key.",
+        parents=[config, tolerances],
+        help="a class: a variant per student (N, or a roster), handouts, solutions, the key",
+        description="Draw a class's variants of the instance from a seed; build each "
+        "variant's handout and solution, then the key (answer-key.csv/.pdf, moodle.xml, "
+        "canvas-qti.zip; --rtol/--atol give Moodle's tolerances).",
     )
-    variants.add_argument(
+    who = variants.add_mutually_exclusive_group(required=True)
+    who.add_argument(
         "--variants",
         "-n",
         dest="count",
         type=_integer(1, MAX_VARIANTS),
         metavar="N",
-        required=True,
-        help="how many variants",
+        help="N numbered variants",
+    )
+    who.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="one variant per student of a CSV with id and name columns, named by the id",
     )
     variants.add_argument(
         "--seed",
@@ -182,6 +203,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="J",
         help=f"build J at a time, at most {MAX_JOBS} (default: all cores)",
     )
+    variants.add_argument(
+        "--only",
+        type=_range,
+        metavar="A-B",
+        help="build variants (roster rows) A..B alone, beside other ranges; then run key",
+    )
+
+    key = commands.add_parser(
+        "key",
+        parents=[tolerances],
+        help="(re)build a class's key, moodle.xml and canvas-qti.zip from its variants",
+        description="Write answer-key.csv/.pdf, moodle.xml and canvas-qti.zip from the "
+        "variant folders present in the class folder; say which are missing.",
+    )
+    key.add_argument("out", type=Path, metavar="OUT", help="the class's folder")
 
     check = commands.add_parser(
         "check",
@@ -191,6 +227,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--key", type=Path, required=True, help="the variant's results.json")
     check.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
+
+    grade = commands.add_parser(
+        "grade",
+        parents=[tolerances],
+        help="grade a class's responses (a CSV from a form or an LMS) into grades.csv",
+        description="Check every response against its own variant; write one row per "
+        "student: id, name, variant, score, and the entries ok per parameter.",
+    )
+    grade.add_argument("--class", dest="out", type=Path, required=True, help="the class's folder")
+    grade.add_argument(
+        "--responses",
+        type=Path,
+        required=True,
+        help="CSV: an id (or variant) column, then columns named as answer-key.csv's",
+    )
+    grade.add_argument("--out", dest="grades", type=Path, required=True, help="grades.csv to write")
     return parser
 
 
@@ -238,15 +290,60 @@ def _build(args: argparse.Namespace) -> int:
 
 def _variants(args: argparse.Namespace) -> int:
     from orchestration.classroom import build_variants
+    from orchestration.roster import numbered, read_roster
 
+    members = numbered(args.count) if args.count else read_roster(args.roster)
     jobs = args.jobs or os.cpu_count() or 1
-    report = build_variants(args.config, args.out, args.count, args.seed, jobs=jobs)
+    report = build_variants(
+        args.config,
+        args.out,
+        members,
+        args.seed,
+        jobs=jobs,
+        only=args.only,
+        rtol=args.rtol,
+        atol=args.atol,
+    )
     if report.failed:
         names = ", ".join(report.failed)
-        total = args.count
+        total = len(report.built) + len(report.failed)
         print(f"error: {len(report.failed)} of {total} variants failed: {names}", file=sys.stderr)
         return 1
-    print(f"wrote {len(report.built)} variants, answer-key.csv and answer-key.pdf to {args.out}/")
+    if args.only:
+        print(
+            f"wrote {len(report.built)} variants to {args.out}/variants/ and handouts/; "
+            f"once every range is built: python build.py key {args.out}"
+        )
+    else:
+        print(
+            f"wrote {len(report.built)} variants (handouts/, variants/), answer-key.csv, "
+            f"answer-key.pdf, moodle.xml and canvas-qti.zip to {args.out}/"
+        )
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    from orchestration.classroom import write_key
+
+    report = write_key(args.out, rtol=args.rtol, atol=args.atol)
+    for name, why in report.skipped.items():
+        print(f"warning: {name} not written: {why}", file=sys.stderr)
+    print(f"wrote the key of {len(report.keyed)} variants to {args.out}/")
+    if report.missing:
+        shown = ", ".join(report.missing[:10]) + (", …" if len(report.missing) > 10 else "")
+        print(f"error: {len(report.missing)} variants missing: {shown}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from orchestration.gradebook import grade_class, write_grades
+
+    grades = grade_class(args.out, args.responses, rtol=args.rtol, atol=args.atol)
+    for note in grades.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    write_grades(args.grades, grades.csv)
+    print(f"wrote {args.grades} ({grades.csv.count(chr(10)) - 1} students)")
     return 0
 
 
@@ -274,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "variants":
         finished = f"the variants that finished are in {args.out}/"
         return _guarded(lambda: _variants(args), args.out, finished)
+    if args.command == "key":
+        return _guarded(lambda: _key(args), args.out, "the previous key is unchanged")
+    if args.command == "grade":
+        return _guarded(lambda: _grade(args), args.grades, "nothing was written")
     return _guarded(lambda: _build(args), args.out, "the previous outputs are unchanged")
 
 

@@ -1,11 +1,15 @@
-"""A class's variants: one folder per instance, and an answer key, built in parallel.
+"""A class: one variant per member, its handout and its solution, then the key, built in
+parallel, on one machine or in ranges on many.
 
-``OUT/variant-NNN/`` holds ``config.toml`` (the instance, in the config schema),
-``problem.pdf`` (the homework's Problem 2 with its numbers, no solution), ``solution.pdf`` and
-``results.json``; ``OUT/answer-key.csv`` and ``OUT/answer-key.pdf`` hold every variant's
-loss and updated parameters. Each variant is published on its own (a failed one names itself
-and leaves the others be); every output is deterministic, so the same seed gives the same
-files, byte for byte.
+``OUT/handouts/NAME.pdf`` is what a student gets (the problem sheet with an answer box for
+every entry asked, at the same place on every variant); ``OUT/variants/NAME/`` holds
+``config.toml`` (the instance, in the config schema), ``solution.pdf`` and ``results.json``;
+``OUT/class.json`` says how the class is drawn (config, seed, members). From the variant
+folders present, :func:`write_key` writes ``answer-key.csv``, ``answer-key.pdf``,
+``moodle.xml`` and ``canvas-qti.zip``. A member is a numbered variant or a roster's student
+(orchestration.roster). Each variant is published on its own (a failed one names itself and
+leaves the others be); every output is deterministic, so the same seed gives the same files,
+byte for byte, whether built in one run or in ranges (``--only A-B``) and then keyed.
 """
 
 from __future__ import annotations
@@ -14,45 +18,50 @@ import contextlib
 import functools
 import json
 import multiprocessing
+import os
 import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
+from orchestration.grading import ATOL, RTOL
 from orchestration.publish import (
+    OutputError,
     check_output_folder,
     output_lock,
     place_folder,
     publish,
+    remove_leftovers,
     staging_folder,
 )
+from orchestration.roster import Member, select
 from orchestration.single import render_solution
 from report.answer_key import key_csv
+from report.canvas import canvas_qti_zip
 from report.document import answer_key_tex, environment, statement_tex
+from report.moodle import moodle_xml
+from report.quiz import quiz_question
 from report.results import results_json
 from report.tex import TexError, compile_pdf
 from solver.config import load_problem, problem_toml
-from solver.draw import draw_variants
-from solver.errors import ConfigError, HW3Error
+from solver.draw import draw_variant
+from solver.errors import ConfigError, HW3Error, InputError
 from solver.instance import Problem
 from solver.network import solve
-from solver.reading import printable
+from solver.reading import load_json, printable
 
-KEY_CSV, KEY_PDF = "answer-key.csv", "answer-key.pdf"
-
-
-def variant_name(number: int) -> str:
-    """The folder of variant ``number``.
-
-    >>> variant_name(7)
-    'variant-007'
-    """
-    return f"variant-{number:03d}"
+HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
+KEY_CSV, KEY_PDF, MOODLE, CANVAS = (
+    "answer-key.csv",
+    "answer-key.pdf",
+    "moodle.xml",
+    "canvas-qti.zip",
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,6 @@ class Outcome:
     name: str
     results: dict | None = None
     error: str | None = None
-    logged: bool = False  # a failed variant's folder holds TeX's log
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,16 @@ class VariantsReport:
 
     built: list[str]
     failed: dict[str, str]
+
+
+@dataclass(frozen=True)
+class KeyReport:
+    """What write_key wrote: the variants in the key, the members missing from it, and the
+    files it could not write, with why (Canvas's limit on a question's length)."""
+
+    keyed: list[str]
+    missing: list[str]
+    skipped: dict[str, str]
 
 
 def _warm_up(problem: Problem | None = None) -> None:
@@ -89,43 +107,46 @@ def _warm_up(problem: Problem | None = None) -> None:
 # --- one variant -------------------------------------------------------------------------
 
 
-def _compile(tex: str, staged: Path, document: str) -> bytes:
-    """The PDF of ``tex``; on a TeX failure its log is kept as ``document.log``."""
+def _compile(tex: str, document: str) -> bytes:
     try:
         return compile_pdf(tex).pdf
     except TexError as err:
-        if err.log:
-            (staged / f"{document}.log").write_text(err.log)
-        raise TexError(f"{document}.pdf: {err}", err.log) from None
+        raise TexError(f"{document}: {err}", err.log) from None
 
 
-def build_variant(name: str, problem: Problem, comment: str, out: Path) -> Outcome:
-    """Build one variant's four files in a staging folder, then swap ``out/name`` for it
-    whole. A failure becomes the Outcome; TeX's log of a failed variant is published alone
-    in its folder, for the instructor to read."""
-    staged = staging_folder(out)
+def _place_file(folder: Path, name: str, data: bytes) -> None:
+    """``folder/name`` replaced by ``data`` at once (a rename): never half written."""
+    staged = folder / f".staging-{os.getpid()}-{name}"
+    staged.write_bytes(data)
+    os.replace(staged, folder / name)
+
+
+def build_variant(member: Member, problem: Problem, comment: str, out: Path) -> Outcome:
+    """Build one variant: its folder's three files in a staging folder, swapped in whole,
+    then its handout. A failure becomes the Outcome; TeX's log of a failed document is kept
+    in the variant's folder, for the instructor to read."""
+    variants = out / VARIANTS
+    staged = staging_folder(variants)
     try:
         solution = solve(problem)
         results = results_json(solution)
-        files = {
-            "config.toml": problem_toml(problem, comment).encode(),
-            "results.json": results.encode(),
-            "problem.pdf": _compile(statement_tex(problem, name), staged, "problem"),
-            "solution.pdf": _compile(render_solution(solution), staged, "solution"),
-        }
-        for file, data in files.items():
-            (staged / file).write_bytes(data)
-        place_folder(out, name, staged)
+        files = {"config.toml": problem_toml(problem, comment), "results.json": results}
+        for file, text in files.items():
+            (staged / file).write_text(text)
+        handout = _compile(statement_tex(problem, member.name, answer_boxes=True), "handout")
+        (staged / "solution.pdf").write_bytes(_compile(render_solution(solution), "solution.pdf"))
+        place_folder(variants, member.name, staged)
+        _place_file(out / HANDOUTS, f"{member.name}.pdf", handout)
     except HW3Error as err:
-        if any(staged.glob("*.log")):
-            place_folder(out, name, staged)
-            return Outcome(name, error=str(err), logged=True)
-        return Outcome(name, error=str(err))
+        if isinstance(err, TexError) and err.log:
+            (staged / "tex.log").write_text(err.log)
+            place_folder(variants, member.name, staged)
+        return Outcome(member.name, error=str(err))
     except OSError as err:
-        return Outcome(name, error=f"{err.filename or out / name}: {err.strerror or err}")
+        return Outcome(member.name, error=f"{err.filename or out}: {err.strerror or err}")
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return Outcome(name, results=json.loads(results))
+    return Outcome(member.name, results=json.loads(results))
 
 
 # --- all of them -------------------------------------------------------------------------
@@ -145,10 +166,10 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, _on_interrupt)
 
 
-def _build_in_worker(name: str, problem: Problem, comment: str, folder: Path) -> Outcome:
+def _build_in_worker(member: Member, problem: Problem, comment: str, out: Path) -> Outcome:
     if _interrupted:
         raise KeyboardInterrupt
-    return build_variant(name, problem, comment, folder)
+    return build_variant(member, problem, comment, out)
 
 
 def _settled(name: str, result: Callable[[], Outcome]) -> Outcome:
@@ -160,8 +181,9 @@ def _settled(name: str, result: Callable[[], Outcome]) -> Outcome:
 
 
 def _serially(tasks: list[tuple], out: Path) -> Iterator[Outcome]:
-    for name, problem, comment in tasks:
-        yield _settled(name, functools.partial(build_variant, name, problem, comment, out))
+    for member, problem, comment in tasks:
+        build = functools.partial(build_variant, member, problem, comment, out)
+        yield _settled(member.name, build)
 
 
 @contextlib.contextmanager
@@ -179,8 +201,8 @@ def _outcomes(tasks: list[tuple], out: Path, jobs: int) -> Iterator[Iterator[Out
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
     with pool:
         futures = {
-            pool.submit(_build_in_worker, name, problem, comment, out): name
-            for name, problem, comment in tasks
+            pool.submit(_build_in_worker, member, problem, comment, out): member.name
+            for member, problem, comment in tasks
         }
         try:
             yield (_settled(futures[f], f.result) for f in as_completed(futures))
@@ -189,93 +211,199 @@ def _outcomes(tasks: list[tuple], out: Path, jobs: int) -> Iterator[Iterator[Out
             raise
 
 
+def _instance(template: Problem, seed: int, member: Member) -> Problem:
+    """The member's instance: drawn from the seed and its key, naming its student."""
+    problem = draw_variant(template, seed, member.key)
+    if not member.student:
+        return problem
+    named = replace(problem.report, student=member.student, student_id=member.student_id)
+    return replace(problem, report=named)
+
+
 def build_variants(
     config: Path,
     out: Path,
-    count: int,
+    members: list[Member],
     seed: int,
     *,
     jobs: int = 1,
+    only: tuple[int, int] | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
     progress: bool | None = None,
     on_error: Callable[[str, str], None] | None = None,
 ) -> VariantsReport:
-    """Draw ``count`` variants of ``config`` from ``seed`` and build them into ``out``.
+    """Draw the members' variants of ``config`` from ``seed`` and build them into ``out``.
 
-    ``jobs`` variants are built at a time (1: in this process); ``progress`` shows a bar on
-    stderr (None: only on a terminal); ``on_error(name, message)`` hears of each failure as
-    it happens (default: one ``error: variant-NNN: message`` line on stderr). The answer key
-    covers the variants that were built.
+    ``only`` (first, last) builds members first..last alone, into a folder that other runs
+    may be building other ranges of at the same time (each variant lands whole, by a
+    rename), and leaves the key to ``write_key``; without it the whole class is built, the
+    variants of an earlier class in ``out`` are removed, and the key is written (its
+    Moodle and Canvas fields take ``rtol``/``atol``). ``jobs`` variants are built at a time
+    (1: in this process); ``progress`` shows a bar on stderr (None: only on a terminal);
+    ``on_error(name, message)`` hears of each failure as it happens (default: one
+    ``error: NAME: message`` line on stderr).
 
     Raises:
         ConfigError: the config is invalid, or no interesting variant of its shapes exists.
+        OutputError: ``out`` holds another class (a different config, seed or members).
         TexError: the answer key's PDF could not be typeset.
     """
     check_output_folder(out)
     template = load_problem(config)
+    chosen = select(members, only)
+    about = f"drawn from {printable(config.name)} with seed {seed} by build.py variants."
     try:
-        problems = draw_variants(template, count, seed)
+        tasks = [(m, _instance(template, seed, m), f"{m.name}, {about}") for m in chosen]
     except ConfigError as err:
         raise ConfigError(f"{config}: {err}") from None
-    about = f"drawn from {printable(config.name)} with seed {seed}"
-    tasks = [
-        (variant_name(k), problem, f"{variant_name(k)}, {about} by build.py --variants.")
-        for k, problem in enumerate(problems, 1)
-    ]
-    with output_lock(out):
-        return _build_class(config, out, template, tasks, seed, jobs, progress, on_error)
+    described = {
+        "config": printable(config.name),
+        "title": template.report.title,
+        "seed": seed,
+        "members": list(map(asdict, members)),
+    }
+    with output_lock(out, shared=only is not None):
+        _record_class(out, described, replace_other=only is None)
+        report = _build_class(out, template, tasks, jobs, progress, on_error)
+        if only is None:
+            _remove_stale(out, {m.name for m in members})
+            if report.built:  # else there is nothing to key: each failure was reported
+                write_key(out, rtol=rtol, atol=atol, locked=True)
+    return report
 
 
-def _build_class(config, out, template, tasks, seed, jobs, progress, on_error) -> VariantsReport:
-    """The class, with ``out`` locked: each variant swapped in as it is built, then the key
-    and the set (stale variants of an earlier run removed) published together."""
-    count = len(tasks)
+def _build_class(out, template, tasks, jobs, progress, on_error) -> VariantsReport:
+    """The chosen variants, with ``out`` locked, each swapped in as it is built."""
+    for folder in (HANDOUTS, VARIANTS):
+        (out / folder).mkdir(exist_ok=True)
     _warm_up(template)  # before any fork, so the workers inherit it
     if on_error is None:
         on_error = _print_error
-    results: dict[str, dict] = {}
+    built: list[str] = []
     failed: dict[str, str] = {}
-    logged: list[str] = []
     bar = functools.partial(
         tqdm,
-        total=count,
+        total=len(tasks),
         desc="variants",
         unit="variant",
         file=sys.stderr,
-        disable=_quiet(progress),
+        disable=None if progress is None else not progress,
     )
     with _outcomes(tasks, out, jobs) as outcomes, bar() as progress_bar:
         for outcome in outcomes:
             if outcome.results is None:
                 failed[outcome.name] = outcome.error or "failed"
                 on_error(outcome.name, failed[outcome.name])
-                if outcome.logged:
-                    logged.append(outcome.name)
             else:
-                results[outcome.name] = outcome.results
+                built.append(outcome.name)
             progress_bar.update()
-    results = dict(sorted(results.items()))
-    heading = {
-        "config": printable(config.name),
-        "seed": seed,
-        "count": count,
-        "failed": sorted(failed),
-    }
-    publish(out, answer_key(results, template, heading), keep=[*results, *logged])
-    return VariantsReport(built=list(results), failed=dict(sorted(failed.items())))
-
-
-def _quiet(progress: bool | None) -> bool | None:
-    return None if progress is None else not progress
+    return VariantsReport(sorted(built), dict(sorted(failed.items())))
 
 
 def _print_error(name: str, message: str) -> None:
     tqdm.write(f"error: {name}: {message}", file=sys.stderr)
 
 
+# --- the class's record and folder ---------------------------------------------------------
+
+
+def _record_class(out: Path, described: dict, *, replace_other: bool) -> None:
+    """Write ``out/class.json``; a range (``replace_other`` False) refuses a folder that
+    holds another class, since its variants would not belong together."""
+    text = json.dumps(described, indent=1, ensure_ascii=False) + "\n"
+    path = out / CLASS
+    with contextlib.suppress(OSError):
+        if path.read_text() == text:
+            return
+        if not replace_other:
+            raise OutputError(
+                f"{out}/ holds another class ({CLASS} differs: config, seed or members): "
+                "build a range into the folder of its own class"
+            )
+    _place_file(out, CLASS, text.encode())
+
+
+def _remove_stale(out: Path, names: set[str]) -> None:
+    """Variants and handouts of an earlier class in ``out`` that this one does not have,
+    and staging files of runs killed outright (the lock is held exclusively)."""
+    for folder, suffix in ((VARIANTS, ""), (HANDOUTS, ".pdf")):
+        remove_leftovers(out / folder)
+        for path in (out / folder).iterdir():
+            if path.name.removesuffix(suffix) not in names:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+
+
+def read_class(out: Path) -> tuple[dict, list[Member]]:
+    """``out/class.json``: how the class is drawn, and its members."""
+    described = load_json(out / CLASS, "a class's class.json", InputError)
+    try:
+        members = [Member(**m) for m in described["members"]]
+        if not isinstance(described["seed"], int):
+            raise TypeError
+    except (KeyError, TypeError, AttributeError):
+        raise InputError(
+            f"{out / CLASS}: not a class's record (build.py variants writes it)"
+        ) from None
+    return described, members
+
+
 # --- the answer key ----------------------------------------------------------------------
 
 
-def answer_key(results: dict[str, dict], template: Problem, heading: dict) -> dict[str, bytes]:
-    """answer-key.csv and answer-key.pdf for the built variants."""
-    tex = answer_key_tex(results, template, heading)
-    return {KEY_CSV: key_csv(results).encode(), KEY_PDF: compile_pdf(tex).pdf}
+def write_key(
+    out: Path, *, rtol: float = RTOL, atol: float = ATOL, locked: bool = False
+) -> KeyReport:
+    """answer-key.csv, answer-key.pdf, moodle.xml and canvas-qti.zip of the variants present
+    in ``out/variants/``, in the class's order; the members without one are reported.
+
+    Raises:
+        InputError: ``out`` holds no class, or no variant of it.
+        TexError: the answer key's PDF could not be typeset.
+    """
+    if not locked:
+        check_output_folder(out)
+        with output_lock(out):
+            return write_key(out, rtol=rtol, atol=atol, locked=True)
+    described, members = read_class(out)
+    results: dict[str, dict] = {}
+    problems: dict[str, Problem] = {}
+    missing = []
+    for member in members:
+        folder = out / VARIANTS / member.name
+        if not (folder / "results.json").is_file() or not (folder / "solution.pdf").is_file():
+            missing.append(member.name)
+            continue
+        results[member.name] = load_json(folder / "results.json", "a results.json", InputError)
+        problems[member.name] = load_problem(folder / "config.toml")
+    if not results:
+        raise InputError(f"{out}/: no variant of the class is built yet: nothing to key")
+    template = next(iter(problems.values()))
+    heading = {
+        "config": described["config"],
+        "seed": described["seed"],
+        "count": len(members),
+        "failed": missing,
+    }
+    students = {
+        m.name: {"id": m.student_id, "name": m.student}
+        for m in members
+        if m.student and m.name in results
+    }
+    files = {
+        KEY_CSV: key_csv(results, students).encode(),
+        KEY_PDF: compile_pdf(answer_key_tex(results, template, heading)).pdf,
+    }
+    questions = [quiz_question(name, problems[name], results[name]) for name in results]
+    category = str(described.get("title", template.report.title))
+    files[MOODLE] = moodle_xml(questions, category, rtol=rtol, atol=atol)
+    skipped = {}
+    try:
+        files[CANVAS] = canvas_qti_zip(questions, category, rtol=rtol, atol=atol)
+    except ValueError as err:  # a question longer than Canvas takes
+        skipped[CANVAS] = str(err)
+    publish(out, files, keep=[HANDOUTS, VARIANTS, CLASS])
+    return KeyReport(list(results), missing, skipped)

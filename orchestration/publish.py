@@ -59,18 +59,22 @@ def check_output_folder(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold ``out``'s lock: wait (saying so, once) while another build holds it."""
+def output_lock(out: Path, *, shared: bool = False) -> Iterator[None]:
+    """Hold ``out``'s lock: wait (saying so, once) while another build holds it. ``shared``:
+    with other shared holders (a class's ranges, built side by side, each variant landing
+    whole by a rename), but not with a whole build or key."""
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             print(f"waiting for another build into {out}/ to finish …", file=sys.stderr)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        _remove_leftovers(out)
+            fcntl.flock(fd, mode)
+        if not shared:  # a shared holder's staging folders may be live
+            remove_leftovers(out)
         yield
     except BaseException:
         if created:  # a build that failed (a bad config, say) leaves no folder of its own
@@ -82,8 +86,8 @@ def output_lock(out: Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor drops the lock
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Staging folders of builds killed outright (none can be live: we hold the lock)."""
+def remove_leftovers(out: Path) -> None:
+    """Staging folders of builds killed outright (none can be live: hold the lock alone)."""
     for stale in [*out.glob(STAGING_PREFIX + "*"), *out.glob(BACKUP_PREFIX + "*")]:
         shutil.rmtree(stale, ignore_errors=True)
 

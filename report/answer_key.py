@@ -34,9 +34,11 @@ def key_columns(results: dict) -> dict[str, float]:
     return row
 
 
-def key_csv(results: dict[str, dict]) -> str:
-    """The key as CSV: a header, then one row a variant; floats by repr, so they read back."""
-    rows = [{"variant": name, **key_columns(r)} for name, r in results.items()]
+def key_csv(results: dict[str, dict], students: dict[str, dict[str, str]] | None = None) -> str:
+    """The key as CSV: a header, then one row a variant; floats by repr, so they read back.
+    ``students`` (a roster's class) gives each variant's ``id`` and ``name`` columns."""
+    students = students or {}
+    rows = [{"variant": n, **students.get(n, {}), **key_columns(r)} for n, r in results.items()]
     text = io.StringIO()
     header = list(rows[0]) if rows else ["variant", "loss"]
     writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")

@@ -48,9 +48,10 @@ def solution_tex(
     return environment().get_template("solution.tex.j2").render(context)
 
 
-def statement_tex(problem: Problem, name: str | None = None) -> str:
-    """The problem sheet of ``problem``; a class variant's is headed with ``name``."""
-    context = statement_context(problem, name)
+def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bool = False) -> str:
+    """The problem sheet of ``problem``; a class variant's is headed with ``name``, and a
+    handout's ends with ``answer_boxes``, a box for every entry asked."""
+    context = statement_context(problem, name, answer_boxes=answer_boxes)
     context["fonts"] = _fonts(problem.report)
     return environment().get_template("problem_statement.tex.j2").render(context)
 

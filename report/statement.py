@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import network_figure
 from report.format import matrix, num, row_vector
-from report.notation import ACTIVATION_TEX, FUNCTION_DEFINITION, LOSS_WORDS
+from report.notation import ACTIVATION_TEX, FUNCTION_DEFINITION, LOSS_WORDS, param_tex
 from solver.instance import Problem
 
 
-def statement_context(problem: Problem, name: str | None = None) -> dict:
+def statement_context(
+    problem: Problem, name: str | None = None, *, answer_boxes: bool = False
+) -> dict:
     """What problem_statement.tex.j2 shows: the instance's given numbers, never an answer.
-    ``name`` (``variant-007``) heads a class variant's sheet under the course's title."""
+    ``name`` (``variant-007``) heads a class variant's sheet under the course's title;
+    ``answer_boxes`` adds the answer sheet: a labelled box for every entry asked, laid out by
+    the shapes alone, so at the same place on every variant of a class."""
     widths = problem.shape
     info = problem.report
     mat = functools.partial(matrix, decimals=info.decimals)
@@ -28,6 +33,8 @@ def statement_context(problem: Problem, name: str | None = None) -> dict:
         eta=num(problem.learning_rate, info.decimals),
     )
     subtitle = name.replace("-", " ").capitalize() if name else None
+    if name and problem.report.student:  # a roster's handout: the student names it
+        subtitle = None
     return {
         "report": {
             "title": info.course,
@@ -42,6 +49,8 @@ def statement_context(problem: Problem, name: str | None = None) -> dict:
         "pdf_author": info.student or info.author,
         "paper": f"{info.paper}paper",
         "fig": {"net": network_figure(*widths)},
+        "answer_boxes": _answer_labels(problem) if answer_boxes else [],
+        "decimals": info.decimals,
         "d": widths[0],
         "n": widths[1] if len(widths) == 3 else None,
         "q": widths[-1],
@@ -88,3 +97,21 @@ def _layer_range(count: int) -> NoEscape:
     return NoEscape(
         ", ".join(map(str, range(1, count + 1))) if count <= 3 else rf"1, \dots, {count}"
     )
+
+
+def _answer_labels(problem: Problem) -> list[NoEscape]:
+    r"""The label of each entry asked, in answer-key.csv's order: the loss, then every entry of
+    each updated parameter, row by row.
+
+    >>> from solver.config import load_problem
+    >>> from instances import HOMEWORK_CONFIG
+    >>> labels = _answer_labels(load_problem(HOMEWORK_CONFIG))
+    >>> print(len(labels), labels[0], labels[2], labels[-1], sep="; ")
+    22; \mathrm{Loss}; (\vect{W}_{1}')_{1,2}; (\vect{b}_{2}')_{3}
+    """
+    labels = [NoEscape(r"\mathrm{Loss}")]
+    for name, value in problem.params.as_dict().items():
+        for index in np.ndindex(value.shape):
+            where = ",".join(str(i + 1) for i in index)
+            labels.append(NoEscape(f"({param_tex(name)}')_{{{where}}}"))
+    return labels

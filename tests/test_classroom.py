@@ -1,4 +1,5 @@
-"""Building a class (orchestration/classroom.py): a folder per variant and an answer key.
+"""Building a class (orchestration/classroom.py): handouts, variants, the key and quizzes,
+rosters, ranges, and grading the class (orchestration/gradebook.py).
 
 The end-to-end tests run the real pdflatex, and must not skip.
 """
@@ -6,15 +7,18 @@ The end-to-end tests run the real pdflatex, and must not skip.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from instances import HOMEWORK_CONFIG, ROOT
+from lxml import etree
 
 import build
 from orchestration import classroom
@@ -23,13 +27,30 @@ from report.tex import TexError
 from solver.config import load_problem
 from solver.network import solve
 
-VARIANT_FILES = ("config.toml", "problem.pdf", "solution.pdf", "results.json")
+VARIANT_FILES = ("config.toml", "results.json", "solution.pdf")
+CLASS_FILES = ("answer-key.csv", "answer-key.pdf", "canvas-qti.zip", "class.json", "handouts")
+CLASS_FILES += ("moodle.xml", "variants")
 
 
-def pdftext(pdf: Path) -> str:
+def pdftext(pdf: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     return subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+        ["pdftotext", *pages, str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode()
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path (the lock file is not an output)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".hw3.lock"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,26 +63,24 @@ def three_variants(tmp_path_factory) -> Path:
 
 
 def test_build_writes_every_file(three_variants):
-    """Each variant folder holds its four files; the key its CSV and PDF."""
+    """handouts/ holds the handouts and nothing else; each variants/NAME/ its three files;
+    the class folder the key, the quizzes and the class's record."""
     names = sorted(p.name for p in three_variants.iterdir() if not p.name.startswith("."))
-    assert names == [
-        "answer-key.csv",
-        "answer-key.pdf",
-        "variant-001",
-        "variant-002",
-        "variant-003",
-    ]
-    for k in (1, 2, 3):
-        folder = three_variants / f"variant-{k:03d}"
+    assert names == sorted(CLASS_FILES)
+    names = [f"variant-00{k}" for k in (1, 2, 3)]
+    handouts = sorted(p.name for p in (three_variants / "handouts").iterdir())
+    assert handouts == [f"{name}.pdf" for name in names]
+    assert sorted(p.name for p in (three_variants / "variants").iterdir()) == names
+    for name in names:
+        folder = three_variants / "variants" / name
         assert sorted(p.name for p in folder.iterdir()) == sorted(VARIANT_FILES)
-        for pdf in ("problem.pdf", "solution.pdf"):
-            assert (folder / pdf).read_bytes().startswith(b"%PDF")
+        assert (folder / "solution.pdf").read_bytes().startswith(b"%PDF")
     assert (three_variants / "answer-key.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_results_are_the_solution_of_the_written_config(three_variants):
     """results.json is exactly what a build of the variant's config.toml computes."""
-    for folder in sorted(three_variants.glob("variant-*")):
+    for folder in sorted((three_variants / "variants").iterdir()):
         problem = load_problem(folder / "config.toml")
         assert (folder / "results.json").read_text() == results_json(solve(problem))
 
@@ -73,7 +92,8 @@ def test_answer_key_matches_each_variant(three_variants):
     assert [row["variant"] for row in rows] == ["variant-001", "variant-002", "variant-003"]
     assert len(rows[0]) == 1 + 1 + 6 + 3 + 9 + 3
     for row in rows:
-        results = json.loads((three_variants / row["variant"] / "results.json").read_text())
+        path = three_variants / "variants" / row["variant"] / "results.json"
+        results = json.loads(path.read_text())
         assert float(row["loss"]) == results["forward"]["loss"]
         for name, values in results["updated"].items():
             for index in np.ndindex(np.shape(values)):
@@ -81,17 +101,49 @@ def test_answer_key_matches_each_variant(three_variants):
                 assert float(row[column]) == np.asarray(values)[index], column
 
 
-def test_pdfs_show_the_variant(three_variants):
-    """problem.pdf: this instance's numbers and no solution; the key names every variant."""
-    problem = load_problem(three_variants / "variant-002" / "config.toml")
-    text = pdftext(three_variants / "variant-002" / "problem.pdf")
-    assert "Variant 002" in text and "Problem 2" in text
-    assert "one step" in text and "Backward pass" not in text and "Answer" not in text
-    assert "Solutions to Homework 3, variant 002" in pdftext(
-        three_variants / "variant-002" / "solution.pdf"
-    )
+def test_the_quizzes_hold_every_variant_and_answer(three_variants):
+    """moodle.xml: a category, then one cloze question a variant with a NUMERICAL field per
+    key column; canvas-qti.zip: a manifest pointing at an assessment with an item each."""
+    quiz = etree.fromstring((three_variants / "moodle.xml").read_bytes())
+    questions = quiz.findall("question")
+    assert [q.get("type") for q in questions] == ["category", "cloze", "cloze", "cloze"]
+    assert questions[0].findtext("category/text") == "$course$/Solutions to Homework 3"
+    key = {row["variant"]: row for row in _key_rows(three_variants)}
+    for question in questions[1:]:
+        name = question.findtext("name/text")
+        fields = re.findall(
+            r"\{1:NUMERICAL:=([^:]+):([^}]+)\}", question.findtext("questiontext/text")
+        )
+        assert [float(value) for value, _ in fields] == [
+            float(v) for c, v in key[name].items() if c != "variant"
+        ]
+    with zipfile.ZipFile(three_variants / "canvas-qti.zip") as package:
+        manifest = etree.fromstring(package.read("imsmanifest.xml"))
+        hrefs = [e.get("href") for e in manifest.iter() if e.get("href")]
+        assessment = etree.fromstring(
+            package.read(next(h for h in hrefs if h in package.namelist()))
+        )
+        items = [e for e in assessment.iter() if etree.QName(e).localname == "item"]
+        assert len(items) == 3
+
+
+def test_handouts_show_the_variant_and_a_box_per_answer(three_variants):
+    """A handout: this instance's numbers, no solution, and an answer sheet with a box for
+    every entry asked; every handout has as many pages, the answer sheet at the same page."""
+    handouts = sorted((three_variants / "handouts").iterdir())
+    assert len({pages(pdf) for pdf in handouts}) == 1
+    handout = three_variants / "handouts" / "variant-002.pdf"
+    problem = load_problem(three_variants / "variants" / "variant-002" / "config.toml")
+    text = pdftext(handout)
+    assert "Variant 002" in pdftext(handout, 1) and "Problem 2" in text
+    assert "one step" in text and "Backward pass" not in text
     x = ", ".join(f"{v:g}".replace("-", "−") for v in problem.x)
     assert f"x = [{x}]" in text
+    answers = pdftext(handout, pages(handout))
+    assert answers.lstrip().startswith("Answers") and answers.count("Loss") == 1
+    assert "Solutions to Homework 3, variant 002" in pdftext(
+        three_variants / "variants" / "variant-002" / "solution.pdf"
+    )
     key = pdftext(three_variants / "answer-key.pdf")
     assert "Answer key" in key and "drawn with seed 1" in key
     assert all(f"variant-00{k}" in key for k in (1, 2, 3))
@@ -101,23 +153,50 @@ def test_same_seed_builds_the_same_bytes(three_variants, tmp_path):
     """Built again, serially, into another folder: every file is byte-identical."""
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--config", str(HOMEWORK_CONFIG)]
     assert build.main([*argv, "--out", str(tmp_path)]) == 0
-    files = sorted(
-        p.relative_to(three_variants)
-        for p in three_variants.rglob("*")
-        if p.is_file() and p.name != ".hw3.lock"
-    )
-    assert len(files) == 1 + 2 + 3 * 4  # the set's manifest, the key, the variants
-    for name in files:
-        cmp = subprocess.run(["cmp", three_variants / name, tmp_path / name], capture_output=True)
-        assert cmp.returncode == 0, f"{name} differs: {cmp.stdout.decode()}"
+    built = tree(three_variants)
+    assert len(built) == 1 + 5 + 3 + 3 * 3  # manifest, key and record, handouts, variants
+    assert tree(tmp_path) == built
+
+
+def test_ranges_built_side_by_side_then_keyed_are_the_same_class(three_variants, tmp_path):
+    """Variants 1-2 and 3 built at once by two processes into one folder, then `key`: the
+    same bytes as the class built in one run."""
+    command = [sys.executable, "build.py", "--variants", "3", "--seed", "1", "--jobs", "1"]
+    runs = [
+        subprocess.Popen([*command, "--only", only, "--out", str(tmp_path)], cwd=ROOT)
+        for only in ("1-2", "3-3")
+    ]
+    assert [run.wait(timeout=600) for run in runs] == [0, 0]
+    assert not (tmp_path / "answer-key.csv").exists()
+    assert build.main(["key", str(tmp_path)]) == 0
+    assert tree(tmp_path) == tree(three_variants)
+
+
+def test_key_names_the_missing_variants(tmp_path, capsys):
+    argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--out", str(tmp_path)]
+    assert build.main([*argv, "--only", "2-3"]) == 0
+    assert build.main(["key", str(tmp_path)]) == 1
+    assert "error: 1 variants missing: variant-001" in capsys.readouterr().err
+    assert [row["variant"] for row in _key_rows(tmp_path)] == ["variant-002", "variant-003"]
+    assert "Not built, so not in this key: variant-001" in pdftext(tmp_path / "answer-key.pdf")
+
+
+def test_a_range_into_another_class_is_refused(tmp_path, capsys):
+    argv = ["--variants", "2", "--jobs", "1", "--out", str(tmp_path)]
+    assert build.main([*argv, "--seed", "1", "--only", "1"]) == 0
+    capsys.readouterr()
+    assert build.main([*argv, "--seed", "2", "--only", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds another class" in err
 
 
 def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
-    """TeX failing on variant 002 names it; 001 and 003 are built, the key holds them."""
+    """TeX failing on variant 002's handout names it; 001 and 003 are built, the key holds
+    them, and 002's folder holds TeX's log alone."""
     real = classroom.compile_pdf
 
     def failing_on_002(tex: str, **kwargs):
-        if "Variant 002" in tex:  # the problem sheet's heading
+        if "Variant 002" in tex:  # the handout's heading
             raise TexError("TeX failed: solution.tex:1: simulated", "the log")
         return real(tex, **kwargs)
 
@@ -125,15 +204,15 @@ def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch, cap
     argv = ["--variants", "3", "--seed", "1", "--jobs", "2", "--config", str(HOMEWORK_CONFIG)]
     assert build.main([*argv, "--out", str(tmp_path)]) == 1  # forked workers see the patch
     err = capsys.readouterr().err
-    assert "error: variant-002: problem.pdf: TeX failed: solution.tex:1: simulated\n" in err
+    assert "error: variant-002: handout: TeX failed: solution.tex:1: simulated\n" in err
     assert err.endswith("error: 1 of 3 variants failed: variant-002\n")
     for k in (1, 3):
-        assert sorted(p.name for p in (tmp_path / f"variant-00{k}").iterdir()) == sorted(
-            VARIANT_FILES
-        )
-    assert sorted(p.name for p in (tmp_path / "variant-002").iterdir()) == ["problem.log"]
-    with open(tmp_path / "answer-key.csv", newline="") as f:
-        assert [row["variant"] for row in csv.DictReader(f)] == ["variant-001", "variant-003"]
+        folder = tmp_path / "variants" / f"variant-00{k}"
+        assert sorted(p.name for p in folder.iterdir()) == sorted(VARIANT_FILES)
+    failed = tmp_path / "variants" / "variant-002"
+    assert sorted(p.name for p in failed.iterdir()) == ["config.toml", "results.json", "tex.log"]
+    assert not (tmp_path / "handouts" / "variant-002.pdf").exists()
+    assert [row["variant"] for row in _key_rows(tmp_path)] == ["variant-001", "variant-003"]
     assert "Not built, so not in this key: variant-002" in pdftext(tmp_path / "answer-key.pdf")
 
 
@@ -151,13 +230,126 @@ def test_a_crash_in_a_worker_is_one_failure(tmp_path, monkeypatch, capsys):
     assert "error: 2 of 2 variants failed: variant-001, variant-002" in err
 
 
+# --- rosters --------------------------------------------------------------------------------
+
+ROSTER = "id,name,email\ns1001,Ada Lovelace,ada@example.org\ns1002,张伟,wei@example.org\n"
+
+
+@pytest.fixture(scope="module")
+def roster_class(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("roster")
+    (out.parent / "roster.csv").write_text(ROSTER)
+    argv = ["variants", "--roster", str(out.parent / "roster.csv"), "--seed", "7"]
+    assert build.main([*argv, "--jobs", "2", "--out", str(out)]) == 0
+    return out
+
+
+def test_a_roster_names_each_variant_by_its_student(roster_class):
+    handouts = sorted(p.name for p in (roster_class / "handouts").iterdir())
+    assert handouts == ["s1001.pdf", "s1002.pdf"]
+    assert "张伟 (s1002)" in pdftext(roster_class / "handouts" / "s1002.pdf", 1)
+    assert "Ada Lovelace (s1001)" in pdftext(
+        roster_class / "variants" / "s1001" / "solution.pdf", 1
+    )
+    rows = _key_rows(roster_class)
+    assert [(r["variant"], r["id"], r["name"]) for r in rows] == [
+        ("s1001", "s1001", "Ada Lovelace"),
+        ("s1002", "s1002", "张伟"),
+    ]
+    assert list(rows[0])[:4] == ["variant", "id", "name", "loss"]
+
+
+def test_a_student_added_later_changes_nobody_elses_numbers(roster_class, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER.replace("s1001,", "s0999,Late Comer,l@x\ns1001,"))
+    argv = ["variants", "--roster", str(roster), "--seed", "7", "--jobs", "1"]
+    assert build.main([*argv, "--out", str(tmp_path / "c")]) == 0
+    for student in ("s1001", "s1002"):
+        path = Path("variants") / student / "results.json"
+        assert (tmp_path / "c" / path).read_bytes() == (roster_class / path).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,name\n../x,Eve\n", "row 2: id '../x' cannot name a file"),
+        ("id,name\ns1,A\ns1,B\n", "row 3: id s1 repeats row 2"),
+        ("name\nA\n", "expected a header row with an id column"),
+        ("id,name\ns1,😀\n", "row 2: name '😀': the character U+1F600 cannot be printed"),
+        ("id,name\n", "no student in the roster"),
+    ],
+)
+def test_a_bad_roster_is_one_line(tmp_path, capsys, text, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(text)
+    argv = ["variants", "--roster", str(roster), "--seed", "1", "--out", str(tmp_path / "o")]
+    assert build.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "o").exists()
+
+
+# --- grading a class ------------------------------------------------------------------------
+
+
+def test_grading_a_class(roster_class, tmp_path, capsys):
+    """Each response against its own variant: all right, half given, an unknown id and a
+    repeated row (reported, left out); a student who did not respond scores 0."""
+    key = _key_rows(roster_class)
+    columns = [c for c in key[0] if c not in ("variant", "id", "name")]
+    right = {c: key[0][c] for c in columns}
+    half = {c: (key[1][c] if i % 2 == 0 else "") for i, c in enumerate(columns)}
+    responses = tmp_path / "responses.csv"
+    with open(responses, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["id", *columns])
+        writer.writeheader()
+        writer.writerow({"id": "s1001", **right})
+        writer.writerow({"id": "s1002", **half})
+        writer.writerow({"id": "nobody", **right})
+        writer.writerow({"id": "s1001", **half})
+    grades = tmp_path / "grades.csv"
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(grades)]) == 0
+    err = capsys.readouterr().err
+    assert "row 4: no member of the class has id 'nobody'" in err
+    assert "row 5: id s1001 repeats row 2, which is graded" in err
+    rows = list(csv.DictReader(io.StringIO(grades.read_text())))
+    assert [(r["id"], r["name"], r["variant"]) for r in rows] == [
+        ("s1001", "Ada Lovelace", "s1001"),
+        ("s1002", "张伟", "s1002"),
+    ]
+    assert rows[0]["score"] == "1.0000" and rows[0]["W1_ok"] == "6"
+    assert rows[1]["score"] == f"{11 / 22:.4f}" and rows[1]["loss_ok"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("student,loss\ns1001,1\n", "expected a header with an id or variant column"),
+        ("id,colour\ns1001,blue\n", "no answer column"),
+    ],
+)
+def test_malformed_responses_are_one_line(roster_class, tmp_path, capsys, text, message):
+    responses = tmp_path / "responses.csv"
+    responses.write_text(text)
+    grades = tmp_path / "grades.csv"
+    grades.write_text("kept")
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(grades)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert grades.read_text() == "kept"
+
+
 @pytest.mark.parametrize(
     "argv",
     [
         ["--variants", "3", "--seed", "1"],  # no --out
         ["--variants", "3", "--out", "x"],  # no --seed
         ["--variants", "0", "--seed", "1", "--out", "x"],
-        ["--variants", "1000", "--seed", "1", "--out", "x"],
+        ["--variants", "100001", "--seed", "1", "--out", "x"],
+        ["--variants", "2", "--seed", "1", "--out", "x", "--only", "2-1"],
+        ["--variants", "2", "--roster", "r.csv", "--seed", "1", "--out", "x"],
         ["--variants", "2", "--seed", "1", "--out", "x", "--jobs", "0"],
         ["--seed", "1"],  # --seed without --variants
         ["--variants", "2", "--seed", "1", "--out", "x", "--no-pdf"],
@@ -193,7 +385,7 @@ def test_sympy_is_imported_once_for_a_class(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     imports = [line for line in run.stderr.splitlines() if re.search(r"\|\s+sympy$", line)]
     assert len(imports) == 1
-    assert len(list((tmp_path / "class").glob("variant-*/solution.pdf"))) == 3
+    assert len(list((tmp_path / "class" / "variants").glob("variant-*/solution.pdf"))) == 3
 
 
 def _key_rows(folder: Path) -> list[dict]:
@@ -204,11 +396,12 @@ def _key_rows(folder: Path) -> list[dict]:
 def _class_is_coherent(folder: Path) -> bool:
     """The key's rows are exactly the variant folders, each row that folder's numbers."""
     rows = _key_rows(folder)
-    names = sorted(p.name for p in folder.glob("variant-*"))
-    if [row["variant"] for row in rows] != names:
+    names = sorted(p.name for p in (folder / "variants").iterdir())
+    handouts = sorted(p.name for p in (folder / "handouts").iterdir())
+    if [row["variant"] for row in rows] != names or handouts != [f"{n}.pdf" for n in names]:
         return False
     for row in rows:
-        results = json.loads((folder / row["variant"] / "results.json").read_text())
+        results = json.loads((folder / "variants" / row["variant"] / "results.json").read_text())
         if float(row["loss"]) != results["forward"]["loss"]:
             return False
     return True
@@ -218,7 +411,8 @@ def test_a_smaller_class_leaves_no_variant_of_the_bigger_one(tmp_path):
     argv = ["--jobs", "1", "--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]
     assert build.main(["--variants", "3", "--seed", "1", *argv]) == 0
     assert build.main(["--variants", "2", "--seed", "2", *argv]) == 0
-    assert sorted(p.name for p in tmp_path.glob("variant-*")) == ["variant-001", "variant-002"]
+    names = sorted(p.name for p in (tmp_path / "variants").iterdir())
+    assert names == ["variant-001", "variant-002"]
     assert _class_is_coherent(tmp_path)
 
 
