@@ -114,9 +114,9 @@ def test_the_quizzes_hold_every_variant_and_answer(three_variants):
         fields = re.findall(
             r"\{1:NUMERICAL:=([^:]+):([^}]+)\}", question.findtext("questiontext/text")
         )
-        assert [float(value) for value, _ in fields] == [
-            float(v) for c, v in key[name].items() if c != "variant"
-        ]
+        expected = [float(v) for c, v in key[name].items() if c != "variant"]
+        assert [float(value) for value, _ in fields] == expected
+        assert [float(tol) for _, tol in fields] == [1e-4 + 1e-3 * abs(v) for v in expected]
     with zipfile.ZipFile(three_variants / "canvas-qti.zip") as package:
         manifest = etree.fromstring(package.read("imsmanifest.xml"))
         hrefs = [e.get("href") for e in manifest.iter() if e.get("href")]
@@ -293,12 +293,17 @@ def test_a_bad_roster_is_one_line(tmp_path, capsys, text, message):
 
 
 def test_grading_a_class(roster_class, tmp_path, capsys):
-    """Each response against its own variant: all right, half given, an unknown id and a
-    repeated row (reported, left out); a student who did not respond scores 0."""
+    """Each response against its own variant: all right; rounded, wrong and blank entries;
+    an unknown id and a repeated row (reported, left out)."""
     key = _key_rows(roster_class)
     columns = [c for c in key[0] if c not in ("variant", "id", "name")]
     right = {c: key[0][c] for c in columns}
-    half = {c: (key[1][c] if i % 2 == 0 else "") for i, c in enumerate(columns)}
+    # s1002: 8 rounded to 4 decimals (ok), 3 wrong by 0.01, the other 11 left blank
+    half = {c: "" for c in columns}
+    for c in columns[:8]:
+        half[c] = f"{float(key[1][c]):.4f}"
+    for c in columns[8:11]:
+        half[c] = repr(float(key[1][c]) + 0.01)
     responses = tmp_path / "responses.csv"
     with open(responses, "w", newline="") as f:
         writer = csv.DictWriter(f, ["id", *columns])
@@ -319,7 +324,8 @@ def test_grading_a_class(roster_class, tmp_path, capsys):
         ("s1002", "张伟", "s1002"),
     ]
     assert rows[0]["score"] == "1.0000" and rows[0]["W1_ok"] == "6"
-    assert rows[1]["score"] == f"{11 / 22:.4f}" and rows[1]["loss_ok"] == "1"
+    assert rows[1]["score"] == f"{8 / 22:.4f}" and rows[1]["loss_ok"] == "1"
+    assert rows[1]["W1_ok"] == "6" and rows[1]["b1_ok"] == "1" and rows[1]["W2_ok"] == "0"
 
 
 @pytest.mark.parametrize(
