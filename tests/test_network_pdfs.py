@@ -78,7 +78,7 @@ def test_a_class_of_a_deep_network(tmp_path):
         header = next(csv.reader(f))
     assert header[:3] == ["variant", "loss", "W1_1_1"] and header[-1] == "b3_2"
     assert len(header) == 2 + (12 + 4) + (12 + 3) + (6 + 2)
-    sheet = " ".join(pdftext(tmp_path / "variant-001" / "problem.pdf").split())
+    sheet = " ".join(pdftext(tmp_path / "handouts" / "variant-001.pdf").split())
     assert "tanh(t) =" in sheet and "two hidden layers" in sheet
     assert "for η = 0.1." in sheet and "ε" not in sheet  # no label smoothing with MSE
 
