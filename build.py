@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
@@ -91,15 +92,19 @@ def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
 
 
 def _range(text: str) -> tuple[int, int]:
-    """An argparse type: ``A-B``, 1 <= A <= B (``A`` alone: that one)."""
-    first, _, last = text.partition("-")
-    try:
-        low, high = int(first), int(last or first)
-    except ValueError:
-        low, high = 0, 0
+    """An argparse type: ``A-B`` in plain digits, 1 <= A <= B (``A`` alone: that one)."""
+    match = re.fullmatch(r"(\d{1,9})(?:-(\d{1,9}))?", text, re.ASCII)
+    low, high = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
     if not 1 <= low <= high:
         raise argparse.ArgumentTypeError(f"expected A-B with 1 <= A <= B, got {text!r}")
     return low, high
+
+
+def _path(text: str) -> Path:
+    """An argparse type: a path, not empty (an unset shell variable must not mean here)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    return Path(text)
 
 
 def _tolerance(text: str) -> float:
@@ -137,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     config = _Parser(add_help=False)
     config.add_argument(
         "--config",
-        type=Path,
+        type=_path,
         default=DEFAULT_CONFIG,
         metavar="TOML",
         help="the instance file (default: problems/hw3.toml beside build.py, the homework)",
@@ -157,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Solve one instance; write solution.pdf, solution.tex, results.json.",
     )
     build.add_argument(
-        "--out", type=Path, default=Path("build"), help="output folder (default: %(default)s)"
+        "--out", type=_path, default=Path("build"), help="output folder (default: %(default)s)"
     )
     build.add_argument("--no-pdf", action="store_true", help="write .tex and results.json only")
     build.add_argument(
@@ -185,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     who.add_argument(
         "--roster",
-        type=Path,
+        type=_path,
         metavar="CSV",
         help="one variant per student of a CSV with id and name columns, named by the id",
     )
@@ -196,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         help="draw them from seed S (the same seed gives the same variants)",
     )
-    variants.add_argument("--out", type=Path, required=True, help="the class's folder")
+    variants.add_argument("--out", type=_path, required=True, help="the class's folder")
     variants.add_argument(
         "--jobs",
         type=_integer(1, MAX_JOBS),
@@ -217,7 +222,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Write answer-key.csv/.pdf, moodle.xml and canvas-qti.zip from the "
         "variant folders present in the class folder; say which are missing.",
     )
-    key.add_argument("out", type=Path, metavar="OUT", help="the class's folder")
+    key.add_argument("out", type=_path, metavar="OUT", help="the class's folder")
 
     check = commands.add_parser(
         "check",
@@ -225,8 +230,8 @@ def _parser() -> argparse.ArgumentParser:
         help="check one student's answers against their variant",
         description="Check a student's answers against a variant's results.json.",
     )
-    check.add_argument("--key", type=Path, required=True, help="the variant's results.json")
-    check.add_argument("--answers", type=Path, required=True, help="the student's answers TOML")
+    check.add_argument("--key", type=_path, required=True, help="the variant's results.json")
+    check.add_argument("--answers", type=_path, required=True, help="the student's answers TOML")
 
     grade = commands.add_parser(
         "grade",
@@ -235,14 +240,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Check every response against its own variant; write one row per "
         "student: id, name, variant, score, and the entries ok per parameter.",
     )
-    grade.add_argument("--class", dest="out", type=Path, required=True, help="the class's folder")
+    grade.add_argument("--class", dest="out", type=_path, required=True, help="the class's folder")
     grade.add_argument(
         "--responses",
-        type=Path,
+        type=_path,
         required=True,
         help="CSV: an id (or variant) column, then columns named as answer-key.csv's",
     )
-    grade.add_argument("--out", dest="grades", type=Path, required=True, help="grades.csv to write")
+    grade.add_argument(
+        "--out", dest="grades", type=_path, required=True, help="grades.csv to write"
+    )
     return parser
 
 
@@ -337,8 +344,9 @@ def _key(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from orchestration.gradebook import grade_class, write_grades
+    from orchestration.gradebook import check_grades_path, grade_class, write_grades
 
+    check_grades_path(args.grades, args.responses, args.out)
     grades = grade_class(args.out, args.responses, rtol=args.rtol, atol=args.atol)
     for note in grades.notes:
         print(f"warning: {note}", file=sys.stderr)

@@ -39,7 +39,7 @@ from orchestration.publish import (
     remove_leftovers,
     staging_folder,
 )
-from orchestration.roster import Member, select
+from orchestration.roster import SAFE_NAME, Member, select
 from orchestration.single import render_solution
 from report.answer_key import key_csv
 from report.canvas import canvas_qti_zip
@@ -56,6 +56,7 @@ from solver.network import solve
 from solver.reading import load_json, printable
 
 HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
+VARIANT_FILES = ("config.toml", "results.json", "solution.pdf")
 KEY_CSV, KEY_PDF, MOODLE, CANVAS = (
     "answer-key.csv",
     "answer-key.pdf",
@@ -252,22 +253,23 @@ def build_variants(
     check_output_folder(out)
     template = load_problem(config)
     chosen = select(members, only)
-    about = f"drawn from {printable(config.name)} with seed {seed} by build.py variants."
-    try:
-        tasks = [(m, _instance(template, seed, m), f"{m.name}, {about}") for m in chosen]
-    except ConfigError as err:
-        raise ConfigError(f"{config}: {err}") from None
     described = {
         "config": printable(config.name),
         "title": template.report.title,
         "seed": seed,
         "members": list(map(asdict, members)),
     }
+    try:
+        tasks = [
+            (m, _instance(template, seed, m), f"{m.name}, {_about(described)}") for m in chosen
+        ]
+    except ConfigError as err:
+        raise ConfigError(f"{config}: {err}") from None
     with output_lock(out, shared=only is not None):
-        _record_class(out, described, replace_other=only is None)
+        before = _record_class(out, described, replace_other=only is None)
         report = _build_class(out, template, tasks, jobs, progress, on_error)
         if only is None:
-            _remove_stale(out, {m.name for m in members})
+            _remove_stale(out, before, {m.name for m in members})
             if report.built:  # else there is nothing to key: each failure was reported
                 write_key(out, rtol=rtol, atol=atol, locked=True)
     return report
@@ -308,33 +310,41 @@ def _print_error(name: str, message: str) -> None:
 # --- the class's record and folder ---------------------------------------------------------
 
 
-def _record_class(out: Path, described: dict, *, replace_other: bool) -> None:
-    """Write ``out/class.json``; a range (``replace_other`` False) refuses a folder that
-    holds another class, since its variants would not belong together."""
+def _record_class(out: Path, described: dict, *, replace_other: bool) -> set[str]:
+    """Write ``out/class.json``, returning the members of the class it held before (none).
+    A range (``replace_other`` False) refuses a folder that holds another class, since its
+    variants would not belong together; any build refuses variants/ or handouts/ folders
+    that are not a class's (they are the user's: a class would replace what is in them)."""
     text = json.dumps(described, indent=1, ensure_ascii=False) + "\n"
     path = out / CLASS
-    with contextlib.suppress(OSError):
-        if path.read_text() == text:
-            return
-        if not replace_other:
+    try:
+        before, members = read_class(out)
+    except InputError:
+        if path.exists() or any((out / name).exists() for name in (VARIANTS, HANDOUTS)):
             raise OutputError(
-                f"{out}/ holds another class ({CLASS} differs: config, seed or members): "
-                "build a range into the folder of its own class"
-            )
+                f"{out}/ holds files that are not a class's ({CLASS} missing or unreadable, "
+                f"or {VARIANTS}/, {HANDOUTS}/ of your own): build the class into a new folder"
+            ) from None
+        before, members = None, []
+    if before == described:
+        return {m.name for m in members}
+    if not replace_other and before is not None:
+        raise OutputError(
+            f"{out}/ holds another class ({CLASS} differs: config, seed or members): "
+            "build a range into the folder of its own class"
+        )
     _place_file(out, CLASS, text.encode())
+    return {m.name for m in members}
 
 
-def _remove_stale(out: Path, names: set[str]) -> None:
-    """Variants and handouts of an earlier class in ``out`` that this one does not have,
-    and staging files of runs killed outright (the lock is held exclusively)."""
-    for folder, suffix in ((VARIANTS, ""), (HANDOUTS, ".pdf")):
+def _remove_stale(out: Path, before: set[str], names: set[str]) -> None:
+    """The variants and handouts of the class ``out`` held before that this one does not
+    have, and staging files of runs killed outright (the lock is held exclusively)."""
+    for folder in (VARIANTS, HANDOUTS):
         remove_leftovers(out / folder)
-        for path in (out / folder).iterdir():
-            if path.name.removesuffix(suffix) not in names:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+    for name in before - names:
+        shutil.rmtree(out / VARIANTS / name, ignore_errors=True)
+        (out / HANDOUTS / f"{name}.pdf").unlink(missing_ok=True)
 
 
 def read_class(out: Path) -> tuple[dict, list[Member]]:
@@ -342,13 +352,47 @@ def read_class(out: Path) -> tuple[dict, list[Member]]:
     described = load_json(out / CLASS, "a class's class.json", InputError)
     try:
         members = [Member(**m) for m in described["members"]]
-        if not isinstance(described["seed"], int):
+        if not isinstance(described["seed"], int) or not all(map(_is_member, members)):
             raise TypeError
     except (KeyError, TypeError, AttributeError):
         raise InputError(
             f"{out / CLASS}: not a class's record (build.py variants writes it)"
         ) from None
     return described, members
+
+
+def _is_member(member: Member) -> bool:
+    """A member as build.py writes one: its name a plain file name (a hand-edited record must
+    not lead outside the class folder), drawn from a number or a string."""
+    plain = isinstance(member.name, str) and SAFE_NAME.fullmatch(member.name) is not None
+    return plain and isinstance(member.key, int | str) and not isinstance(member.key, bool)
+
+
+def _about(described: dict) -> str:
+    """What each variant's config.toml says of its class, on its first line."""
+    return f"drawn from {described['config']} with seed {described['seed']} by build.py variants."
+
+
+def read_variant(out: Path, described: dict, member: Member) -> tuple[Problem, dict] | str:
+    """A member's built variant, checked: its folder holds its three files, its config.toml
+    says it was drawn for this class, and its results.json is exactly the solution of that
+    config (a variant of another class, left by an interrupted run, or a file edited or
+    truncated since, is not taken). Else why not, in a few words."""
+    folder = out / VARIANTS / member.name
+    if not all((folder / name).is_file() for name in VARIANT_FILES):
+        return "not built"
+    config = folder / "config.toml"
+    try:
+        head = config.open(encoding="utf-8").readline()
+        if head != f"# {member.name}, {_about(described)}\n":
+            return "a variant of another class"
+        problem = load_problem(config)
+        expected = results_json(solve(problem))
+        if (folder / "results.json").read_text(encoding="utf-8") != expected:
+            return "its results.json is not its config's solution"
+    except (OSError, UnicodeDecodeError, HW3Error):
+        return "unreadable"
+    return problem, json.loads(expected)
 
 
 # --- the answer key ----------------------------------------------------------------------
@@ -373,12 +417,11 @@ def write_key(
     problems: dict[str, Problem] = {}
     missing = []
     for member in members:
-        folder = out / VARIANTS / member.name
-        if not (folder / "results.json").is_file() or not (folder / "solution.pdf").is_file():
+        variant = read_variant(out, described, member)
+        if isinstance(variant, str):
             missing.append(member.name)
             continue
-        results[member.name] = load_json(folder / "results.json", "a results.json", InputError)
-        problems[member.name] = load_problem(folder / "config.toml")
+        problems[member.name], results[member.name] = variant
     if not results:
         raise InputError(f"{out}/: no variant of the class is built yet: nothing to key")
     template = next(iter(problems.values()))

@@ -1,12 +1,14 @@
 """Grading a class: every student's responses against their own variant, into grades.csv.
 
 ``responses.csv`` is what a form or an LMS export gives: an ``id`` (or ``variant``) column
-naming the member, and columns named as answer-key.csv's (``loss``, ``W1_1_1``, …). Each
-entry is checked with the checker's rule (|given − expected| <= atol + rtol·|expected|); a
-blank, absent or unreadable entry counts as wrong. ``grades.csv`` has one row per student:
-id, name, variant, score (the fraction of entries ok) and, per parameter, the entries ok.
-A response naming no member of the class, or repeating one, is reported (one line each) and
-left out; every member of a roster has a row, with score 0 when they did not respond.
+naming the member (``id`` is used when both are there), and columns named as answer-key.csv's
+(``loss``, ``W1_1_1``, …). Each entry is checked with the checker's rule
+(|given − expected| <= atol + rtol·|expected|); a blank or absent entry, or one that is not a
+plain decimal number (``1,5`` with a decimal comma, ``nan``), counts as wrong. ``grades.csv``
+has one row per student: id, name, variant, score (the fraction of entries ok) and, per
+parameter, the entries ok. A response naming no member of the class, or repeating one, is
+reported and left out; every member of a roster has a row, with score 0 when they did not
+respond (and an empty score when their variant is not built).
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.classroom import VARIANTS, read_class
+from orchestration.classroom import CLASS, HANDOUTS, VARIANTS, read_class, read_variant
 from orchestration.grading import ATOL, RTOL
-from orchestration.roster import Member
+from orchestration.publish import OutputError
 from report.answer_key import key_columns
 from solver.errors import InputError
-from solver.reading import load_json, printable, read_text, shorten
+from solver.reading import printable, read_text, shorten
+
+MAX_NOTES = 20  # lines about left-out responses; past them, a count
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 class ResponsesError(InputError):
@@ -32,108 +39,133 @@ class ResponsesError(InputError):
 @dataclass(frozen=True)
 class Grades:
     csv: str  # grades.csv's text
-    notes: list[str]  # responses left out, one line each
-
-
-def _parameter(column: str) -> str:
-    """The parameter a key column belongs to: ``W1_2_3`` → ``W1``; ``loss`` → ``loss``."""
-    return column.split("_", 1)[0]
-
-
-def _expected(out: Path, member: Member) -> dict[str, float]:
-    path = out / VARIANTS / member.name / "results.json"
-    return key_columns(load_json(path, "a variant's results.json", ResponsesError))
+    notes: list[str]  # responses left out and variants missing, one line each
 
 
 def _ok(text: str | None, expected: float, rtol: float, atol: float) -> bool:
-    try:
-        given = float(text or "")
-    except ValueError:
+    if text is None or not _DECIMAL.fullmatch(text):
         return False  # blank, or not a number: wrong, as a missing entry is
-    return abs(given - expected) <= atol + rtol * abs(expected)
+    return abs(float(text) - expected) <= atol + rtol * abs(expected)
+
+
+def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]:
+    """The columns (an id or variant column among them) and which of the two names rows."""
+    header = [cell.strip() for cell in next(rows, [])]
+    lowered = [cell.lower() for cell in header]
+    by = next((c for c in ("id", "variant") if c in lowered), None)
+    if by is None:
+        found = ", ".join(printable(shorten(c)) for c in header[:8]) or "nothing"
+        raise ResponsesError(
+            f"{responses}: expected a header with an id or variant column, got {found}"
+        )
+    repeated = next((c for c in header if c and header.count(c) > 1), None)
+    if repeated is not None:
+        raise ResponsesError(f"{responses}: the column {printable(shorten(repeated))} repeats")
+    header[lowered.index(by)] = by
+    return header, by
 
 
 def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float = ATOL) -> Grades:
     """Grade every response in ``responses`` against its variant in the class folder ``out``.
 
     Raises:
-        ResponsesError: the responses are not CSV with an id or variant column, or the
-            class folder holds no class.
+        ResponsesError: the responses are not CSV with an id or variant column and answer
+            columns, name no member of the class, or the class folder holds no class.
     """
     try:
-        _, members = read_class(out)
+        described, members = read_class(out)
     except InputError as err:
         raise ResponsesError(str(err)) from None
     text = read_text(responses, "a responses CSV file", ResponsesError)
+    rows = csv.reader(io.StringIO(text))
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        header, by = _header(responses, rows)
+        named = {m.student_id if by == "id" and m.student_id else m.name: m for m in members}
+        answered: dict[str, dict[str, str]] = {}
+        first_row: dict[str, int] = {}
+        left_out = []
+        for line, row in enumerate(rows, 2):
+            cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
+            who = cells.get(by, "")
+            if not any(cells.values()):
+                continue
+            where = f"{responses}: row {line}"
+            if who not in named:
+                left_out.append(
+                    f"{where}: no member of the class has {by} '{printable(shorten(who))}'"
+                )
+            elif who in answered:
+                left_out.append(
+                    f"{where}: {by} {who} repeats row {first_row[who]}, which is graded"
+                )
+            else:
+                answered[who], first_row[who] = cells, line
     except csv.Error as err:
         raise ResponsesError(f"{responses}: not CSV: {err}") from None
-    header = [cell.strip() for cell in rows[0]] if rows else []
-    by = next((c for c in ("id", "variant") if c in header), None)
-    if by is None:
-        found = ", ".join(printable(shorten(c)) for c in header[:8]) or "nothing"
-        raise ResponsesError(
-            f"{responses}: expected a header with an id or variant column, got {found}"
-        )
-    named = {m.student_id if by == "id" and m.student_id else m.name: m for m in members}
-    answered: dict[str, dict[str, str]] = {}
-    first_row: dict[str, int] = {}
-    notes = []
-    for line, row in enumerate(rows[1:], 2):
-        cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        who = cells.get(by, "")
-        if not any(cells.values()):
-            continue
-        where = f"{responses}: row {line}"
-        if who not in named:
-            notes.append(f"{where}: no member of the class has {by} {printable(shorten(who))!r}")
-        elif who in answered:
-            notes.append(f"{where}: {by} {who} repeats row {first_row[who]}, which is graded")
-        else:
-            answered[who], first_row[who] = cells, line
-    keys = {}
+    if not answered:
+        raise ResponsesError(f"{responses}: no response names a member of the class by its {by}")
+    notes = left_out[:MAX_NOTES]
+    if len(left_out) > MAX_NOTES:
+        notes.append(f"{responses}: {len(left_out) - MAX_NOTES} more rows left out likewise")
+    graded: list[dict] = []
+    checked_columns = False
     for who in (w for w in named if w in answered or named[w].student):
-        try:
-            keys[who] = _expected(out, named[who])
-        except ResponsesError:
-            notes.append(f"{out}/: {named[who].name} has no results.json (not built?): not graded")
-    columns = set(next(iter(keys.values()), {}))
-    if answered and not columns & set(header):
-        raise ResponsesError(
-            f"{responses}: no answer column: expected columns named as answer-key.csv's "
-            "(loss, W1_1_1, …)"
-        )
-    table = io.StringIO()
-    writer = None
-    for who, expected in keys.items():
         member = named[who]
+        variant = read_variant(out, described, member)
+        row = {"id": member.student_id, "name": member.student, "variant": member.name}
+        if isinstance(variant, str):
+            notes.append(f"{out}/: {member.name}: {variant}: not graded")
+            graded.append({**row, "score": ""})
+            continue
+        expected = key_columns(variant[1])
+        if not checked_columns and not set(expected) & set(header):
+            raise ResponsesError(
+                f"{responses}: no answer column: expected columns named as answer-key.csv's "
+                "(loss, W1_1_1, …)"
+            )
+        checked_columns = True
         given = answered.get(who, {})
         verdicts = {c: _ok(given.get(c), value, rtol, atol) for c, value in expected.items()}
-        per_parameter: dict[str, int] = {}
+        row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
         for column, ok in verdicts.items():
-            per_parameter[f"{_parameter(column)}_ok"] = (
-                per_parameter.get(f"{_parameter(column)}_ok", 0) + ok
-            )
-        row = {
-            "id": member.student_id,
-            "name": member.student,
-            "variant": member.name,
-            "score": f"{sum(verdicts.values()) / len(verdicts):.4f}",
-            **per_parameter,
-        }
-        if writer is None:
-            writer = csv.DictWriter(table, fieldnames=list(row), lineterminator="\n")
-            writer.writeheader()
-        writer.writerow(row)
+            count = f"{column.split('_', 1)[0]}_ok"  # W1_2_3 counts for W1
+            row[count] = row.get(count, 0) + ok
+        graded.append(row)
+    columns = max((list(row) for row in graded), key=len)
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(graded)
     return Grades(table.getvalue(), notes)
 
 
+def check_grades_path(path: Path, responses: Path, out: Path) -> None:
+    """Refuse, before any work, a grades path that is no place for a new file: a folder, a
+    device, the responses themselves, or a file of the class."""
+    target = path.resolve()
+    if path.name in ("", ".", ".."):
+        raise OutputError(f"--out {path}: expected a file name for grades.csv")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"--out {path}: expected a file, got a folder or a device")
+    if not target.parent.is_dir() or not os.access(target.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {path}: cannot write in {target.parent}")
+    if responses.exists() and target == responses.resolve():
+        raise OutputError(f"--out {path}: that is the responses file")
+    inside = out.resolve()
+    ours = [inside / name for name in (CLASS, VARIANTS, HANDOUTS)]
+    if target.parent == inside and target.name.startswith(("answer-key", "moodle", "canvas")):
+        ours.append(target)
+    if any(target == p or p in target.parents for p in ours):
+        raise OutputError(f"--out {path}: that is one of the class's own files")
+
+
 def write_grades(path: Path, text: str) -> None:
-    """``path`` replaced by ``text`` at once: an existing grades file is never half written."""
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """``path`` (through a symbolic link, its target) replaced by ``text`` at once: an
+    existing grades file is never half written."""
+    target = path.resolve()
+    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         staged.write_text(text)
-        os.replace(staged, path)
+        os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)

@@ -89,7 +89,10 @@ def output_lock(out: Path, *, shared: bool = False) -> Iterator[None]:
 def remove_leftovers(out: Path) -> None:
     """Staging folders of builds killed outright (none can be live: hold the lock alone)."""
     for stale in [*out.glob(STAGING_PREFIX + "*"), *out.glob(BACKUP_PREFIX + "*")]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def current_set(out: Path) -> set[str]:

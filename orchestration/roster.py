@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from solver.reading import printable, read_text, shorten
 from solver.schema import MAX_TEXT, settable
 
 MAX_MEMBERS = 100_000  # a MOOC's class, built in ranges (--only) on many machines
-# An id becomes a file and a folder name on every system a class is copied to.
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# An id becomes a file and a folder name on every system a class is copied to: plain
+# letters, digits, '.', '_', '-'; not ending in '.', not a name Windows reserves, and two
+# ids differing only in case would be one folder on macOS and Windows.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}(?<!\.)", re.ASCII)
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?", re.IGNORECASE)
 
 
 class RosterError(InputError):
@@ -55,12 +59,20 @@ def read_roster(path: Path) -> list[Member]:
             id unsafe as a file name, a repeated id, or a name the PDF cannot print.
     """
     text = read_text(path, "a roster CSV file", RosterError)
-    rows = csv.reader(io.StringIO(text))
+    try:
+        return _members(path, csv.reader(io.StringIO(text)))
+    except csv.Error as err:
+        raise RosterError(f"{path}: not CSV: {err}") from None
+
+
+def _members(path: Path, rows: Iterator[list[str]]) -> list[Member]:
     header = [cell.strip().lower() for cell in next(rows, [])]
     for column in ("id", "name"):
         if column not in header:
-            found = ", ".join(map(printable, header)) or "nothing"
-            raise RosterError(f"{path}: expected a header row with an {column} column, got {found}")
+            found = ", ".join(printable(shorten(c)) for c in header[:8]) or "nothing"
+            raise RosterError(
+                f"{path}: expected a header row with the column {column}, got {found}"
+            )
     at = {column: header.index(column) for column in ("id", "name")}
     members: list[Member] = []
     rows_of: dict[str, int] = {}
@@ -70,22 +82,26 @@ def read_roster(path: Path) -> list[Member]:
         cells = {c: row[i].strip() if i < len(row) else "" for c, i in at.items()}
         where = f"{path}: row {line}"
         student_id, name = cells["id"], cells["name"]
-        if not _SAFE_ID.fullmatch(student_id):
+        if not SAFE_NAME.fullmatch(student_id) or _RESERVED.fullmatch(student_id):
             raise RosterError(
-                f"{where}: id {printable(shorten(student_id))!r} cannot name a file: use 1-64 "
-                "letters, digits, '.', '_' or '-', starting with a letter or digit"
+                f"{where}: id '{printable(shorten(student_id))}' cannot name a file: use 1-64 "
+                "letters, digits, '.', '_' or '-', from a letter or digit to one that is no "
+                "'.' (and no name Windows reserves, such as CON or NUL)"
             )
-        if student_id in rows_of:
-            raise RosterError(f"{where}: id {student_id} repeats row {rows_of[student_id]}")
+        if student_id.lower() in rows_of:
+            raise RosterError(
+                f"{where}: id {student_id} repeats row {rows_of[student_id.lower()]} "
+                "(ids are told apart regardless of case)"
+            )
         bad = next((c for c in name if not settable(c)), None)
         if bad is not None:
             raise RosterError(
-                f"{where}: name {printable(shorten(name))!r}: the character U+{ord(bad):04X} "
+                f"{where}: name '{printable(shorten(name))}': the character U+{ord(bad):04X} "
                 "cannot be printed"
             )
         if not 1 <= len(name) <= MAX_TEXT:
             raise RosterError(f"{where}: name: expected 1-{MAX_TEXT} characters, got {len(name)}")
-        rows_of[student_id] = line
+        rows_of[student_id.lower()] = line
         members.append(Member(student_id, student_id, student=name, student_id=student_id))
         if len(members) > MAX_MEMBERS:
             raise RosterError(f"{path}: more than {MAX_MEMBERS} students")
@@ -99,6 +115,6 @@ def select(members: list[Member], only: tuple[int, int] | None) -> list[Member]:
     if only is None:
         return members
     first, last = only
-    if first > len(members):
+    if last > len(members):
         raise InputError(f"--only {first}-{last}: the class has {len(members)} members")
     return members[first - 1 : last]

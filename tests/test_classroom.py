@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -274,7 +275,7 @@ def test_a_student_added_later_changes_nobody_elses_numbers(roster_class, tmp_pa
     [
         ("id,name\n../x,Eve\n", "row 2: id '../x' cannot name a file"),
         ("id,name\ns1,A\ns1,B\n", "row 3: id s1 repeats row 2"),
-        ("name\nA\n", "expected a header row with an id column"),
+        ("name\nA\n", "expected a header row with the column id"),
         ("id,name\ns1,😀\n", "row 2: name '😀': the character U+1F600 cannot be printed"),
         ("id,name\n", "no student in the roster"),
     ],
@@ -438,3 +439,126 @@ def test_two_classes_at_once_into_one_folder(tmp_path):
     assert [run.returncode for run in runs] == [0, 0], errors
     assert "waiting for another build" in "".join(errors)
     assert _class_is_coherent(tmp_path)
+
+
+# --- what a careless hand does to a class ----------------------------------------------------
+
+
+def _responses(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "responses.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("folder", "expected a file, got a folder or a device"),
+        ("responses", "that is the responses file"),
+        ("class.json", "that is one of the class's own files"),
+        ("answer-key.csv", "that is one of the class's own files"),
+    ],
+)
+def test_grades_never_overwrite_what_is_not_a_grades_file(
+    roster_class, tmp_path, capsys, target, message
+):
+    responses = _responses(tmp_path, "id,loss\ns1001,1\n")
+    (tmp_path / "folder").mkdir()
+    path = {
+        "folder": tmp_path / "folder",
+        "responses": responses,
+        "class.json": roster_class / "class.json",
+        "answer-key.csv": roster_class / "answer-key.csv",
+    }[target]
+    before = tree(roster_class)
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert tree(roster_class) == before and responses.read_text() == "id,loss\ns1001,1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,loss,loss\ns1001,1,2\n", "the column loss repeats"),
+        ("id,loss\nnobody,1\n", "no response names a member of the class by its id"),
+        ("id\n", "no response names a member of the class"),
+    ],
+)
+def test_responses_that_grade_nobody_are_refused(roster_class, tmp_path, capsys, text, message):
+    grades = tmp_path / "grades.csv"
+    grades.write_text("kept")
+    argv = ["grade", "--class", str(roster_class), "--responses", str(_responses(tmp_path, text))]
+    assert build.main([*argv, "--out", str(grades)]) == 2
+    assert message in capsys.readouterr().err and grades.read_text() == "kept"
+
+
+def test_only_plain_decimals_count(roster_class, tmp_path):
+    """A decimal comma, an underscore, nan: wrong, like a blank; the plain number is ok."""
+    loss = _key_rows(roster_class)[0]["loss"]
+    grades = tmp_path / "grades.csv"
+    for given, ok in [(loss, "1"), (loss.replace(".", ","), "0"), ("nan", "0"), ("1_0", "0")]:
+        path = _responses(tmp_path, f'id,loss\ns1001,"{given}"\n')
+        argv = ["grade", "--class", str(roster_class), "--responses", str(path)]
+        assert build.main([*argv, "--out", str(grades)]) == 0
+        assert list(csv.DictReader(io.StringIO(grades.read_text())))[0]["loss_ok"] == ok, given
+
+
+def test_a_class_never_takes_folders_of_the_users_own(tmp_path, capsys):
+    mine = tmp_path / "variants" / "mine"
+    mine.mkdir(parents=True)
+    (mine / "data.txt").write_text("precious")
+    argv = ["--variants", "2", "--seed", "1", "--jobs", "1", "--out", str(tmp_path)]
+    assert build.main(argv) == 2
+    assert "holds files that are not a class's" in capsys.readouterr().err
+    assert (mine / "data.txt").read_text() == "precious"
+
+
+def test_key_takes_no_variant_of_another_class_or_edited_since(three_variants, tmp_path, capsys):
+    """A variant left by another class (an interrupted run), and one whose results.json
+    was edited, are named as missing; the others are keyed."""
+    shutil.copytree(three_variants, tmp_path / "c")
+    other = tmp_path / "other"
+    argv = ["--variants", "3", "--seed", "5", "--jobs", "1", "--only", "1"]
+    assert build.main([*argv, "--out", str(other)]) == 0
+    shutil.rmtree(tmp_path / "c" / "variants" / "variant-001")
+    shutil.copytree(other / "variants" / "variant-001", tmp_path / "c" / "variants" / "variant-001")
+    edited = tmp_path / "c" / "variants" / "variant-002" / "results.json"
+    edited.write_text("{}")
+    capsys.readouterr()
+    assert build.main(["key", str(tmp_path / "c")]) == 1
+    assert "error: 2 variants missing: variant-001, variant-002" in capsys.readouterr().err
+    assert [row["variant"] for row in _key_rows(tmp_path / "c")] == ["variant-003"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,name\nA1,Ann\na1,Bob\n", "row 3: id a1 repeats row 2 (ids are told apart regardless"),
+        ("id,name\nCON,Ann\n", "id 'CON' cannot name a file"),
+        ("id,name\nann.,Ann\n", "id 'ann.' cannot name a file"),
+        ("id,name\na1," + "x" * 140_000 + "\n", "not CSV: field larger than field limit"),
+    ],
+)
+def test_ids_that_collide_on_some_system_are_refused(tmp_path, capsys, text, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(text)
+    argv = ["variants", "--roster", str(roster), "--seed", "1", "--out", str(tmp_path / "o")]
+    assert build.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize("only", ["2-", "+1-2", " 1-2", "٢-٣", "0-1"])
+def test_a_range_is_plain_digits(only, capsys):
+    argv = ["--variants", "3", "--seed", "1", "--out", "never", "--only", only]
+    with pytest.raises(SystemExit) as exit_info:
+        build.main(argv)
+    assert exit_info.value.code == 2 and "expected A-B" in capsys.readouterr().err
+
+
+def test_a_range_past_the_class_is_refused(tmp_path, capsys):
+    argv = ["--variants", "3", "--seed", "1", "--out", str(tmp_path / "o"), "--only", "3-9"]
+    assert build.main(argv) == 2
+    assert "--only 3-9: the class has 3 members" in capsys.readouterr().err
