@@ -335,12 +335,12 @@ def quiz_question(
 ) -> QuizQuestion:
     """The quiz question of one variant: ``problem`` as given, ``results`` its results.json.
 
-    ``name`` names the question in the LMS's question bank ("variant-007", "s1234");
-    ``student``, when given, is named at the top of the text.
+    ``name`` names the question in the LMS's question bank ("variant-007", "s1234"), not in
+    its text: an LMS draws a variant for each student at random, so a roster's id would name
+    another student. ``student``, when given, is named at the top of the text.
     """
     answers = tuple(key_columns(results).items())
-    heading = f"Problem 2, {name.replace('-', ' ')}"
-    text = f"<p>{user_text(problem.report.course)}</p><h3>{user_text(heading)}</h3>"
+    text = f"<p>{user_text(problem.report.course)}</p><h3>Problem 2</h3>"
     if student is not None:
         text = f"<p><strong>Student:</strong> {user_text(student)}</p>" + text
     text += _network(problem) + _givens(problem) + _task(problem) + _answer_fields(answers)
