@@ -14,7 +14,6 @@ from report.answer_key import key_context
 from report.context import solution_context
 from report.environment import make_environment
 from report.statement import statement_context
-from solver.exact_values import ExactValues
 from solver.instance import Problem
 from solver.solution import Solution
 from solver.verification import Verification
@@ -31,10 +30,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def solution_tex(
-    solution: Solution, exact: ExactValues | None, verification: Verification | None
-) -> str:
-    """The worked solution; ``verification`` None leaves out the Verification appendix."""
+def solution_tex(solution: Solution, exact: dict | None, verification: Verification | None) -> str:
+    """The worked solution with the rows of exact forms ``exact`` (report.exact_forms; None:
+    none); ``verification`` None leaves out the Verification appendix."""
     context = solution_context(solution, exact, verification)
     return environment().get_template("solution.tex.j2").render(context)
 

@@ -82,12 +82,17 @@ def split(tex: str) -> Preamble | None:
     return Preamble(head=tex[:end], rest=tex[end:])
 
 
-def folder() -> Path:
-    """Where formats are kept: the XDG cache folder (an absolute $XDG_CACHE_HOME, else
-    ~/.cache), in hw3-solution/formats."""
+def cache_home() -> Path:
+    """The project's cache folder: hw3-solution in the XDG cache folder (an absolute
+    $XDG_CACHE_HOME, else ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "hw3-solution" / "formats"
+    return root / "hw3-solution"
+
+
+def folder() -> Path:
+    """Where formats are kept."""
+    return cache_home() / "formats"
 
 
 def key(head: str, pdflatex: str) -> str:
@@ -158,25 +163,26 @@ def store(head: str, pdflatex: str, dumped: Path, restore: bool) -> Format | Non
             "restore": restore,
         }
         fmt.parent.mkdir(parents=True, exist_ok=True)
-        _replace(fmt, made.read_bytes())
-        _replace(record, json.dumps(entry, separators=(",", ":")).encode())
+        write_whole(fmt, made.read_bytes())
+        write_whole(record, json.dumps(entry, separators=(",", ":")).encode())
         with contextlib.suppress(OSError):  # another process may be pruning too
-            _prune(fmt.parent)
+            prune(fmt.parent, "*.fmt", KEEP)
         return Format(fmt, restore)
     except (OSError, ValueError):
         return None
 
 
-def _prune(base: Path) -> None:
-    """Remove all but the KEEP most recently written formats, with their records."""
-    kept = sorted(base.glob("*.fmt"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in kept[KEEP:]:
+def prune(base: Path, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written files matching ``pattern`` in
+    ``base``, each with its namesake .json record."""
+    kept = sorted(base.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in kept[keep:]:
         for path in (old, old.with_suffix(".json")):
             with contextlib.suppress(OSError):
                 path.unlink()
 
 
-def _replace(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: a temporary file beside it, renamed over it."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
