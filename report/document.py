@@ -14,6 +14,7 @@ from report.answer_key import key_context
 from report.context import solution_context
 from report.environment import make_environment
 from report.statement import statement_context
+from report.tex_format import cache_home
 from solver.instance import Problem
 from solver.solution import Solution
 from solver.verification import Verification
@@ -23,8 +24,9 @@ TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The process's environment, with every document's template compiled."""
-    env = make_environment()
+    """The process's environment, with every document's template compiled (once per
+    version of it: kept in the user's cache folder)."""
+    env = make_environment(compiled=cache_home() / "templates")
     for name in TEMPLATES:
         env.get_template(name)
     return env
