@@ -25,6 +25,13 @@ def fingerprint(config: Path, *, pdf: bool, prove: bool = False) -> str:
     digest = hashlib.sha256(config.read_bytes())
     options = f"pdf={pdf} prove={prove} epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}"
     digest.update(options.encode())
+    digest.update(code_digest().encode())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """A digest of the project's own code and templates."""
+    digest = hashlib.sha256()
     for folder in SOURCES:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and path.suffix in (".py", ".j2", ".tex"):

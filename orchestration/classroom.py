@@ -23,7 +23,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from report.document import answer_key_tex, environment, statement_tex
 from report.moodle import moodle_xml
 from report.quiz import quiz_question
 from report.results import results_json
-from report.tex import TexError, compile_pdf
+from report.tex import TexError, compile_pdf, prepare
 from solver.config import load_problem, problem_toml
 from solver.draw import draw_variant
 from solver.errors import ConfigError, HW3Error, InputError
@@ -94,7 +94,9 @@ class KeyReport:
 
 def _warm_up(problem: Problem | None = None) -> None:
     """Pay the once-per-process costs up front: compile the templates and, given an instance,
-    solve and render it once (SymPy's import and Jinja's first calls cost ~0.4 s).
+    solve and render it once (SymPy's import and Jinja's first calls cost ~0.4 s), and have
+    the cached TeX formats of its solution's and its problem sheet's preambles ready
+    (dumped now, both at once, when missing: report.tex_format).
 
     Run in the parent before the workers are forked, they all start warm, with SymPy
     imported once for all of them. A failure here is left to the variant that meets it.
@@ -102,7 +104,10 @@ def _warm_up(problem: Problem | None = None) -> None:
     environment()
     if problem is not None:
         with contextlib.suppress(Exception):
-            render_solution(solve(problem))
+            handout = statement_tex(problem, "variant-001", answer_boxes=True)
+            documents = [render_solution(solve(problem)), handout]
+            with ThreadPoolExecutor(len(documents)) as dumps:
+                list(dumps.map(prepare, documents))
 
 
 # --- one variant -------------------------------------------------------------------------

@@ -22,27 +22,24 @@ OUTPUTS = (
 )
 
 
-def render_solution(solution, *, prove: bool = False) -> str:
+def render_solution(solution, *, prove: bool = False, keep: bool = False) -> str:
     """The solution document's LaTeX source, with the checks of its Verification appendix:
-    central differences, the exact values where the instance has them, and with ``prove``
-    the symbolic proof of Problem 1 at the instance's shape."""
+    central differences, the exact values where the instance has them (kept in the user's
+    cache with ``keep``: orchestration.exact), and with ``prove`` the symbolic proof of
+    Problem 1 at the instance's shape."""
+    from orchestration.exact import exact_shown
     from report.document import solution_tex
-    from solver.exact_values import agreement, exact_values
     from solver.high_precision import network_agreement
     from solver.verification import verify
 
     problem = solution.problem
-    exact = exact_values(problem)  # its short forms are shown in Problem 2 too
+    rows, difference = exact_shown(solution, keep=keep)  # rows shown in Problem 2 too
     if not problem.report.appendix:  # no appendix: no checks to report in it
-        return solution_tex(solution, exact, None)
-    if exact is not None:
-        difference = agreement(exact, solution)
-    elif not problem.homework_family:
+        return solution_tex(solution, rows, None)
+    if difference is None and not problem.homework_family:
         difference = network_agreement(problem, solution)
-    else:
-        difference = None
     checks = verify(solution, difference, prove=prove)
-    return solution_tex(solution, exact, checks)
+    return solution_tex(solution, rows, checks)
 
 
 def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
@@ -90,7 +87,7 @@ def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
     # The problem sheet needs no checks: TeX sets it while the solution is being verified.
     with ThreadPoolExecutor(max_workers=2) as pool:
         compiles = {"problem": pool.submit(compile_pdf, sheet)} if pdf else {}
-        tex = render_solution(solution, prove=prove)
+        tex = render_solution(solution, prove=prove, keep=True)
         files["solution.tex"] = tex.encode()
         if pdf:
             compiles["solution"] = pool.submit(compile_pdf, tex)

@@ -11,11 +11,10 @@ from functools import partial
 import numpy as np
 from pylatex.utils import NoEscape
 
-from report.exact_forms import exact_context
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
 from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
-from solver.exact_values import MAX_DIGITS, PRECISION, ExactValues
+from solver.exactness import MAX_DIGITS, PRECISION
 from solver.high_precision import WORKING_DIGITS
 from solver.instance import Params
 from solver.solution import Solution, Step
@@ -169,12 +168,13 @@ def verification_context(check: Verification | None, problem) -> dict | None:
 
 def solution_context(
     solution: Solution,
-    exact: ExactValues | None = None,
+    exact: dict | None = None,
     verification: Verification | None = None,
 ) -> dict:
     """Everything the solution's templates show, keyed as the templates name it.
 
-    ``exact`` holds the instance's exact values (None where it has none), ``verification``
+    ``exact`` holds the rows of exact forms Problem 2 shows (report.exact_forms.exact_context:
+    None where there are none; SymPy's work, done by the caller), ``verification``
     the checks run (None: no appendix). The homework's network (one ReLU layer, softmax and
     cross-entropy) is written with the homework's own names (h, a, W1, …); any other with
     the layers numbered (network_context).
@@ -201,7 +201,7 @@ def solution_context(
         "homework_family": problem.homework_family,
         "updated": _params(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
-        "exact": exact_context(exact, solution, fnum),
+        "exact": exact,
         "verification": verification_context(verification, problem) if info.appendix else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
     }

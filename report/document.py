@@ -15,7 +15,7 @@ from report.context import solution_context
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
 from report.statement import statement_context
-from solver.exact_values import ExactValues
+from report.tex_format import cache_home
 from solver.instance import Problem, ReportInfo
 from solver.solution import Solution
 from solver.verification import Verification
@@ -25,8 +25,9 @@ TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The process's environment, with every document's template compiled."""
-    env = make_environment()
+    """The process's environment, with every document's template compiled (once per
+    version of it: kept in the user's cache folder)."""
+    env = make_environment(compiled=cache_home() / "templates")
     env.globals["families"] = FAMILIES
     for name in TEMPLATES:
         env.get_template(name)
@@ -39,10 +40,9 @@ def _fonts(info: ReportInfo, *more: str) -> list[str]:
     return font_keys(*fields, *more)
 
 
-def solution_tex(
-    solution: Solution, exact: ExactValues | None, verification: Verification | None
-) -> str:
-    """The worked solution; ``verification`` None leaves out the Verification appendix."""
+def solution_tex(solution: Solution, exact: dict | None, verification: Verification | None) -> str:
+    """The worked solution with the rows of exact forms ``exact`` (report.exact_forms; None:
+    none); ``verification`` None leaves out the Verification appendix."""
     context = solution_context(solution, exact, verification)
     context["fonts"] = _fonts(solution.problem.report)
     return environment().get_template("solution.tex.j2").render(context)

@@ -8,6 +8,7 @@ string; and escaping on by default: every plain ``str`` is passed through PyLaTe
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import jinja2
@@ -39,9 +40,32 @@ def latex_finalize(value: object) -> object:
     return NoEscape(in_scripts(text))
 
 
-def make_environment(templates: Path | None = None) -> jinja2.Environment:
-    """A strict environment loading ``templates`` (default: the project's ``templates/``)."""
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates kept on disk (it checks each against its source), so a
+    build does not parse and compile them again; a folder that cannot be read or written
+    only costs the compiling."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def make_environment(
+    templates: Path | None = None, compiled: Path | None = None
+) -> jinja2.Environment:
+    """A strict environment loading ``templates`` (default: the project's ``templates/``),
+    keeping the compiled templates in the folder ``compiled`` if given."""
+    cache = None
+    if compiled is not None:
+        with contextlib.suppress(OSError):
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = _Compiled(str(compiled))
     return jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader(str(templates or TEMPLATES)),
         block_start_string=r"\BLOCK{",
         block_end_string="}",

@@ -13,6 +13,13 @@ the temporary folder, no stdin, and its own process group, killed whole on timeo
 Reproducible: ``SOURCE_DATE_EPOCH`` with ``FORCE_SOURCE_DATE=1`` fixes every date, and the
 fixed job name in a relative folder keeps paths out of the PDF (the document itself sets
 ``\\pdftrailerid{}``).
+
+Faster: a document with the preamble marker of report.tex_format is compiled with a cached
+format of its preamble (the packages loaded once, not per PDF), byte for byte the same PDF.
+When there is none yet it is compiled plainly, and the format dumped by a process of its own
+in the background (for the next document), or up front with :func:`prepare` by a caller
+about to compile many. A pass with the format that fails for any reason but a timeout is
+run again plainly: a cache problem can slow a build, never change or fail it.
 """
 
 from __future__ import annotations
@@ -23,11 +30,14 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from report import tex_format
 from solver.errors import HW3Error
 
 INSTALL_HINT = (
@@ -39,6 +49,9 @@ XELATEX = "% !TEX program = xelatex"  # a document's first line when XeLaTeX mus
 DEFAULT_EPOCH = 1714262400  # 2024-04-28T00:00:00Z
 JOB = "solution"
 _MAX_PASSES = 3
+_FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape")
+ROOT = Path(__file__).resolve().parent.parent
+_background: list[subprocess.Popen] = []  # format dumps started by this process
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Package rerunfilecheck Warning")
 _BOILERPLATE = re.compile(  # TeX's help text for a human at the terminal, noise here
     r"See the LaTeX manual|Type +H <return>|Type X to quit|or enter new name|Enter file name"
@@ -74,18 +87,160 @@ def compile_pdf(
     if program is None:
         raise TexError(INSTALL_HINT.format(engine=engine), None)
     deadline = time.monotonic() + timeout
+    limits = (deadline, timeout, source_date_epoch)
+    if engine == "xelatex":  # rare (names in other scripts): no cached format for it
+        return _typeset(program, tex, None, *limits)
+    pdflatex = program
+    preamble = tex_format.split(tex)
+    if preamble is None:
+        return _typeset(pdflatex, tex, None, *limits)
+    fmt = tex_format.lookup(preamble.head, pdflatex)
+    if fmt is None:
+        compiled = _typeset(pdflatex, tex, None, *limits)
+        _dump_in_background(preamble.head, pdflatex)
+        return compiled
+    try:
+        return _typeset(pdflatex, preamble.body(fmt.restore), fmt.path, *limits)
+    except _TimedOut:
+        raise
+    except (TexError, OSError) as err:  # the format's fault or the document's: plainly
+        compiled = _typeset(pdflatex, tex, None, *limits)
+        note = f"\nhw3: the pass with the cached format {fmt.path} failed ({err}); ran without it\n"
+        return CompiledPdf(pdf=compiled.pdf, log=compiled.log + note)
+
+
+class _TimedOut(TexError):
+    """TeX ran past its time: not worth a second try."""
+
+
+def _typeset(
+    pdflatex: str,
+    source: str,
+    fmt: Path | None,
+    deadline: float,
+    timeout: float,
+    source_date_epoch: int | None,
+) -> CompiledPdf:
+    """Compile ``source`` as solution.tex in a fresh folder, with format ``fmt`` if given,
+    again while the log asks for a rerun."""
     with tempfile.TemporaryDirectory(prefix="hw3-tex-") as tmp:
         folder = Path(tmp)
-        (folder / f"{JOB}.tex").write_text(tex, encoding="utf-8")
+        (folder / f"{JOB}.tex").write_text(source, encoding="utf-8")
+        command = [pdflatex, *_FLAGS, f"-jobname={JOB}"]
+        if fmt is not None:  # inside the folder: kpathsea's openin_any=p reads nothing else
+            _link(fmt, folder / f"{tex_format.NAME}.fmt")
+            command.append(f"-fmt={tex_format.NAME}")
+        command.append(f"{JOB}.tex")
         env = _environment(folder, source_date_epoch)
         for _ in range(_MAX_PASSES):
-            log = _run(program, folder, env, deadline, timeout)
+            log = _run(command, folder, env, deadline, timeout)
             if not _RERUN.search(log):
                 break
         pdf = folder / f"{JOB}.pdf"
         if not pdf.exists():
             raise TexError("TeX failed: no PDF was written (is the document empty?)", log)
         return CompiledPdf(pdf=pdf.read_bytes(), log=log)
+
+
+def _link(target: Path, link: Path) -> None:
+    """A hard link (the very file checked, whatever replaces it later), else a symlink."""
+    try:
+        os.link(target, link)
+    except OSError:
+        os.symlink(target, link)
+
+
+# --- the cached format ----------------------------------------------------------------------
+
+
+def prepare(tex: str, *, timeout: float = 120.0) -> bool:
+    """Make sure the format of ``tex``'s preamble is cached, dumping it now if need be (or
+    waiting for the process dumping it); for a caller about to compile many documents, such
+    as variant workers about to be forked. Returns whether the format is ready."""
+    pdflatex = shutil.which("pdflatex")
+    preamble = tex_format.split(tex)
+    if pdflatex is None or preamble is None:
+        return False
+    deadline = time.monotonic() + timeout
+    while tex_format.lookup(preamble.head, pdflatex) is None:
+        if time.monotonic() > deadline:
+            return False
+        if tex_format.dumping(preamble.head, pdflatex):
+            time.sleep(0.05)  # another process is dumping it
+        elif dump_format(preamble.head, timeout=timeout) is None and not tex_format.dumping(
+            preamble.head, pdflatex
+        ):
+            return False  # TeX failed, or the cache cannot be written
+    return True
+
+
+def dump_format(head: str, *, timeout: float = 120.0) -> tex_format.Format | None:
+    """Dump ``head`` (a preamble down to its marker line) into a cached format, as hardened
+    as a document's pass: ``pdflatex -ini "&pdflatex"``, then ``\\dump``. The format is kept
+    only if a probe document (a page of text) compiled with it is byte for byte the one
+    compiled plainly, with or without tex_format.RESTORE (which one, it records). Returns
+    the kept format, or None (no pdflatex, another process dumping it, TeX failed, the
+    probe differs, the cache cannot be written)."""
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        return None
+    with tex_format.dump_lock(head, pdflatex) as mine:
+        kept = tex_format.lookup(head, pdflatex)
+        if not mine or kept is not None:
+            return kept
+        deadline = time.monotonic() + timeout
+        probe = tex_format.Preamble(head, _PROBE)
+        with tempfile.TemporaryDirectory(prefix="hw3-fmt-") as tmp, ThreadPoolExecutor(1) as aside:
+            folder = Path(tmp)
+            reference = aside.submit(
+                _typeset, pdflatex, head + _PROBE, None, deadline, timeout, None
+            )
+            (folder / "preamble.tex").write_text(head + "\\dump\n", encoding="utf-8")
+            command = [pdflatex, "-ini", *_FLAGS, "-recorder", f"-jobname={tex_format.NAME}"]
+            command += ["&pdflatex", "preamble.tex"]
+            env = _environment(folder, None)
+            try:
+                _run(command, folder, env, deadline, timeout, tex_format.NAME)
+                fmt = folder / f"{tex_format.NAME}.fmt"
+                for restore in (False, True):
+                    with_format = _typeset(
+                        pdflatex, probe.body(restore), fmt, deadline, timeout, None
+                    )
+                    if with_format.pdf == reference.result().pdf:
+                        return tex_format.store(head, pdflatex, folder, restore)
+            except (TexError, OSError):
+                pass
+            return None
+
+
+_PROBE = "\\begin{document}\nA page of text.\n\\end{document}\n"
+
+
+def _dump_in_background(head: str, pdflatex: str) -> None:
+    """Start ``python -m report.tex`` dumping ``head``'s format, unless one is at it; the
+    build does not wait for it."""
+    if tex_format.dumping(head, pdflatex):
+        return
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "report.tex"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        with proc.stdin:
+            proc.stdin.write(head.encode())
+    except OSError:
+        return
+    _background.append(proc)
+
+
+def wait_for_dumps() -> None:
+    """Wait for the format dumps this process started (tests, the benchmark)."""
+    while _background:
+        _background.pop().wait()
 
 
 def _environment(folder: Path, source_date_epoch: int | None) -> dict[str, str]:
@@ -110,10 +265,15 @@ def _epoch(given: int | None) -> int:
     return int(inherited) if inherited.isdigit() else DEFAULT_EPOCH
 
 
-def _run(program: str, folder: Path, env: dict[str, str], deadline: float, timeout: float) -> str:
+def _run(
+    command: list[str],
+    folder: Path,
+    env: dict[str, str],
+    deadline: float,
+    timeout: float,
+    job: str = JOB,
+) -> str:
     """One TeX pass; returns its log, raises TexError on failure or timeout."""
-    command = [program, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
-    command += ["-no-shell-escape", f"-jobname={JOB}", f"{JOB}.tex"]
     proc = subprocess.Popen(
         command,
         cwd=folder,
@@ -127,11 +287,13 @@ def _run(program: str, folder: Path, env: dict[str, str], deadline: float, timeo
         output, _ = proc.communicate(timeout=max(deadline - time.monotonic(), 0))
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise TexError(f"TeX did not finish within {timeout:g} s", _read_log(folder)) from None
+        raise _TimedOut(
+            f"TeX did not finish within {timeout:g} s", _read_log(folder, job)
+        ) from None
     except BaseException:  # Ctrl-C or the like: TeX is in its own session, so end it here
         _kill_group(proc)
         raise
-    log = _read_log(folder)
+    log = _read_log(folder, job)
     if proc.returncode != 0:
         shown = log or output.decode("utf-8", "replace")
         raise TexError(f"TeX failed: {_summary(shown)}", log or None)
@@ -145,8 +307,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def _read_log(folder: Path) -> str:
-    path = folder / f"{JOB}.log"
+def _read_log(folder: Path, job: str = JOB) -> str:
+    path = folder / f"{job}.log"
     return path.read_text("utf-8", "replace") if path.exists() else ""
 
 
@@ -178,3 +340,7 @@ def _summary(log: str, context: int = 4) -> str:
     else:
         head = "{}: {}".format(*_LOCATED.match(line).groups())
     return "\n".join([head, *shown])
+
+
+if __name__ == "__main__":  # the background dump: the preamble's head on stdin
+    dump_format(sys.stdin.read())

@@ -17,20 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
+from solver.exactness import MAX_LOGIT, PRECISION, exactable, short_fraction
 from solver.instance import Params, Problem
 from solver.solution import Solution
-
-# Past these limits the instance is "not exact-able": the exact forms would not be short.
-MAX_DIGITS = 6  # significant decimals of any one input
-MAX_WEIGHTS = 60  # d·n + n·q
-MAX_LOGIT = 10_000  # |zₖ|: exp(zₖ) stays a number evalf handles quickly
-PRECISION = 30  # digits for evalf in agreement()
 
 
 def exact_number(value: float) -> sp.Rational | None:
@@ -39,13 +32,8 @@ def exact_number(value: float) -> sp.Rational | None:
     >>> exact_number(0.3), exact_number(-5.0), exact_number(1e-3), exact_number(0.1234567)
     (3/10, -5, 1/1000, None)
     """
-    if not math.isfinite(value):
-        return None
-    digits = Decimal(repr(float(value))).normalize().as_tuple().digits
-    if len(digits) > MAX_DIGITS:
-        return None
-    fraction = Fraction(repr(float(value)))
-    return sp.Rational(fraction.numerator, fraction.denominator)
+    fraction = short_fraction(value)
+    return None if fraction is None else sp.Rational(fraction.numerator, fraction.denominator)
 
 
 def _exact_matrix(values: np.ndarray) -> sp.Matrix | None:
@@ -213,11 +201,9 @@ def exact_values(problem: Problem) -> ExactValues | None:
     do not sum to 1, or a logit past MAX_LOGIT. With several steps, the values are the first
     step's, as in :class:`solver.solution.Solution`.
     """
-    if not problem.homework_family:
+    if not exactable(problem):  # solver.exactness: the same, without SymPy
         return None
     d, n, q = problem.shape
-    if d * n + n * q > MAX_WEIGHTS or np.ndim(problem.x) != 1 or np.ndim(problem.y) != 1:
-        return None
     inputs = [problem.x, problem.y, *problem.params.as_dict().values()]
     matrices = [_exact_matrix(v) for v in inputs]
     epsilon, eta = exact_number(problem.epsilon), exact_number(problem.learning_rate)

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from solver.exact_values import MAX_WEIGHTS, exact_number
+from solver.exactness import MAX_WEIGHTS, short_fraction
 from solver.instance import Problem
 from solver.solution import Solution
 
@@ -35,7 +35,7 @@ def network_agreement(problem: Problem, solution: Solution) -> float | None:
         return None
     typed = [problem.x, problem.y, problem.learning_rate, problem.negative_slope, problem.epsilon]
     typed += list(params.as_dict().values())
-    if any(exact_number(float(v)) is None for array in typed for v in np.ravel(array)):
+    if any(short_fraction(float(v)) is None for array in typed for v in np.ravel(array)):
         return None
     with mpmath.workdps(WORKING_DIGITS):
         exact = _high_precision(problem, mpmath)

@@ -39,3 +39,22 @@ def test_the_project_templates_all_compile():
     env = make_environment()
     for name in env.list_templates():
         env.get_template(name)
+
+
+def test_compiled_templates_are_kept_and_checked_against_their_source(templates, tmp_path):
+    """A second environment reads the compiled template; an edited template, a damaged
+    file or a folder that cannot be made changes nothing but the time."""
+    kept = tmp_path / "compiled"
+    context = {"text": "a_b", "flag": True}
+    first = make_environment(templates, kept).get_template("t.tex.j2").render(context)
+    (compiled,) = kept.iterdir()
+    assert make_environment(templates, kept).get_template("t.tex.j2").render(context) == first
+    (templates / "t.tex.j2").write_text(r"edited \VAR{text}" + "\n")
+    edited = make_environment(templates, kept).get_template("t.tex.j2").render(context)
+    assert edited == "edited a\\_b\n"
+    for name in kept.iterdir():
+        name.write_bytes(b"damaged")
+    again = make_environment(templates, kept).get_template("t.tex.j2").render(context)
+    assert again == edited
+    blocked = make_environment(templates, tmp_path / "t.tex.j2" / "sub")
+    assert blocked.get_template("t.tex.j2").render(context) == edited
