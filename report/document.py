@@ -14,7 +14,7 @@ from report.answer_key import key_context
 from report.context import solution_context
 from report.environment import make_environment
 from report.statement import statement_context
-from report.tex_format import cache_home
+from report.tex_format import cache_home, split
 from solver.instance import Problem
 from solver.solution import Solution
 from solver.verification import Verification
@@ -52,3 +52,21 @@ def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -
     """The printable answer key of the variants whose results.json data are ``results``."""
     context = key_context(results, template, heading)
     return environment().get_template("answer_key.tex.j2").render(context)
+
+
+def solution_head(paper: str) -> str | None:
+    """The solution's preamble down to the marker of report.tex_format, for a paper size
+    (``a4``, ``letter``) alone, before any number is known: what TeX can be started with
+    early (report.tex.start). None when the template needs more than the paper to get
+    there."""
+    text = ""
+    try:
+        template = environment().get_template("solution.tex.j2")
+        for chunk in template.generate(paper=f"{paper}paper"):
+            text += chunk
+            preamble = split(text)
+            if preamble is not None:
+                return preamble.head
+    except jinja2.TemplateError:
+        return None
+    return None
