@@ -107,7 +107,10 @@ def compile_pdf(
         try:
             same_epoch = early.epoch == _epoch(source_date_epoch)
             if preamble is not None and preamble.head == early.head and same_epoch:
-                return early.finish(preamble.body(early.fmt.restore), deadline, timeout)
+                compiled = early.finish(preamble.rest, deadline, timeout)
+                if early.fmt is None:  # for the next document
+                    _dump_in_background(preamble.head, pdflatex)
+                return compiled
         except _TimedOut:
             raise
         except (TexError, OSError):
@@ -179,15 +182,16 @@ def _reruns(
 
 
 class Early:
-    """A pass with a cached format started before its document is ready (see start()): TeX
-    loads the format while Python works, then reads the document from a named pipe.
+    """A pass started before its document is ready (see start()), on a named pipe: given
+    the preamble's head at once (with a cached format, its blank lines; without, the head
+    itself), TeX loads the format or the packages while Python works, then reads the rest.
 
     The pipe is held open read-write here until TeX has read all of it (a pipe's contents go
     when no process has it open), so TeX does not wait on opening it; TeX is killed with
     this process (Linux's PR_SET_PDEATHSIG) should it die before the document is written.
     """
 
-    def __init__(self, head: str, fmt: tex_format.Format, pdflatex: str) -> None:
+    def __init__(self, head: str, fmt: tex_format.Format | None, pdflatex: str) -> None:
         self.head, self.fmt = head, fmt
         self.epoch = _epoch(None)
         self._tmp = tempfile.TemporaryDirectory(prefix="hw3-tex-")
@@ -198,7 +202,10 @@ class Early:
             pipe = self.folder / f"{JOB}.tex"
             os.mkfifo(pipe, 0o600)
             self._pipe = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)
-            self.command = _command(pdflatex, self.folder, fmt.path)
+            self.command = _command(pdflatex, self.folder, None if fmt is None else fmt.path)
+            self.prefix = head if fmt is None else tex_format.Preamble(head, "").body(fmt.restore)
+            if os.write(self._pipe, self.prefix.encode("utf-8")) != len(self.prefix.encode()):
+                raise OSError("the preamble did not fit the pipe")
             self.env = _environment(self.folder, self.epoch)
             with (self.folder / "terminal.txt").open("wb") as terminal:
                 self.proc = _spawn(
@@ -208,9 +215,10 @@ class Early:
             self.cancel()
             raise
 
-    def finish(self, body: str, deadline: float, timeout: float) -> CompiledPdf:
-        """Feed ``body`` to the waiting TeX and finish the pass (and any rerun)."""
-        data = memoryview(body.encode("utf-8"))
+    def finish(self, rest: str, deadline: float, timeout: float) -> CompiledPdf:
+        """Feed the document's ``rest`` (after the head) to the waiting TeX and finish the
+        pass (and any rerun)."""
+        data = memoryview(rest.encode("utf-8"))
         while data:
             if self.proc.poll() is not None:
                 raise TexError("TeX ended before it had read the document", None)
@@ -228,7 +236,7 @@ class Early:
         log = _finish(self.proc, self.folder, deadline, timeout)
         pipe = self.folder / f"{JOB}.tex"  # a rerun reads a plain file
         pipe.unlink()
-        pipe.write_bytes(body.encode("utf-8"))
+        pipe.write_bytes((self.prefix + rest).encode("utf-8"))
         return _reruns(self.command, self.folder, self.env, log, deadline, timeout)
 
     def cancel(self) -> None:
@@ -264,12 +272,13 @@ def _unread(pipe: int) -> int:
 
 def start(head: str) -> Early | None:
     """Start the pass of a document whose preamble head (down to the marker) is ``head``
-    now, before the rest is known: with its cached format only (None when there is none,
-    or TeX cannot be started). Hand it to compile_pdf(early=…), or cancel() it."""
+    now, before the rest is known: with its cached format, else plainly (the format is then
+    dumped after the pass). None when TeX cannot be started. Hand it to
+    compile_pdf(early=…), or cancel() it."""
     pdflatex = shutil.which("pdflatex")
-    fmt = None if pdflatex is None else tex_format.lookup(head, pdflatex)
-    if fmt is None or not sys.platform.startswith("linux"):  # _dies_with() is Linux's
+    if pdflatex is None or not sys.platform.startswith("linux"):  # _dies_with() is Linux's
         return None
+    fmt = tex_format.lookup(head, pdflatex)
     try:
         return Early(head, fmt, pdflatex)
     except OSError:

@@ -187,19 +187,21 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("wait", [0.0, 1.0])
 def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
-    """Started before the document is known, fed it through its pipe before or after TeX
-    has opened it: the PDF of a plain pass, byte for byte."""
+    """Started before the document is known, without the format (loading the packages)
+    and with it, fed the rest through its pipe before or after TeX has opened it: the PDF
+    of a plain pass, byte for byte. The pass without it dumps the format for the next."""
     document = render_solution(solve(homework))
+    plain = tex.compile_pdf(document.replace(tex_format.MARKER, "%")).pdf
     head = tex_format.split(document).head
     assert head == solution_head("a4")  # what a build can know before it has solved
-    assert tex.start(head) is None  # no format yet: nothing started
-    assert tex.prepare(document)
-    early = tex.start(head)
-    time.sleep(wait)
-    compiled = tex.compile_pdf(document, early=early)
-    assert format_of(compiled) == tex_format.NAME
-    assert compiled.pdf == tex.compile_pdf(document.replace(tex_format.MARKER, "%")).pdf
-    assert not alive(early.proc.pid) and not early.folder.exists()
+    for expected in ("pdflatex", tex_format.NAME):
+        early = tex.start(head)
+        time.sleep(wait)
+        compiled = tex.compile_pdf(document, early=early)
+        tex.wait_for_dumps()
+        assert format_of(compiled) == expected
+        assert compiled.pdf == plain
+        assert not alive(early.proc.pid) and not early.folder.exists()
 
 
 def test_an_early_pass_for_another_preamble_is_ended(cache):
