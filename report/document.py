@@ -15,7 +15,7 @@ from report.context import solution_context
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
 from report.statement import statement_context
-from report.tex_format import cache_home
+from report.tex_format import cache_home, split
 from solver.instance import Problem, ReportInfo
 from solver.solution import Solution
 from solver.verification import Verification
@@ -61,3 +61,21 @@ def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -
     context = key_context(results, template, heading)
     context["fonts"] = _fonts(template.report)
     return environment().get_template("answer_key.tex.j2").render(context)
+
+
+def solution_head(paper: str) -> str | None:
+    """The solution's preamble down to the marker of report.tex_format, for a paper size
+    (``a4``, ``letter``) alone, before any number is known: what TeX can be started with
+    early (report.tex.start). None when the template needs more than the paper to get
+    there."""
+    text = ""
+    try:
+        template = environment().get_template("solution.tex.j2")
+        for chunk in template.generate(paper=f"{paper}paper"):
+            text += chunk
+            preamble = split(text)
+            if preamble is not None:
+                return preamble.head
+    except jinja2.TemplateError:
+        return None
+    return None

@@ -19,19 +19,26 @@ format of its preamble (the packages loaded once, not per PDF), byte for byte th
 When there is none yet it is compiled plainly, and the format dumped by a process of its own
 in the background (for the next document), or up front with :func:`prepare` by a caller
 about to compile many. A pass with the format that fails for any reason but a timeout is
-run again plainly: a cache problem can slow a build, never change or fail it.
+run again plainly: a cache problem can slow a build, never change or fail it. A pass can
+also be started early (:func:`start`, given the preamble's head alone) so that TeX loads
+its format while Python still computes the document, then reads it from a named pipe.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import os
 import re
+import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +56,10 @@ XELATEX = "% !TEX program = xelatex"  # a document's first line when XeLaTeX mus
 DEFAULT_EPOCH = 1714262400  # 2024-04-28T00:00:00Z
 JOB = "solution"
 _MAX_PASSES = 3
+# -no-parse-first-line: a "%&format" line is not the document's to choose, and TeX would read
+# an early pass's pipe (Early) twice.
 _FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape")
+_FLAGS += ("-no-parse-first-line",)
 ROOT = Path(__file__).resolve().parent.parent
 _background: list[subprocess.Popen] = []  # format dumps started by this process
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Package rerunfilecheck Warning")
@@ -78,20 +88,45 @@ class CompiledPdf:
 
 
 def compile_pdf(
-    tex: str, *, timeout: float = 60.0, source_date_epoch: int | None = None
+    tex: str,
+    *,
+    timeout: float = 60.0,
+    source_date_epoch: int | None = None,
+    early: Early | None = None,
 ) -> CompiledPdf:
     """Typeset ``tex`` with pdflatex, or xelatex when its first line says so (report/scripts.py:
-    text in other scripts); raise TexError (with ``.log``) if TeX is missing, fails or hangs."""
+    text in other scripts); raise TexError (with ``.log``) if TeX is missing, fails or hangs.
+
+    ``early``: a pass started for this document's preamble (start()), used when the
+    document's preamble and dates are those it was started for, else ended."""
     engine = "xelatex" if tex.lstrip().startswith(XELATEX) else "pdflatex"
     program = shutil.which(engine)
     if program is None:
+        if early is not None:
+            early.cancel()
         raise TexError(INSTALL_HINT.format(engine=engine), None)
     deadline = time.monotonic() + timeout
     limits = (deadline, timeout, source_date_epoch)
-    if engine == "xelatex":  # rare (names in other scripts): no cached format for it
+    if engine == "xelatex":  # rare (names in other scripts): no cached format, no early pass
+        if early is not None:
+            early.cancel()
         return _typeset(program, tex, None, *limits)
     pdflatex = program
     preamble = tex_format.split(tex)
+    if early is not None:
+        try:
+            same_epoch = early.epoch == _epoch(source_date_epoch)
+            if preamble is not None and preamble.head == early.head and same_epoch:
+                compiled = early.finish(preamble.rest, deadline, timeout)
+                if early.fmt is None:  # for the next document
+                    _dump_in_background(preamble.head, pdflatex)
+                return compiled
+        except _TimedOut:
+            raise
+        except (TexError, OSError):
+            pass  # compiled below, as if it had not been started
+        finally:
+            early.cancel()
     if preamble is None:
         return _typeset(pdflatex, tex, None, *limits)
     fmt = tex_format.lookup(preamble.head, pdflatex)
@@ -126,20 +161,138 @@ def _typeset(
     with tempfile.TemporaryDirectory(prefix="hw3-tex-") as tmp:
         folder = Path(tmp)
         (folder / f"{JOB}.tex").write_text(source, encoding="utf-8")
-        command = [pdflatex, *_FLAGS, f"-jobname={JOB}"]
-        if fmt is not None:  # inside the folder: kpathsea's openin_any=p reads nothing else
-            _link(fmt, folder / f"{tex_format.NAME}.fmt")
-            command.append(f"-fmt={tex_format.NAME}")
-        command.append(f"{JOB}.tex")
+        command = _command(pdflatex, folder, fmt)
         env = _environment(folder, source_date_epoch)
-        for _ in range(_MAX_PASSES):
-            log = _run(command, folder, env, deadline, timeout)
-            if not _RERUN.search(log):
-                break
-        pdf = folder / f"{JOB}.pdf"
-        if not pdf.exists():
-            raise TexError("TeX failed: no PDF was written (is the document empty?)", log)
-        return CompiledPdf(pdf=pdf.read_bytes(), log=log)
+        log = _run(command, folder, env, deadline, timeout)
+        return _reruns(command, folder, env, log, deadline, timeout)
+
+
+def _command(pdflatex: str, folder: Path, fmt: Path | None) -> list[str]:
+    """A pass over solution.tex in ``folder``, with the format ``fmt`` (linked into the
+    folder: kpathsea's openin_any=p reads nothing outside it) if given."""
+    command = [pdflatex, *_FLAGS, f"-jobname={JOB}"]
+    if fmt is not None:
+        _link(fmt, folder / f"{tex_format.NAME}.fmt")
+        command.append(f"-fmt={tex_format.NAME}")
+    return [*command, f"{JOB}.tex"]
+
+
+def _reruns(
+    command: list[str], folder: Path, env: dict, log: str, deadline: float, timeout: float
+) -> CompiledPdf:
+    """After a first pass with this ``log``: again while the log asks, then the PDF."""
+    for _ in range(_MAX_PASSES - 1):
+        if not _RERUN.search(log):
+            break
+        log = _run(command, folder, env, deadline, timeout)
+    pdf = folder / f"{JOB}.pdf"
+    if not pdf.exists():
+        raise TexError("TeX failed: no PDF was written (is the document empty?)", log)
+    return CompiledPdf(pdf=pdf.read_bytes(), log=log)
+
+
+class Early:
+    """A pass started before its document is ready (see start()), on a named pipe: given
+    the preamble's head at once (with a cached format, its blank lines; without, the head
+    itself), TeX loads the format or the packages while Python works, then reads the rest.
+
+    The pipe is held open read-write here until TeX has read all of it (a pipe's contents go
+    when no process has it open), so TeX does not wait on opening it; TeX is killed with
+    this process (Linux's PR_SET_PDEATHSIG) should it die before the document is written.
+    """
+
+    def __init__(self, head: str, fmt: tex_format.Format | None, pdflatex: str) -> None:
+        self.head, self.fmt = head, fmt
+        self.epoch = _epoch(None)
+        self._tmp = tempfile.TemporaryDirectory(prefix="hw3-tex-")
+        self.folder = Path(self._tmp.name)
+        self._pipe: int | None = None
+        self.proc: subprocess.Popen | None = None
+        try:
+            pipe = self.folder / f"{JOB}.tex"
+            os.mkfifo(pipe, 0o600)
+            self._pipe = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)
+            self.command = _command(pdflatex, self.folder, None if fmt is None else fmt.path)
+            self.prefix = head if fmt is None else tex_format.Preamble(head, "").body(fmt.restore)
+            if os.write(self._pipe, self.prefix.encode("utf-8")) != len(self.prefix.encode()):
+                raise OSError("the preamble did not fit the pipe")
+            self.env = _environment(self.folder, self.epoch)
+            with (self.folder / "terminal.txt").open("wb") as terminal:
+                self.proc = _spawn(
+                    self.command, self.folder, self.env, terminal, _dies_with(os.getpid())
+                )
+        except BaseException:
+            self.cancel()
+            raise
+
+    def finish(self, rest: str, deadline: float, timeout: float) -> CompiledPdf:
+        """Feed the document's ``rest`` (after the head) to the waiting TeX and finish the
+        pass (and any rerun)."""
+        data = memoryview(rest.encode("utf-8"))
+        while data:
+            if self.proc.poll() is not None:
+                raise TexError("TeX ended before it had read the document", None)
+            if time.monotonic() > deadline:
+                raise _TimedOut(f"TeX did not finish within {timeout:g} s", None)
+            if select.select([], [self._pipe], [], 0.05)[1]:
+                with contextlib.suppress(BlockingIOError):
+                    data = data[os.write(self._pipe, data[:65536]) :]
+        # A pipe's contents go when no process has it open: close it only once TeX has read
+        # them all (so holds it open), whether it opened it before the writing or after.
+        while _unread(self._pipe) and self.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        os.close(self._pipe)
+        self._pipe = None
+        log = _finish(self.proc, self.folder, deadline, timeout)
+        pipe = self.folder / f"{JOB}.tex"  # a rerun reads a plain file
+        pipe.unlink()
+        pipe.write_bytes((self.prefix + rest).encode("utf-8"))
+        return _reruns(self.command, self.folder, self.env, log, deadline, timeout)
+
+    def cancel(self) -> None:
+        """End TeX if it still runs, and remove its folder; done or not, idempotent."""
+        if self.proc is not None and self.proc.poll() is None:
+            _kill_group(self.proc)
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        self._tmp.cleanup()
+
+
+def _dies_with(parent: int):
+    """For the child: be killed when ``parent`` ends (Linux's PR_SET_PDEATHSIG), so that an
+    early TeX still waiting for its document never outlives the build that started it."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded here, not in the child
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before this
+            os._exit(1)
+
+    return arm
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _unread(pipe: int) -> int:
+    """How many bytes wait in the pipe."""
+    return struct.unpack("i", fcntl.ioctl(pipe, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def start(head: str) -> Early | None:
+    """Start the pass of a document whose preamble head (down to the marker) is ``head``
+    now, before the rest is known: with its cached format, else plainly (the format is then
+    dumped after the pass). None when TeX cannot be started. Hand it to
+    compile_pdf(early=…), or cancel() it."""
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None or not sys.platform.startswith("linux"):  # _dies_with() is Linux's
+        return None
+    fmt = tex_format.lookup(head, pdflatex)
+    try:
+        return Early(head, fmt, pdflatex)
+    except OSError:
+        return None
 
 
 def _link(target: Path, link: Path) -> None:
@@ -274,15 +427,30 @@ def _run(
     job: str = JOB,
 ) -> str:
     """One TeX pass; returns its log, raises TexError on failure or timeout."""
-    proc = subprocess.Popen(
+    return _finish(_spawn(command, folder, env), folder, deadline, timeout, job)
+
+
+def _spawn(
+    command: list[str], folder: Path, env: dict[str, str], stdout=subprocess.PIPE, before=None
+):
+    """TeX started in ``folder``, in a session (a process group) of its own; ``before`` runs
+    in the child before TeX does."""
+    return subprocess.Popen(
         command,
         cwd=folder,
         env=env,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
+        stdout=stdout,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=before,
     )
+
+
+def _finish(
+    proc: subprocess.Popen, folder: Path, deadline: float, timeout: float, job: str = JOB
+) -> str:
+    """Wait for a TeX pass; returns its log, raises TexError on failure or timeout."""
     try:
         output, _ = proc.communicate(timeout=max(deadline - time.monotonic(), 0))
     except subprocess.TimeoutExpired:
@@ -295,7 +463,7 @@ def _run(
         raise
     log = _read_log(folder, job)
     if proc.returncode != 0:
-        shown = log or output.decode("utf-8", "replace")
+        shown = log or (output or b"").decode("utf-8", "replace")
         raise TexError(f"TeX failed: {_summary(shown)}", log or None)
     return log
 

@@ -5,15 +5,19 @@ These run the real pdflatex, each with a cache folder of its own."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from instances import ROOT
 
 from orchestration.single import render_solution
 from report import tex, tex_format
-from report.document import statement_tex
+from report.document import solution_head, statement_tex
 from solver.network import solve
 
 SMALL = r"""\documentclass{article}
@@ -168,3 +172,84 @@ def test_solution_tex_compiles_standalone_with_plain_pdflatex(tmp_path, homework
     )
     assert run.returncode == 0
     assert (tmp_path / "solution.pdf").read_bytes().startswith(b"%PDF")
+
+
+# --- TeX started early (report.tex.start), before its document is ready ----------------------
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("wait", [0.0, 1.0])
+def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
+    """Started before the document is known, without the format (loading the packages)
+    and with it, fed the rest through its pipe before or after TeX has opened it: the PDF
+    of a plain pass, byte for byte. The pass without it dumps the format for the next."""
+    document = render_solution(solve(homework))
+    plain = tex.compile_pdf(document.replace(tex_format.MARKER, "%")).pdf
+    head = tex_format.split(document).head
+    assert head == solution_head("a4")  # what a build can know before it has solved
+    for expected in ("pdflatex", tex_format.NAME):
+        early = tex.start(head)
+        time.sleep(wait)
+        compiled = tex.compile_pdf(document, early=early)
+        tex.wait_for_dumps()
+        assert format_of(compiled) == expected
+        assert compiled.pdf == plain
+        assert not alive(early.proc.pid) and not early.folder.exists()
+
+
+def test_an_early_pass_for_another_preamble_is_ended(cache):
+    """A document whose preamble (or dates) is not the one TeX was started for is compiled
+    as if nothing had been started; the early TeX is ended and its folder removed."""
+    document = small("Other.")
+    assert tex.prepare(document)
+    for other, epoch in ((document.replace("article", "report"), None), (document, 1700000000)):
+        tex.prepare(other)
+        early = tex.start(tex_format.split(document).head)
+        compiled = tex.compile_pdf(other, early=early, source_date_epoch=epoch)
+        assert compiled.pdf == tex.compile_pdf(other, source_date_epoch=epoch).pdf
+        assert not alive(early.proc.pid) and not early.folder.exists()
+
+
+def test_an_early_pass_reports_errors_as_any_pass(cache):
+    document = small("Fine.\n\\foo bar")  # \foo on line 8
+    assert tex.prepare(document)
+    early = tex.start(tex_format.split(document).head)
+    with pytest.raises(tex.TexError) as caught:
+        tex.compile_pdf(document, early=early)
+    assert str(caught.value).splitlines()[0] == (
+        "TeX failed: solution.tex:8: Undefined control sequence."
+    )
+    assert not alive(early.proc.pid)
+
+
+def test_an_early_pass_never_fed_ends_with_its_process(cache):
+    """Cancelled, or its Python killed before writing the document: TeX does not linger."""
+    document = small("Abandoned.")
+    assert tex.prepare(document)
+    early = tex.start(tex_format.split(document).head)
+    early.cancel()
+    assert not alive(early.proc.pid) and not early.folder.exists()
+    script = (
+        "import os, sys\nfrom report import tex\n"
+        "early = tex.start(sys.stdin.read())\nprint(early.proc.pid, flush=True)\nos._exit(0)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        input=tex_format.split(document).head,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(run.stdout)
+    deadline = time.monotonic() + 20
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid)
