@@ -190,6 +190,45 @@ def bench_variants(work: Path, reps: int, cache: Path) -> list[tuple]:
     ]
 
 
+def bench_names(work: Path, reps: int, cache: Path) -> list[tuple]:
+    """The homework for a student named in four scripts (XeLaTeX with the Noto fonts, set only
+    for such names) against the homework's own cold build, in the same run."""
+    named = work / "names.toml"
+    student = 'student = "张伟, Αλέξανδρος, Иван, محمد"'
+    named.write_text(CONFIG.read_text().replace("[report]\n", f"[report]\n{student}\n"))
+    env = with_cache(cache)
+    times: dict[str, list[float]] = {"hw": [], "named": []}
+    for _ in range(reps):
+        for name, config in (("hw", CONFIG), ("named", named)):
+            command = [*BUILD, "--config", str(config), "--out", str(fresh(work, name))]
+            times[name].append(timed(command, env=env))
+    m = {name: statistics.median(values) for name, values in times.items()}
+    what = "homework, student named in Chinese, Greek, Cyrillic, Arabic (XeLaTeX)"
+    return [row(what, m["named"], "the homework's cold build", m["hw"], None, "(its cost)")]
+
+
+def bench_class(work: Path, cache: Path, size: int) -> list[tuple]:
+    """A class of ``size`` students from a roster, on every core, once (a few minutes),
+    against as many bare pdflatex passes of the homework shared among the cores."""
+    jobs = os.cpu_count() or 1
+    roster = work / "roster.csv"
+    lines = [f"s{k:05d},Student {k}" for k in range(1, size + 1)]
+    roster.write_text("id,name\n" + "\n".join(lines) + "\n")
+    command = [*BUILD, "variants", "--roster", str(roster), "--seed", "1", "--jobs", str(jobs)]
+    took = timed([*command, "--out", str(fresh(work, "class"))], env=with_cache(cache))
+    one_pass = statistics.median(bare_pass(work, work / "ref" / "solution.tex") for _ in range(3))
+    return [
+        row(
+            f"a class of {size} (roster): handouts, solutions, key, quizzes; `--jobs {jobs}`",
+            took,
+            f"{size} bare `pdflatex` passes over {jobs} cores",
+            size * one_pass / jobs,
+            None,
+            f"(time: {took / size:.2f} s a student)",
+        )
+    ]
+
+
 def bench_tests() -> list[tuple]:
     """The whole suite once (as `make test` runs pytest); a failing suite is reported."""
     start = time.perf_counter()
@@ -262,6 +301,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument("--class-size", type=int, default=300, help="students in the class row")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hw3-bench-") as tmp:
         work = Path(tmp)
@@ -270,6 +310,7 @@ def main() -> int:
         subprocess.run(warm_up, check=True, env=with_cache(cache), stderr=subprocess.DEVNULL)
         rows = bench_cold(work, args.reps, cache) + bench_noop(work, args.reps, cache)
         rows += bench_networks(work, args.reps, cache) + bench_variants(work, args.reps, cache)
+        rows += bench_names(work, args.reps, cache) + bench_class(work, cache, args.class_size)
     if not args.skip_tests:
         rows += bench_tests()
     text = "# Benchmark results\n\n" + table(rows, args.reps)
