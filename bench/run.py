@@ -248,31 +248,28 @@ def bench_tests() -> list[tuple]:
     return [(what, seconds, "180 s", 180.0, seconds / 180, "< 3 min, all pass", met)]
 
 
-# What stands behind a target when it is missed, as measured when it was (see the issue notes).
+# What stands behind a target when it is missed: the known causes, not a claim about one run.
 WHY = {
     "format cached": (
-        "On these 2 shared cores the ratio moves by about ±0.1 from run to run (0.83-0.95 "
-        "seen at this commit). What is left: the pass with the format (its load, ~0.2 s, "
-        "beside Python's work; typesetting the 9 pages) and ~0.15 s of Python before TeX "
-        "starts (interpreter, fingerprint, the preamble's head)."
+        "Every build also typesets problem.pdf (the problem sheet with Figure 1), in parallel "
+        "with the solution: two TeX passes and Python share the 2 cores. The ratio also moves "
+        "by about ±0.1 from run to run on this machine."
     ),
     "format cache empty": (
-        "With nothing cached, Python imports SymPy (~0.35 s) and computes the exact values "
-        "beside a plain pass started at launch; the format is dumped after, in the background."
+        "With nothing cached, both documents are typeset plainly (TeX loads every package "
+        "twice), SymPy is imported for the exact values, and the format is dumped afterwards "
+        "in the background."
     ),
     "variants, `--jobs": (
-        "Other work shared the 2 cores during the run (load average 2-4), so two workers got "
-        "well under two cores; the serial part (imports, SymPy, the answer key) is ~1.5 s."
+        "Each variant typesets two documents: its handout (the problem sheet with Figure 1 and "
+        "an answer sheet) and its solution, so a variant costs more than one solution pass."
     ),
     "wide.toml": (
         "The reference, the homework's build, got faster (its format, exact values and "
         "templates cached, TeX started at launch), the wide network's less: its own time is "
-        "its central differences and a longer document, as before (2.5-3.7 s)."
+        "its central differences and a longer document."
     ),
-    "test suite": (
-        "The suite ran beside other work on the machine; alone, `pytest -n 2` takes about "
-        "2:10-2:20 here."
-    ),
+    "test suite": "The suite ran once; its time moves with the machine's load.",
 }
 
 
