@@ -137,6 +137,7 @@ def test_handouts_show_the_variant_and_a_box_per_answer(three_variants):
     problem = load_problem(three_variants / "variants" / "variant-002" / "config.toml")
     text = pdftext(handout)
     assert "Variant 002" in pdftext(handout, 1) and "Problem 2" in text
+    assert "Name:" in pdftext(handout, 1) and "Student ID:" in pdftext(handout, 1)
     assert "one step" in text and "Backward pass" not in text
     x = ", ".join(f"{v:g}".replace("-", "−") for v in problem.x)
     assert f"x = [{x}]" in text
@@ -249,6 +250,7 @@ def test_a_roster_names_each_variant_by_its_student(roster_class):
     handouts = sorted(p.name for p in (roster_class / "handouts").iterdir())
     assert handouts == ["s1001.pdf", "s1002.pdf"]
     assert "张伟 (s1002)" in pdftext(roster_class / "handouts" / "s1002.pdf", 1)
+    assert "Name:" not in pdftext(roster_class / "handouts" / "s1002.pdf", 1)  # printed
     assert "Ada Lovelace (s1001)" in pdftext(
         roster_class / "variants" / "s1001" / "solution.pdf", 1
     )
