@@ -18,7 +18,6 @@ import contextlib
 import functools
 import json
 import multiprocessing
-import os
 import shutil
 import signal
 import sys
@@ -37,6 +36,7 @@ from orchestration.publish import (
     place_folder,
     publish,
     remove_leftovers,
+    replace_file,
     staging_folder,
 )
 from orchestration.roster import SAFE_NAME, Member, select
@@ -120,13 +120,6 @@ def _compile(tex: str, document: str) -> bytes:
         raise TexError(f"{document}: {err}", err.log) from None
 
 
-def _place_file(folder: Path, name: str, data: bytes) -> None:
-    """``folder/name`` replaced by ``data`` at once (a rename): never half written."""
-    staged = folder / f".staging-{os.getpid()}-{name}"
-    staged.write_bytes(data)
-    os.replace(staged, folder / name)
-
-
 def build_variant(member: Member, problem: Problem, comment: str, out: Path) -> Outcome:
     """Build one variant: its folder's three files in a staging folder, swapped in whole,
     then its handout. A failure becomes the Outcome; TeX's log of a failed document is kept
@@ -142,7 +135,7 @@ def build_variant(member: Member, problem: Problem, comment: str, out: Path) -> 
         handout = _compile(statement_tex(problem, member.name, answer_boxes=True), "handout")
         (staged / "solution.pdf").write_bytes(_compile(render_solution(solution), "solution.pdf"))
         place_folder(variants, member.name, staged)
-        _place_file(out / HANDOUTS, f"{member.name}.pdf", handout)
+        replace_file(out / HANDOUTS / f"{member.name}.pdf", handout)
     except HW3Error as err:
         if isinstance(err, TexError) and err.log:
             (staged / "tex.log").write_text(err.log)
@@ -338,7 +331,7 @@ def _record_class(out: Path, described: dict, *, replace_other: bool) -> set[str
             f"{out}/ holds another class ({CLASS} differs: config, seed or members): "
             "build a range into the folder of its own class"
         )
-    _place_file(out, CLASS, text.encode())
+    replace_file(out / CLASS, text.encode())
     return {m.name for m in members}
 
 

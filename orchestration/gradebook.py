@@ -23,7 +23,7 @@ from pathlib import Path
 
 from orchestration.classroom import CLASS, HANDOUTS, VARIANTS, read_class, read_variant
 from orchestration.grading import ATOL, RTOL
-from orchestration.publish import OutputError
+from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from solver.errors import InputError
 from solver.reading import printable, read_text, shorten
@@ -162,10 +162,4 @@ def check_grades_path(path: Path, responses: Path, out: Path) -> None:
 def write_grades(path: Path, text: str) -> None:
     """``path`` (through a symbolic link, its target) replaced by ``text`` at once: an
     existing grades file is never half written."""
-    target = path.resolve()
-    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        staged.write_text(text)
-        os.replace(staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
+    replace_file(path, text.encode())

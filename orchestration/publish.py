@@ -156,6 +156,19 @@ def publish(
         shutil.rmtree(backup, ignore_errors=True)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """``path`` replaced by ``data`` at once, by a rename: never seen half written (a file
+    published alone, such as a class's handout or a grades file). Through a symbolic link,
+    its target is replaced."""
+    target = path.resolve()
+    staged = target.with_name(f"{STAGING_PREFIX}{os.getpid()}-{target.name}")
+    try:
+        staged.write_bytes(data)
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
 def check_places(out: Path, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
     """Refuse early, before the work, an output whose place is taken by the wrong kind."""
     for name in files:

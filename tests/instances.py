@@ -11,6 +11,9 @@ from solver.instance import Params, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMEWORK_CONFIG = ROOT / "problems" / "hw3.toml"
+# What a build with --no-pdf leaves in its output folder, the lock and the set's records too.
+NO_PDF_FOLDER = [".hw3-set.json", ".hw3-stamp.json", ".hw3.lock", "problem.tex", "results.json"]
+NO_PDF_FOLDER += ["solution.tex"]
 TRAINING_CONFIG = ROOT / "problems" / "training.toml"
 BATCH_CONFIG = ROOT / "problems" / "batch.toml"
 

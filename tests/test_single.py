@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from instances import HOMEWORK_CONFIG
+from instances import HOMEWORK_CONFIG, NO_PDF_FOLDER
 
 from orchestration.single import build_solution, render_solution
 from report.tex import TexError
@@ -14,14 +14,7 @@ from solver.network import solve
 def test_returns_whether_it_built(tmp_path):
     out = tmp_path / "out"
     assert build_solution(HOMEWORK_CONFIG, out, pdf=False) is True
-    assert sorted(p.name for p in out.iterdir()) == [
-        ".hw3-set.json",
-        ".hw3-stamp.json",
-        ".hw3.lock",
-        "problem.tex",
-        "results.json",
-        "solution.tex",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == NO_PDF_FOLDER
     assert build_solution(HOMEWORK_CONFIG, out, pdf=False) is False
 
 
