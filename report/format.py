@@ -1,6 +1,13 @@
 r"""Numbers and arrays as LaTeX: siunitx ``\num{}`` for every number, ``bmatrix*`` for arrays.
 
 Formatting only: these functions never compute a value, they only decide how to show one.
+
+Every number reaches siunitx already rounded and in its final digits, so the preamble sets
+``parse-numbers=false``: siunitx prints it as given, the same glyphs as after parsing
+(tests/test_format.py compiles both and compares the PDFs byte for byte), without parsing
+it, which took a quarter of the homework's TeX pass (262 numbers, about 0.7 ms each). Only a
+form siunitx must rewrite is parsed: an exponent (``1.5e-15`` → 1.5 × 10⁻¹⁵) or an integer
+part long enough to be grouped (``12345`` → 12 345).
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from pylatex.utils import NoEscape
 
 # Past these magnitudes a fixed-point number is too long or rounds away: use scientific form.
 LARGE = 1e6
+# An integer part of this many digits is grouped in threes (the preamble's group-minimum-digits).
+GROUPED = 5
 # Below this a value is float64 round-off (an entry that is 0 computed as θ − ηg, say), not a
 # tiny quantity worth its exponent: it is shown as a rounded zero.
 NOISE = 1e-12
@@ -78,7 +87,20 @@ def num(
         return NoEscape(r"\infty" if value > 0 else r"-\infty")
     if places is None:
         places = places_needed(value, decimals)
-    return NoEscape(rf"\num{{{plain(value, places, fixed=fixed)}}}")
+    return siunitx(plain(value, places, fixed=fixed))
+
+
+def siunitx(digits: str) -> NoEscape:
+    r"""``\num{digits}``, printed as given; parsed (the preamble parses none) only when
+    siunitx must rewrite it: an exponent, or an integer part to be grouped.
+
+    >>> print(siunitx("-0.5346"), siunitx("1.5e-15"), siunitx("12345"), siunitx("1234.5"))
+    \num{-0.5346} \num[parse-numbers=true]{1.5e-15} \num[parse-numbers=true]{12345} \num{1234.5}
+    """
+    integer = digits.lstrip("-").partition(".")[0]
+    if "e" in digits or len(integer) >= GROUPED:
+        return NoEscape(rf"\num[parse-numbers=true]{{{digits}}}")
+    return NoEscape(rf"\num{{{digits}}}")
 
 
 # A matrix with more than MAX_SHOWN rows (columns) shows its first HEAD and last TAIL rows
@@ -156,12 +178,12 @@ def row_vector(values: np.ndarray, decimals: int) -> NoEscape:
 
 
 def sci(value: float, digits: int = 1) -> NoEscape:
-    r"""A measured error size, always in scientific form (zero as 0): ``\num{1.5e-15}``.
+    r"""A measured error size, always in scientific form (zero as 0): 1.5 × 10⁻¹⁵.
 
     >>> print(sci(1.5372e-15), sci(0.0), sci(2.5e-9, 2))
-    \num{1.5e-15} \num{0} \num{2.50e-9}
+    \num[parse-numbers=true]{1.5e-15} \num{0} \num[parse-numbers=true]{2.50e-9}
     """
     if value == 0:
-        return NoEscape(r"\num{0}")
+        return siunitx("0")
     mantissa, exponent = f"{value:.{digits}e}".split("e")
-    return NoEscape(rf"\num{{{mantissa}e{int(exponent)}}}")
+    return siunitx(f"{mantissa}e{int(exponent)}")
