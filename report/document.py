@@ -45,7 +45,7 @@ def solution_tex(solution: Solution, exact: dict | None, verification: Verificat
     none); ``verification`` None leaves out the Verification appendix."""
     context = solution_context(solution, exact, verification)
     context["fonts"] = _fonts(solution.problem.report)
-    return environment().get_template("solution.tex.j2").render(context)
+    return _render("solution.tex.j2", context)
 
 
 def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bool = False) -> str:
@@ -53,14 +53,21 @@ def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bo
     handout's ends with ``answer_boxes``, a box for every entry asked."""
     context = statement_context(problem, name, answer_boxes=answer_boxes)
     context["fonts"] = _fonts(problem.report)
-    return environment().get_template("problem_statement.tex.j2").render(context)
+    return _render("problem_statement.tex.j2", context)
 
 
 def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -> str:
     """The printable answer key of the variants whose results.json data are ``results``."""
     context = key_context(results, template, heading)
     context["fonts"] = _fonts(template.report)
-    return environment().get_template("answer_key.tex.j2").render(context)
+    return _render("answer_key.tex.j2", context)
+
+
+def _render(name: str, context: dict) -> str:
+    """A document's source from its template, starting at its first line of TeX: the blank
+    lines its template comments leave are dropped, so that the solution and the problem
+    sheet begin with the same preamble, and share one cached format (report.tex_format)."""
+    return environment().get_template(name).render(context).lstrip("\n")
 
 
 def solution_head(paper: str) -> str | None:
@@ -73,7 +80,7 @@ def solution_head(paper: str) -> str | None:
         template = environment().get_template("solution.tex.j2")
         for chunk in template.generate(paper=f"{paper}paper"):
             text += chunk
-            preamble = split(text)
+            preamble = split(text.lstrip("\n"))
             if preamble is not None:
                 return preamble.head
     except jinja2.TemplateError:
