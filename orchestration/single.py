@@ -115,14 +115,15 @@ def _solve_and_typeset(config: Path, out: Path, *, pdf: bool, prove: bool, early
         raise DivergedError(f"{config}: {err}") from None
     sheet = statement_tex(solution.problem)
     files = {"problem.tex": sheet.encode(), "results.json": results_json(solution).encode()}
-    # The problem sheet needs no checks: TeX sets it while the solution is being verified.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        compiles = {"problem": pool.submit(compile_pdf, sheet)} if pdf else {}
-        tex = render_solution(solution, prove=prove, keep=True)
-        files["solution.tex"] = tex.encode()
-        if pdf:
-            compiles["solution"] = pool.submit(compile_pdf, tex, early=early)
-        files.update(_typeset(compiles, out))
+    tex = render_solution(solution, prove=prove, keep=True)
+    files["solution.tex"] = tex.encode()
+    if pdf:
+        # The solution first: its TeX, started early, waits for it. The sheet's pass starts
+        # after this process's own work, not beside it (two cores: it would slow both).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            compiles = {"solution": pool.submit(compile_pdf, tex, early=early)}
+            compiles["problem"] = pool.submit(compile_pdf, sheet)
+            files.update(_typeset(compiles, out))
     return files
 
 

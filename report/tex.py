@@ -371,7 +371,9 @@ _PROBE = "\\begin{document}\nA page of text.\n\\end{document}\n"
 
 def _dump_in_background(head: str, pdflatex: str) -> None:
     """Start ``python -m report.tex`` dumping ``head``'s format, unless one is at it; the
-    build does not wait for it."""
+    build does not wait for it. It runs at the lowest priority (nice 19), so that it takes
+    no core from the build's own TeX passes still running (the first build of a problem
+    sheet and a solution: the sheet's pass ends first)."""
     if tex_format.dumping(head, pdflatex):
         return
     try:
@@ -382,12 +384,25 @@ def _dump_in_background(head: str, pdflatex: str) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_lowest_priority,
         )
         with proc.stdin:
             proc.stdin.write(head.encode())
     except OSError:
         return
     _background.append(proc)
+
+
+def _lowest_priority() -> None:
+    """For the child: the lowest CPU priority. Its session is new, and with Linux's
+    scheduler autogroups a session's processes share the CPU as one group, whatever their
+    nice value: so the group (/proc/self/autogroup) is made nice 19 too."""
+    os.nice(19)
+    try:
+        with open("/proc/self/autogroup", "w") as group:
+            group.write("19")
+    except OSError:
+        pass  # no autogroups here: nice alone does it
 
 
 def wait_for_dumps() -> None:
