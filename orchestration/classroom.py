@@ -43,7 +43,7 @@ from orchestration.roster import SAFE_NAME, Member, select
 from orchestration.single import render_solution
 from report.answer_key import key_csv
 from report.canvas import canvas_qti_zip
-from report.document import answer_key_tex, environment, statement_tex
+from report.document import answer_key_tex, compile_templates, statement_tex
 from report.moodle import moodle_xml
 from report.quiz import quiz_question
 from report.results import results_json
@@ -101,7 +101,7 @@ def _warm_up(problem: Problem | None = None) -> None:
     Run in the parent before the workers are forked, they all start warm, with SymPy
     imported once for all of them. A failure here is left to the variant that meets it.
     """
-    environment()
+    compile_templates()
     if problem is not None:
         with contextlib.suppress(Exception):
             handout = statement_tex(problem, "variant-001", answer_boxes=True)

@@ -2,36 +2,43 @@
 
 One Jinja environment per process, so each template is compiled once however many
 documents (a class's variants) are rendered. Turning the source into a PDF is report.tex.
+
+The contexts' modules (and numpy with them) are imported when a document is rendered, not
+with this module: :func:`preamble_head` is what a build asks for first, to start TeX early.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import jinja2
 
-from report.answer_key import key_context
-from report.context import solution_context
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
-from report.statement import statement_context
 from report.tex_format import cache_home, split
-from solver.instance import Problem, ReportInfo
-from solver.solution import Solution
-from solver.verification import Verification
+
+if TYPE_CHECKING:
+    from solver.instance import Problem, ReportInfo
+    from solver.solution import Solution
+    from solver.verification import Verification
 
 TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The process's environment, with every document's template compiled (once per
+    """The process's environment; each template is compiled when first used (once per
     version of it: kept in the user's cache folder)."""
     env = make_environment(compiled=cache_home() / "templates")
     env.globals["families"] = FAMILIES
-    for name in TEMPLATES:
-        env.get_template(name)
     return env
+
+
+def compile_templates() -> None:
+    """Compile every document's template now (before worker processes are forked)."""
+    for name in TEMPLATES:
+        environment().get_template(name)
 
 
 def _fonts(info: ReportInfo, *more: str) -> list[str]:
@@ -43,6 +50,8 @@ def _fonts(info: ReportInfo, *more: str) -> list[str]:
 def solution_tex(solution: Solution, exact: dict | None, verification: Verification | None) -> str:
     """The worked solution with the rows of exact forms ``exact`` (report.exact_forms; None:
     none); ``verification`` None leaves out the Verification appendix."""
+    from report.context import solution_context
+
     context = solution_context(solution, exact, verification)
     context["fonts"] = _fonts(solution.problem.report)
     return _render("solution.tex.j2", context)
@@ -51,6 +60,8 @@ def solution_tex(solution: Solution, exact: dict | None, verification: Verificat
 def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bool = False) -> str:
     """The problem sheet of ``problem``; a class variant's is headed with ``name``, and a
     handout's ends with ``answer_boxes``, a box for every entry asked."""
+    from report.statement import statement_context
+
     context = statement_context(problem, name, answer_boxes=answer_boxes)
     context["fonts"] = _fonts(problem.report)
     return _render("problem_statement.tex.j2", context)
@@ -58,6 +69,8 @@ def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bo
 
 def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -> str:
     """The printable answer key of the variants whose results.json data are ``results``."""
+    from report.answer_key import key_context
+
     context = key_context(results, template, heading)
     context["fonts"] = _fonts(template.report)
     return _render("answer_key.tex.j2", context)
@@ -70,15 +83,15 @@ def _render(name: str, context: dict) -> str:
     return environment().get_template(name).render(context).lstrip("\n")
 
 
-def solution_head(paper: str) -> str | None:
-    """The solution's preamble down to the marker of report.tex_format, for a paper size
-    (``a4``, ``letter``) alone, before any number is known: what TeX can be started with
-    early (report.tex.start). None when the template needs more than the paper to get
-    there."""
+def preamble_head(paper: str) -> str | None:
+    """The preamble the solution and the problem sheet begin with (set by pdfLaTeX: text all
+    in Latin), down to the marker of report.tex_format, for a paper size (``a4``,
+    ``letter``) alone, before any number is known: what TeX can be started with early
+    (report.tex.start). None when the preamble template cannot give it."""
     text = ""
-    try:
-        template = environment().get_template("solution.tex.j2")
-        for chunk in template.generate(paper=f"{paper}paper"):
+    try:  # up to the marker only: what follows it needs the document's context
+        template = environment().get_template("preamble.tex.j2")
+        for chunk in template.generate(figures=True, paper=f"{paper}paper", fonts=[]):
             text += chunk
             preamble = split(text.lstrip("\n"))
             if preamble is not None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import itertools
 
-from solver.schema import script_of
-
 # The Noto family for each font key; \inscript{key}{…} switches to it.
 FAMILIES = {
     "serif": "Noto Serif",  # Greek and Cyrillic, serifed like Latin Modern
@@ -46,6 +44,8 @@ def _font_key(script: str, run: str) -> str:
 def _runs(text: str) -> list[tuple[str | None, str]]:
     """``text`` cut into runs of one script each (None: Latin); a space between two runs of
     the same script stays inside, so that 张 伟 is one run."""
+    from solver.schema import script_of  # here, not above: report.document.preamble_head
+
     runs: list[list] = []
     for script, chars in itertools.groupby(text, script_of):
         run = "".join(chars)
@@ -78,6 +78,8 @@ def in_scripts(escaped: str) -> str:
     >>> in_scripts("plain Latin")
     'plain Latin'
     """
+    if escaped.isascii():  # Latin, and the common case: nothing to look up
+        return escaped
     parts = []
     for script, run in _runs(escaped):
         if script is None:
