@@ -1,6 +1,6 @@
 """Benchmark: what Python adds on top of TeX, measured side by side in one run.
 
-    python bench/run.py [--reps 5] [--skip-tests]
+    python bench/run.py [--reps 5] [--skip-tests] [--only cold,variants]
 
 Each target is timed against its reference, interleaved rep by rep, and the medians are
 compared. The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock on this
@@ -75,7 +75,6 @@ def row(what, ours, ref_name, ref, target: float | None, bound: str = "") -> tup
 def bench_cold(work: Path, reps: int, cache: Path) -> list[tuple]:
     """Cold builds against one bare pdflatex pass on the same .tex (and bare latexmk -pdf):
     with the format cache warm, and with it empty (the first build after installing)."""
-    subprocess.run([*BUILD, "--out", str(work / "ref"), "--no-pdf"], check=True)
     tex = work / "ref" / "solution.tex"
     warm, empty, latexmk, pdflatex = [], [], [], []
     for rep in range(reps):
@@ -299,21 +298,52 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--class-size", type=int, default=300, help="students in the class row")
+    parser.add_argument(
+        "--only",
+        metavar="GROUPS",
+        help=f"comma-separated groups of rows to run, of {', '.join(GROUPS)} (a quick check: "
+        "bench/RESULTS.md is then left as it is)",
+    )
     args = parser.parse_args()
+    chosen = list(GROUPS) if args.only is None else args.only.split(",")
+    if unknown := [name for name in chosen if name not in GROUPS]:
+        parser.error(f"no group {unknown[0]!r}: choose from {', '.join(GROUPS)}")
+    # As an installed package is: the project's modules compiled to bytecode once, so that no
+    # row pays for compiling them (an environment may forbid writing .pyc files as they load).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
+    rows = []
     with tempfile.TemporaryDirectory(prefix="hw3-bench-") as tmp:
         work = Path(tmp)
         cache = work / "cache"  # the formats of this run, dumped before any timing
         warm_up = [*BUILD, "--out", str(work / "warm"), "--variants", "1", "--seed", "1"]
         subprocess.run(warm_up, check=True, env=with_cache(cache), stderr=subprocess.DEVNULL)
-        rows = bench_cold(work, args.reps, cache) + bench_noop(work, args.reps, cache)
-        rows += bench_networks(work, args.reps, cache) + bench_variants(work, args.reps, cache)
-        rows += bench_names(work, args.reps, cache) + bench_class(work, cache, args.class_size)
-    if not args.skip_tests:
-        rows += bench_tests()
+        subprocess.run(
+            [*BUILD, "--out", str(work / "ref"), "--no-pdf"], check=True, env=with_cache(cache)
+        )
+        for name in chosen:
+            if name == "tests":
+                rows += [] if args.skip_tests else bench_tests()
+            elif name == "class":
+                rows += bench_class(work, cache, args.class_size)
+            else:
+                rows += GROUPS[name](work, args.reps, cache)
     text = "# Benchmark results\n\n" + table(rows, args.reps)
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    if args.only is None:
+        (ROOT / "bench" / "RESULTS.md").write_text(text)
     print(text)
     return 0
+
+
+PACKAGES = ("build.py", "orchestration", "report", "solver")
+GROUPS = {
+    "cold": bench_cold,
+    "noop": bench_noop,
+    "networks": bench_networks,
+    "variants": bench_variants,
+    "names": bench_names,
+    "class": None,  # its own arguments
+    "tests": None,
+}
 
 
 if __name__ == "__main__":
