@@ -78,20 +78,21 @@ def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -
 
 def _render(name: str, context: dict) -> str:
     """A document's source from its template, starting at its first line of TeX: the blank
-    lines its template comments leave are dropped, so that the solution and the problem
-    sheet begin with the same preamble, and share one cached format (report.tex_format)."""
+    lines its template comments leave are dropped, so that documents of one kind begin with
+    the same preamble, and share one cached format (report.tex_format)."""
     return environment().get_template(name).render(context).lstrip("\n")
 
 
 def preamble_head(paper: str) -> str | None:
-    """The preamble the solution and the problem sheet begin with (set by pdfLaTeX: text all
-    in Latin), down to the marker of report.tex_format, for a paper size (``a4``,
+    """The preamble the solution begins with (set by pdfLaTeX: text all in Latin), down to
+    the marker of report.tex_format, for a paper size (``a4``,
     ``letter``) alone, before any number is known: what TeX can be started with early
     (report.tex.start). None when the preamble template cannot give it."""
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
         template = environment().get_template("preamble.tex.j2")
-        for chunk in template.generate(figures=True, paper=f"{paper}paper", fonts=[]):
+        context = {"figures": True, "plots": True, "paper": f"{paper}paper", "fonts": []}
+        for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))
             if preamble is not None:

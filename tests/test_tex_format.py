@@ -12,8 +12,9 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
-from instances import ROOT
+from instances import ROOT, random_problem
 
 from orchestration.single import render_solution
 from report import tex, tex_format
@@ -52,22 +53,26 @@ def record(cache: Path) -> Path:
 
 
 def test_the_homework_is_the_same_pdf_with_the_format_or_without(cache, homework):
-    """The solution (TikZ, pgfplots): the first build compiles plainly and dumps the format in
-    the background; the next uses it, for the same bytes. A problem sheet begins with the
-    same preamble: it is compiled with the same format, again the same bytes as plainly."""
-    solution = render_solution(solve(homework))
-    plain = tex.compile_pdf(solution)
-    tex.wait_for_dumps()
-    cached = tex.compile_pdf(solution)
-    assert (format_of(plain), format_of(cached)) == ("pdflatex", tex_format.NAME)
-    assert plain.pdf == cached.pdf
-    sheet = statement_tex(homework, "variant-001")
-    assert tex_format.split(sheet).head == tex_format.split(solution).head
-    cached = tex.compile_pdf(sheet)
-    plain = tex.compile_pdf(sheet.replace(tex_format.MARKER, "%"))
-    assert (format_of(plain), format_of(cached)) == ("pdflatex", tex_format.NAME)
-    assert plain.pdf == cached.pdf
-    assert len(list(cache.glob("*.fmt"))) == 1
+    """The solution (TikZ, pgfplots) and a problem sheet (TikZ): the first build compiles
+    plainly and dumps the format in the background; the next uses it, for the same bytes."""
+    for document in (render_solution(solve(homework)), statement_tex(homework, "variant-001")):
+        plain = tex.compile_pdf(document)
+        tex.wait_for_dumps()
+        cached = tex.compile_pdf(document)
+        assert (format_of(plain), format_of(cached)) == ("pdflatex", tex_format.NAME)
+        assert plain.pdf == cached.pdf
+    assert len(list(cache.glob("*.fmt"))) == 2  # the solution's preamble and the sheet's
+
+
+def test_documents_of_a_kind_share_their_preamble(homework):
+    """Every solution begins with the same preamble, and every problem sheet (a handout
+    too): one cached format for each kind, whatever the template's comments."""
+    other = random_problem(np.random.default_rng(3), 3, 4, 2)
+    solutions = [render_solution(solve(homework)), render_solution(solve(other))]
+    sheets = [statement_tex(homework), statement_tex(homework, "v", answer_boxes=True)]
+    for documents in (solutions, sheets):
+        heads = {tex_format.split(document).head for document in documents}
+        assert len(heads) == 1 and next(iter(heads)).startswith("\\documentclass")
 
 
 def test_the_format_keeps_line_numbers_and_dates(cache):
@@ -201,7 +206,6 @@ def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
     plain = tex.compile_pdf(document.replace(tex_format.MARKER, "%")).pdf
     head = tex_format.split(document).head
     assert head == preamble_head("a4")  # what a build can know before it has solved
-    assert tex_format.split(statement_tex(homework)).head == head
     for expected in ("pdflatex", tex_format.NAME):
         early = tex.start(head)
         time.sleep(wait)
