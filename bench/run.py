@@ -255,9 +255,11 @@ WHY = {
         "by about ±0.1 from run to run on this machine."
     ),
     "format cache empty": (
-        "With nothing cached, both documents are typeset plainly (TeX loads every package "
-        "twice), SymPy is imported for the exact values, and the format is dumped afterwards "
-        "in the background."
+        "With nothing cached, both documents are typeset plainly (TeX loads the packages "
+        "twice), SymPy is imported for the exact values and the templates are compiled: about "
+        "2.4 s of work for 2 cores, so the build is bound by the CPU (the format is dumped "
+        "afterwards, in the background at the lowest priority). The ratio moves by about ±0.15 "
+        "from run to run on this machine."
     ),
     "variants, `--jobs": (
         "Each variant typesets two documents: its handout (the problem sheet with Figure 1 and "
