@@ -84,14 +84,15 @@ def _render(name: str, context: dict) -> str:
 
 
 def preamble_head(paper: str) -> str | None:
-    """The preamble the solution begins with (set by pdfLaTeX: text all in Latin), down to
-    the marker of report.tex_format, for a paper size (``a4``,
+    """The preamble a solution of the homework's network begins with (set by pdfLaTeX: text
+    all in Latin), down to the marker of report.tex_format, for a paper size (``a4``,
     ``letter``) alone, before any number is known: what TeX can be started with early
     (report.tex.start). None when the preamble template cannot give it."""
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
         template = environment().get_template("preamble.tex.j2")
-        context = {"figures": True, "plots": True, "paper": f"{paper}paper", "fonts": []}
+        context = {"figures": True, "plots": True, "graph": True, "paper": f"{paper}paper"}
+        context["fonts"] = []
         for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import subprocess
 
 import pytest
 from pylatex.utils import NoEscape
 
+from orchestration.single import render_solution
 from report.environment import make_environment
 from report.figures import MAX_SHOWN, figure_context, network_figure, shown_indices, slot_ys
+from report.tex import compile_pdf
+from solver.network import solve
 
 
 def drawn(layer: dict) -> list[dict]:
@@ -152,3 +157,33 @@ def test_schematic_has_a_node_per_quantity_and_a_gradient_per_edge():
     assert scheme["target"] == r"$\vect{y}$"
     assert schematic(0, "cross_entropy")["target"] == r"$\vect{y}^{s}$"
     assert all(n["x"] <= 14.5 for n in schematic(4, "mse")["nodes"])
+
+
+def _pages(pdf: bytes, folder) -> list[bytes]:
+    """Each page of ``pdf`` drawn by poppler at 100 dpi (PPM bytes)."""
+    (folder / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", "doc.pdf", "page"], cwd=folder, check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("page-*.ppm"))]
+
+
+def test_the_graph_set_in_the_preamble_looks_as_set_in_place(homework, tmp_path):
+    """Figure 2 is set into a box in the preamble (so that the cached format holds it): every
+    page is drawn pixel for pixel as with the figure set where it stands. Under XeLaTeX it is
+    set in place (fontspec's math alphabets exist only after \\begin{document})."""
+    tex = render_solution(solve(homework))
+    picture = make_environment().get_template("figure_graph.tex.j2").render()
+    preamble, body = tex.split(r"\begin{document}")
+    assert tex.count(r"\computationalgraph") == 3 and picture.strip() in preamble
+    box = preamble[preamble.index(r"\newsavebox{\computationalgraph}") :]
+    end = box.index("\n", box.index(r"\unskip}"))  # the box's last line
+    in_place = preamble.replace(box[:end], "") + r"\begin{document}"
+    in_place += body.replace(r"\usebox{\computationalgraph}", picture)
+    assert r"\computationalgraph" not in in_place
+    (tmp_path / "boxed").mkdir()
+    (tmp_path / "in-place").mkdir()
+    boxed = _pages(compile_pdf(tex).pdf, tmp_path / "boxed")
+    assert boxed == _pages(compile_pdf(in_place).pdf, tmp_path / "in-place")
+    assert len(boxed) > 5
+    named = dataclasses.replace(homework.report, student="Иван")
+    xelatex = render_solution(solve(dataclasses.replace(homework, report=named)))
+    assert r"\computationalgraph" not in xelatex and picture.strip() in xelatex
