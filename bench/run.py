@@ -2,8 +2,9 @@
 
     python bench/run.py [--reps 5] [--skip-tests] [--only cold,variants]
 
-Each target is timed against its reference, interleaved rep by rep, and the medians are
-compared. The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock on this
+Each target is timed against its reference, interleaved rep by rep; a row's ratio is the
+median of the reps' ratios (each rep's pair ran at the same moment of this machine's
+drifting speed). The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock on this
 machine; nothing here is asserted by the test suite.
 """
 
@@ -65,8 +66,16 @@ def bare_pass(work: Path, tex: Path) -> float:
 
 
 def row(what, ours, ref_name, ref, target: float | None, bound: str = "") -> tuple:
-    """A table row: ``target`` is the largest ratio that meets it (None: no target)."""
-    ratio = ours / ref
+    """A table row: ``target`` is the largest ratio that meets it (None: no target).
+
+    ``ours`` and ``ref`` are one time each, or the times of runs taken in turn: then each
+    time shown is a median, and the ratio the median of the runs' ratios, pair by pair (this
+    machine's speed drifts from minute to minute; a pair shares the moment it ran at)."""
+    if isinstance(ours, list):
+        ratio = statistics.median(a / b for a, b in zip(ours, ref, strict=True))
+        ours, ref = statistics.median(ours), statistics.median(ref)
+    else:
+        ratio = ours / ref
     if target is None:
         return (what, ours, ref_name, ref, ratio, bound or "(for reference)", None)
     return (what, ours, ref_name, ref, ratio, bound or f"≤ {target:g}×", ratio <= target)
@@ -86,14 +95,13 @@ def bench_cold(work: Path, reps: int, cache: Path) -> list[tuple]:
         nothing = fresh(work, f"empty-cache-{rep}")
         empty.append(timed([*BUILD, "--out", str(fresh(work, "cold"))], env=with_cache(nothing)))
         settled(nothing)
-    m_warm, m_empty, m_mk, m_pass = map(statistics.median, (warm, empty, latexmk, pdflatex))
     bare = "one bare `pdflatex` pass"
     return [
         row(
-            "cold build `build.py` into an empty `--out`, format cached", m_warm, bare, m_pass, 0.9
+            "cold build `build.py` into an empty `--out`, format cached", warm, bare, pdflatex, 0.9
         ),
-        row("the same, format cache empty (first build after install)", m_empty, bare, m_pass, 1.5),
-        row("(the cold build, format cached)", m_warm, "bare `latexmk -pdf`", m_mk, None),
+        row("the same, format cache empty (first build after install)", empty, bare, pdflatex, 1.5),
+        row("(the cold build, format cached)", warm, "bare `latexmk -pdf`", latexmk, None),
     ]
 
 
@@ -128,16 +136,15 @@ def bench_networks(work: Path, reps: int, cache: Path) -> list[tuple]:
         for name, config in configs.items():
             command = [*BUILD, "--config", str(config), "--out", str(fresh(work, name))]
             times[name].append(timed(command, env=env))
-    m = {name: statistics.median(values) for name, values in times.items()}
     homework = "the homework's cold build"
     return [
-        row("10×10×10 instance (one ReLU layer)", m["ten"], homework, m["hw"], 1.5),
-        row("64-64-64-10 network (`problems/wide.toml`)", m["wide"], homework, m["hw"], 2),
+        row("10×10×10 instance (one ReLU layer)", times["ten"], homework, times["hw"], 1.5),
+        row("64-64-64-10 network (`problems/wide.toml`)", times["wide"], homework, times["hw"], 2),
         row(
             "largest accepted: 100 units × 4 hidden layers, 100 rows",
-            m["big"],
+            times["big"],
             homework,
-            m["hw"],
+            times["hw"],
             None,
             "(bound)",
         ),
@@ -176,16 +183,15 @@ def bench_variants(work: Path, reps: int, cache: Path) -> list[tuple]:
         serial.append(timed([*BUILD, *args, "--jobs", "1", "--out", out], env=env))
         out = str(fresh(work, "vj"))
         parallel.append(timed([*BUILD, *args, "--jobs", str(jobs), "--out", out], env=env))
-    m_ser, m_par, m_pass = map(statistics.median, (serial, parallel, passes))
     return [
         row(
             f"{VARIANTS} variants, `--jobs 1`",
-            m_ser,
+            serial,
             f"{VARIANTS} bare `pdflatex` passes",
-            m_pass,
+            passes,
             1.0,
         ),
-        row(f"{VARIANTS} variants, `--jobs {jobs}`", m_par, "the same, `--jobs 1`", m_ser, 0.6),
+        row(f"{VARIANTS} variants, `--jobs {jobs}`", parallel, "the same, `--jobs 1`", serial, 0.6),
     ]
 
 
@@ -201,9 +207,8 @@ def bench_names(work: Path, reps: int, cache: Path) -> list[tuple]:
         for name, config in (("hw", CONFIG), ("named", named)):
             command = [*BUILD, "--config", str(config), "--out", str(fresh(work, name))]
             times[name].append(timed(command, env=env))
-    m = {name: statistics.median(values) for name, values in times.items()}
     what = "homework, student named in Chinese, Greek, Cyrillic, Arabic (XeLaTeX)"
-    return [row(what, m["named"], "the homework's cold build", m["hw"], None, "(its cost)")]
+    return [row(what, times["named"], "the homework's cold build", times["hw"], None, "(its cost)")]
 
 
 def bench_class(work: Path, cache: Path, size: int) -> list[tuple]:
@@ -277,7 +282,8 @@ WHY = {
 def table(rows: list[tuple], reps: int) -> str:
     lines = [
         f"Machine: {os.cpu_count()} cores, {sys.platform}, Python {sys.version.split()[0]}; "
-        f"medians of {reps} runs (the test suite: one run).",
+        f"{reps} runs of each, taken in turn: times are medians, a ratio is the median of the "
+        "runs' ratios, pair by pair (the test suite: one run).",
         "",
         "| measured | time | reference | time | ratio | target | met |",
         "|---|---:|---|---:|---:|---|---|",
