@@ -371,9 +371,8 @@ _PROBE = "\\begin{document}\nA page of text.\n\\end{document}\n"
 
 def _dump_in_background(head: str, pdflatex: str) -> None:
     """Start ``python -m report.tex`` dumping ``head``'s format, unless one is at it; the
-    build does not wait for it. It runs at the lowest priority (nice 19), so that it takes
-    no core from the build's own TeX passes still running (the first build of a problem
-    sheet and a solution: the sheet's pass ends first)."""
+    build does not wait for it. It lowers its own priority first (:func:`_lowest_priority`),
+    so that it takes no core from the build's TeX passes still running."""
     if tex_format.dumping(head, pdflatex):
         return
     try:
@@ -384,7 +383,6 @@ def _dump_in_background(head: str, pdflatex: str) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_lowest_priority,
         )
         with proc.stdin:
             proc.stdin.write(head.encode())
@@ -394,9 +392,11 @@ def _dump_in_background(head: str, pdflatex: str) -> None:
 
 
 def _lowest_priority() -> None:
-    """For the child: the lowest CPU priority. Its session is new, and with Linux's
-    scheduler autogroups a session's processes share the CPU as one group, whatever their
-    nice value: so the group (/proc/self/autogroup) is made nice 19 too."""
+    """This process (and what it starts) at the lowest CPU priority. A background dump runs
+    in a session of its own, and with Linux's scheduler autogroups a session's processes
+    share the CPU as one group, whatever their nice value: so the group
+    (/proc/self/autogroup) is made nice 19 too. Done by the dump itself, not between fork
+    and exec: the build that starts it has threads."""
     os.nice(19)
     try:
         with open("/proc/self/autogroup", "w") as group:
@@ -526,4 +526,5 @@ def _summary(log: str, context: int = 4) -> str:
 
 
 if __name__ == "__main__":  # the background dump: the preamble's head on stdin
+    _lowest_priority()
     dump_format(sys.stdin.read())
