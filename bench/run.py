@@ -4,8 +4,8 @@
 
 Each target is timed against its reference, interleaved rep by rep; a row's ratio is the
 median of the reps' ratios (each rep's pair ran at the same moment of this machine's
-drifting speed). The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock on this
-machine; nothing here is asserted by the test suite.
+drifting speed). The table goes to stdout and to bench/RESULTS.md. Timings are wall-clock
+on this machine; nothing here is asserted by the test suite.
 """
 
 from __future__ import annotations

@@ -82,17 +82,17 @@ def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
 
 
 def _start_tex(config: Path):
-    """TeX started now on the cached format of the documents' preamble (report.tex.start),
+    """TeX started now on the cached format of the solution's preamble (report.tex.start),
     for the paper the config names, while numpy, the solver and the templates load: about a
     quarter of a second of TeX's start off the build's time. None when it cannot be."""
     import tomllib
 
-    from report.document import preamble_head
+    from report.document import solution_head
     from report.tex import start
 
     try:
         paper = tomllib.loads(config.read_text("utf-8")).get("report", {}).get("paper", "a4")
-        head = preamble_head(str(paper))
+        head = solution_head(str(paper))
         return None if head is None else start(head)
     except Exception:  # noqa: BLE001 - any config the loader will refuse, properly
         return None

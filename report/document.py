@@ -4,7 +4,7 @@ One Jinja environment per process, so each template is compiled once however man
 documents (a class's variants) are rendered. Turning the source into a PDF is report.tex.
 
 The contexts' modules (and numpy with them) are imported when a document is rendered, not
-with this module: :func:`preamble_head` is what a build asks for first, to start TeX early.
+with this module: :func:`solution_head` is what a build asks for first, to start TeX early.
 """
 
 from __future__ import annotations
@@ -83,16 +83,15 @@ def _render(name: str, context: dict) -> str:
     return environment().get_template(name).render(context).lstrip("\n")
 
 
-def preamble_head(paper: str) -> str | None:
+def solution_head(paper: str) -> str | None:
     """The preamble a solution of the homework's network begins with (set by pdfLaTeX: text
     all in Latin), down to the marker of report.tex_format, for a paper size (``a4``,
     ``letter``) alone, before any number is known: what TeX can be started with early
-    (report.tex.start). None when the preamble template cannot give it."""
+    (report.tex.start). None when the template needs more than that to get there."""
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
-        template = environment().get_template("preamble.tex.j2")
-        context = {"figures": True, "plots": True, "graph": True, "paper": f"{paper}paper"}
-        context["fonts"] = []
+        template = environment().get_template("solution.tex.j2")
+        context = {"paper": f"{paper}paper", "homework_family": True, "fonts": []}
         for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))

@@ -44,7 +44,7 @@ def _font_key(script: str, run: str) -> str:
 def _runs(text: str) -> list[tuple[str | None, str]]:
     """``text`` cut into runs of one script each (None: Latin); a space between two runs of
     the same script stays inside, so that 张 伟 is one run."""
-    from solver.schema import script_of  # here, not above: report.document.preamble_head
+    from solver.schema import script_of  # here, not above: report.document.solution_head
 
     runs: list[list] = []
     for script, chars in itertools.groupby(text, script_of):

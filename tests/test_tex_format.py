@@ -18,7 +18,7 @@ from instances import ROOT, random_problem
 
 from orchestration.single import render_solution
 from report import tex, tex_format
-from report.document import preamble_head, statement_tex
+from report.document import solution_head, statement_tex
 from solver.network import solve
 
 SMALL = r"""\documentclass{article}
@@ -205,7 +205,7 @@ def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
     document = render_solution(solve(homework))
     plain = tex.compile_pdf(document.replace(tex_format.MARKER, "%")).pdf
     head = tex_format.split(document).head
-    assert head == preamble_head("a4")  # what a build can know before it has solved
+    assert head == solution_head("a4")  # what a build can know before it has solved
     for expected in ("pdflatex", tex_format.NAME):
         early = tex.start(head)
         time.sleep(wait)
