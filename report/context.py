@@ -13,7 +13,8 @@ from pylatex.utils import NoEscape
 
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
-from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
+from report.notation import LOSS_WORDS, param_tex
+from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
 from solver.high_precision import WORKING_DIGITS
 from solver.instance import Params
@@ -136,7 +137,11 @@ def verification_context(check: Verification | None, problem) -> dict | None:
     return {
         "homework_family": problem.homework_family,
         "loss": problem.loss,
-        "activations": sorted(set(problem.activations)),
+        "conventions": [
+            NoEscape(ACTIVATIONS[name].convention)
+            for name in sorted(set(problem.activations), key=list(ACTIVATIONS).index)
+            if ACTIVATIONS[name].convention
+        ],
         "gradient_rows": None
         if errors is None
         else [{"tex": param_tex(k), "value": sci(v)} for k, v in errors.items()],
@@ -312,7 +317,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
             name = problem.activations[index]
             entry.update(
                 activation=name,
-                f=NoEscape(ACTIVATION_TEX[name]),
+                f=NoEscape(ACTIVATIONS[name].symbol),
                 a=mat(fwd.activations[index]),
                 slope=mat(bwd.slopes[index]),
                 da=mat(upstream[index]),
@@ -326,7 +331,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
         forward.update(y_smooth=mat(fwd.y_smooth), log_y_hat=mat(fwd.log_y_hat))
         if not batch:
             forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
-    used = sorted(set(problem.activations), key=list(ACTIVATION_TEX).index)
+    used = list(dict.fromkeys(problem.activations))  # in the order of the layers
 
     def sym(name: str, l: int | None = None) -> NoEscape:
         """A vector of one instance (\\vect{h}_2), or its batch of rows (\\vect{H}_2)."""
@@ -343,7 +348,11 @@ def network_context(solution: Solution, mat, fnum) -> dict:
         "loss": problem.loss,
         "loss_words": LOSS_WORDS[problem.loss],
         "activations": [
-            {"name": name, "tex": NoEscape(ACTIVATION_TEX[name]), "words": ACTIVATION_WORDS[name]}
+            {
+                "name": name,
+                "tex": NoEscape(ACTIVATIONS[name].symbol),
+                "words": ACTIVATIONS[name].words,
+            }
             for name in used
         ],
         "same_activation": len(set(problem.activations)) <= 1,

@@ -16,8 +16,14 @@ import markupsafe
 from pylatex.utils import NoEscape, escape_latex
 
 from report.scripts import in_scripts
+from solver.activations import ACTIVATIONS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Text the registries hold, as templates in the same delimiters: ``activations/relu.tex.j2``
+# is the derivation of ReLU's slope (Step 2), included where the network has ReLU units.
+SNIPPETS = {
+    f"activations/{name}.tex.j2": entry.derivation + "\n" for name, entry in ACTIVATIONS.items()
+}
 
 
 def latex_finalize(value: object) -> object:
@@ -66,7 +72,9 @@ def make_environment(
             cache = _Compiled(str(compiled))
     return jinja2.Environment(
         bytecode_cache=cache,
-        loader=jinja2.FileSystemLoader(str(templates or TEMPLATES)),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(templates or TEMPLATES)), jinja2.DictLoader(SNIPPETS)]
+        ),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",

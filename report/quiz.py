@@ -21,7 +21,8 @@ import numpy as np
 
 from report.answer_key import key_columns
 from report.format import places_needed, plain
-from report.notation import ACTIVATION_TEX, ACTIVATION_WORDS, LOSS_WORDS, param_tex
+from report.notation import LOSS_WORDS, param_tex
+from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 
 
@@ -165,7 +166,7 @@ def _network(problem: Problem) -> str:
     inputs = [r"\vect{x}"] + [a for _, a in names]
     lines = [
         rf"{h} = {param_tex(f'W{l}')}^\top {inputs[l - 1]} + {param_tex(f'b{l}')}, \quad "
-        rf"{a} = {ACTIVATION_TEX[problem.activations[l - 1]]}({h})"
+        rf"{a} = {ACTIVATIONS[problem.activations[l - 1]].symbol}({h})"
         for l, (h, a) in enumerate(names, 1)
     ]
     out = hidden + 1
@@ -184,7 +185,7 @@ def _network(problem: Problem) -> str:
             r"\hat{\vect{y}} = \sigma(\vect{z}), \quad \Loss = -\frac{1}{q} \sum_{i=1}^{q}"
             r" \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln(1 - \yhat_i) \bigr]"
         ]
-    kinds = sorted({ACTIVATION_WORDS[a] for a in problem.activations})
+    kinds = sorted({ACTIVATIONS[a].words for a in problem.activations})
     layers = (
         f"passes through {_plural(hidden, 'hidden layer')} of {' and '.join(kinds)} units to"
         if hidden
@@ -203,7 +204,7 @@ def _network(problem: Problem) -> str:
             r"<p>Here $\ys_i$ is the soft label via label smoothing, $\epsilon$ is a small "
             r"constant, and $y_i \in \{0, 1\}$ is the ground-truth indicator.</p>"
         )
-    if "leaky_relu" in problem.activations:
+    if any(ACTIVATIONS[name].uses_alpha for name in problem.activations):
         slope = _given(problem.negative_slope, problem.report.decimals)
         text += _prose("<p>The leaky ReLU's slope for negative inputs is $" + slope + "$.</p>")
     return text

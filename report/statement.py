@@ -9,7 +9,8 @@ from pylatex.utils import NoEscape
 
 from report.figures import network_figure
 from report.format import matrix, num, row_vector
-from report.notation import ACTIVATION_TEX, FUNCTION_DEFINITION, LOSS_WORDS, param_tex
+from report.notation import FUNCTION_DEFINITION, LOSS_WORDS, param_tex
+from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 
 
@@ -68,7 +69,7 @@ def statement_context(
                 "rows": widths[l - 1],
                 "cols": widths[l],
                 "activation": problem.activations[l - 1] if l <= problem.hidden_layers else None,
-                "f": NoEscape(ACTIVATION_TEX[problem.activations[l - 1]])
+                "f": NoEscape(ACTIVATIONS[problem.activations[l - 1]].symbol)
                 if l <= problem.hidden_layers
                 else None,
             }
@@ -77,15 +78,17 @@ def statement_context(
         "negative_slope": num(problem.negative_slope, info.decimals),
         "layer_range": _layer_range(len(widths) - 1),
         "hidden_words": ("no", "one", "two", "three", "four")[problem.hidden_layers],
-        "definitions": [NoEscape(FUNCTION_DEFINITION[name]) for name in _functions(problem)],
+        "definitions": _definitions(problem),
+        "uses_alpha": any(ACTIVATIONS[name].uses_alpha for name in problem.activations),
     }
 
 
-def _functions(problem: Problem) -> list[str]:
-    """The functions the sheet's equations use, in order of appearance, each once."""
+def _definitions(problem: Problem) -> list[NoEscape]:
+    """The functions the sheet's equations use, in order of appearance, each defined once."""
     output = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(problem.loss)
-    used = [*problem.activations, *([output] if output else [])]
-    return list(dict.fromkeys(used))
+    used = [ACTIVATIONS[name].definition for name in problem.activations]
+    used += [FUNCTION_DEFINITION[output]] if output else []
+    return [NoEscape(text) for text in dict.fromkeys(used)]
 
 
 def _layer_range(count: int) -> NoEscape:

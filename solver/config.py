@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
+from solver.activations import ACTIVATIONS, DEFAULT
 from solver.errors import ConfigError
 from solver.instance import Params, Problem, ReportInfo
 from solver.reading import (
@@ -163,7 +164,7 @@ def _check_training(training: Mapping[str, Any], network: Mapping[str, Any]) -> 
 def _check_activations(network: Mapping[str, Any]) -> tuple[str, ...]:
     """One activation per hidden layer: a single name applies to every one."""
     hidden = sum(1 for name in network if name.startswith("W")) - 1
-    names = network.get("activation", ("relu",))
+    names = network.get("activation", (DEFAULT,))
     if len(names) == 1:
         return names * hidden
     if len(names) != hidden:
@@ -227,7 +228,7 @@ def problem_toml(problem: Problem, comment: str = "") -> str:
     network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
     if not problem.homework_family or problem.hidden_layers != 1:
         network.update(loss=problem.loss, activation=list(problem.activations))
-        if "leaky_relu" in problem.activations:
+        if any(ACTIVATIONS[name].uses_alpha for name in problem.activations):
             network["negative_slope"] = problem.negative_slope
     training = {
         "epsilon": problem.epsilon,

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from solver.activations import ACTIVATIONS
 from solver.errors import ConfigError
 from solver.instance import Params, Problem
 from solver.network import forward_of
@@ -33,10 +34,6 @@ MAX_DRAWS = 10_000  # redraws allowed per variant before giving up
 MAX_SPREAD = 10.0
 
 
-# Activations with a kink at 0 and a flat or shallow side: "active" means h > 0.
-KINKED = frozenset({"relu", "leaky_relu"})
-
-
 def hidden_inputs(problem: Problem) -> list[np.ndarray]:
     """Each hidden layer's inputs h_l, one row per example: (m, n_l), m = 1 for one x."""
     batch = dataclasses.replace(problem, x=np.atleast_2d(problem.x), y=np.atleast_2d(problem.y))
@@ -47,7 +44,7 @@ def _kinked_inputs(problem: Problem) -> list[np.ndarray]:
     return [
         h
         for h, name in zip(hidden_inputs(problem), problem.activations, strict=True)
-        if name in KINKED
+        if ACTIVATIONS[name].kinked
     ]
 
 
@@ -102,7 +99,7 @@ def draw_variant(template: Problem, seed: int, key: int | str) -> Problem:
     """
     widths = zip(template.shape[1:-1], template.activations, strict=True)
     for layer, (width, name) in enumerate(widths, 1):
-        if name in KINKED and width < 2:
+        if ACTIVATIONS[name].kinked and width < 2:
             raise ConfigError(
                 f"variants need n >= 2 hidden units in each (leaky) ReLU layer: with n = 1 "
                 f"hidden layer {layer} cannot be partly active"

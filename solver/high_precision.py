@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_WEIGHTS, short_fraction
 from solver.instance import Problem
 from solver.solution import Solution
@@ -72,7 +73,7 @@ def _high_precision(problem: Problem, mp) -> dict[str, list]:
     for layer, name in enumerate(problem.activations):
         W, b = weights[layer], biases[layer]
         h = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
-        a, f_prime = zip(*(_mp_activation(name, v, slope, mp) for v in h), strict=True)
+        a, f_prime = zip(*(ACTIVATIONS[name].precise(v, slope, mp) for v in h), strict=True)
         a = list(a)
         out[f"h{layer}"], out[f"a{layer}"] = h, a
         inputs.append(a)
@@ -111,21 +112,6 @@ def _high_precision(problem: Problem, mp) -> dict[str, list]:
                 for p in range(len(a_in))
             ]
     return out
-
-
-def _mp_activation(name: str, h, slope, mp):
-    """(f(h), f′(h)) in mpmath numbers, with PyTorch's conventions at the kinks."""
-    if name == "relu":
-        return (h, 1) if h > 0 else (mp.mpf(0), 0)
-    if name == "leaky_relu":
-        return (h, 1) if h > 0 else (slope * h, slope)
-    if name == "sigmoid":
-        a = 1 / (1 + mp.exp(-h))
-        return a, a * (1 - a)
-    if name == "tanh":
-        a = mp.tanh(h)
-        return a, 1 - a * a
-    return h, 1
 
 
 def _network_floats(solution: Solution) -> dict[str, np.ndarray]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solver.activations import DEFAULT
+
 HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
-# Hidden-unit activations and losses, each as PyTorch defines it (torch.relu,
-# F.leaky_relu, torch.sigmoid, torch.tanh; F.cross_entropy with label smoothing,
-# F.mse_loss, F.binary_cross_entropy_with_logits, all with mean reduction).
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "identity")
+# The losses, each as PyTorch defines it (F.cross_entropy with label smoothing, F.mse_loss,
+# F.binary_cross_entropy_with_logits, all with mean reduction); the activations are in
+# solver.activations.
 LOSSES = ("cross_entropy", "mse", "binary_cross_entropy")
 _NAME = re.compile(r"([Wb])([1-9][0-9]*)")
 
@@ -114,7 +115,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         if not self.activations:
-            object.__setattr__(self, "activations", ("relu",) * self.hidden_layers)
+            object.__setattr__(self, "activations", (DEFAULT,) * self.hidden_layers)
 
     @property
     def hidden_layers(self) -> int:

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from solver.activations import ACTIVATIONS, DEFAULT, sigmoid
 from solver.errors import DivergedError
 from solver.instance import Params, Problem
 from solver.solution import Backward, Forward, Solution, Step
@@ -41,56 +42,6 @@ def linear_backward(W: np.ndarray, x: np.ndarray, d_out: np.ndarray):
 def _rows(values: np.ndarray) -> np.ndarray:
     """A batch as it is, one instance as a batch of one row: (m, k) or (1, k)."""
     return values.reshape(-1, values.shape[-1])
-
-
-# a = ReLU(h)                                      (1.2)
-def relu(h: np.ndarray) -> np.ndarray:
-    return np.maximum(h, 0.0)
-
-
-# ReLU'(h) = 1 where h > 0, else 0: ReLU'(0) = 0, as PyTorch's relu backward.
-def relu_mask(h: np.ndarray) -> np.ndarray:
-    return (h > 0).astype(float)
-
-
-# The other hidden-unit activations, each forward rule beside its derivative f′(h), which
-# is written through a = f(h) where that is how one computes it by hand.
-def sigmoid(h: np.ndarray) -> np.ndarray:
-    """σ(h) = 1/(1 + e^{−h}), through e^{−|h|} so that no exponential overflows."""
-    e = np.exp(-np.abs(h))
-    return np.where(h >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def activate(name: str, h: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
-    """a = f(h) for the activation called ``name`` (see solver.instance.ACTIVATIONS)."""
-    if name == "relu":
-        return relu(h)
-    if name == "leaky_relu":  # h where h > 0, else slope·h
-        return np.where(h > 0, h, negative_slope * h)
-    if name == "sigmoid":
-        return sigmoid(h)
-    if name == "tanh":
-        return np.tanh(h)
-    if name == "identity":
-        return np.array(h, dtype=float)
-    raise ValueError(f"unknown activation {name!r}")
-
-
-def activation_slope(
-    name: str, h: np.ndarray, a: np.ndarray, negative_slope: float = 0.01
-) -> np.ndarray:
-    """f′(h), entry by entry, as PyTorch's backward computes it."""
-    if name == "relu":  # ReLU′(0) = 0
-        return relu_mask(h)
-    if name == "leaky_relu":  # 1 where h > 0, else the slope: leaky ReLU′(0) = slope
-        return np.where(h > 0, 1.0, negative_slope)
-    if name == "sigmoid":  # σ′ = σ(1 − σ)
-        return a * (1.0 - a)
-    if name == "tanh":  # tanh′ = 1 − tanh²
-        return 1.0 - a * a
-    if name == "identity":
-        return np.ones_like(h, dtype=float)
-    raise ValueError(f"unknown activation {name!r}")
 
 
 # ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
@@ -175,13 +126,13 @@ def forward(
 
     ``activations`` names each hidden layer's (default: ReLU for every one).
     """
-    names = activations or ("relu",) * (params.layers - 1)
+    names = activations or (DEFAULT,) * (params.layers - 1)
     hs, outs, a = [], [], x
     for (W, b), name in zip(
         zip(params.weights[:-1], params.biases[:-1], strict=True), names, strict=True
     ):
         h = linear(W, b, a)  # h_l = W_lᵀ a_{l−1} + b_l
-        a = activate(name, h, negative_slope)  # a_l = f_l(h_l)
+        a = ACTIVATIONS[name].forward(h, negative_slope)  # a_l = f_l(h_l), (1.2)
         hs.append(h)
         outs.append(a)
     z = linear(params.weights[-1], params.biases[-1], a)  # z = W_{L+1}ᵀ a_L + b_{L+1}
@@ -240,7 +191,7 @@ def backward(
     ``fwd.y_smooth``).
     """
     m = len(_rows(x))
-    names = activations or ("relu",) * (params.layers - 1)
+    names = activations or (DEFAULT,) * (params.layers - 1)
     dy_hat, dz = _output_gradients(fwd, y, loss, m)
     inputs = (x, *fwd.activations)  # a_0 = x, a_1, …, a_L
     grads_W, grads_b, das, slopes, dhs = [], [], [], [], []
@@ -253,7 +204,7 @@ def backward(
             break
         # δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l): through hidden layer l's activation
         h, a = fwd.hs[layer - 1], fwd.activations[layer - 1]
-        slope = activation_slope(names[layer - 1], h, a, negative_slope)
+        slope = ACTIVATIONS[names[layer - 1]].slope(h, a, negative_slope)
         d_out = d_in * slope
         das.insert(0, d_in)
         slopes.insert(0, slope)

@@ -26,23 +26,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from solver.proof import Exp
+from solver.activations import ACTIVATIONS
+from solver.kept_whole import Exp, Sig, Tanh
 
 WIDTH = 2  # every layer's width in the proof
-
-
-class Sig(sp.Function):
-    """σ(u), kept whole: d/du σ(u) = σ(u)(1 − σ(u))."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return self * (1 - self)
-
-
-class Tanh(sp.Function):
-    """tanh(u), kept whole: d/du tanh(u) = 1 − tanh(u)²."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return 1 - self**2
 
 
 @dataclass(frozen=True)
@@ -68,27 +55,23 @@ def _patterns(activations: tuple[str, ...], widths: tuple[int, ...], alpha: sp.S
     """Every slope pattern of the piecewise-linear layers (None for the smooth ones)."""
     choices = []
     for name, width in zip(activations, widths[1:-1], strict=True):
-        if name == "relu":
-            choices.append(list(itertools.product((0, 1), repeat=width)))
-        elif name == "leaky_relu":
-            choices.append(list(itertools.product((alpha, 1), repeat=width)))
-        else:
+        pieces = ACTIVATIONS[name].pieces
+        if pieces is None:
             choices.append([None])
+            continue
+        slopes = [alpha if piece == "alpha" else piece for piece in pieces]
+        choices.append(list(itertools.product(slopes, repeat=width)))
     return list(itertools.product(*choices))
 
 
 def _activate(name: str, h: sp.Matrix, pattern) -> tuple[sp.Matrix, sp.Matrix]:
-    """(a, f′(h)) for a layer: a pattern of slopes for (leaky) ReLU, else the function."""
+    """(a, f′(h)) for a layer: a pattern of slopes for a piecewise-linear unit, else the
+    function's own symbolic form."""
     if pattern is not None:
         slopes = sp.Matrix(list(pattern))
         return h.multiply_elementwise(slopes), slopes
-    if name == "sigmoid":
-        a = h.applyfunc(Sig)
-        return a, a.applyfunc(lambda v: v * (1 - v))
-    if name == "tanh":
-        a = h.applyfunc(Tanh)
-        return a, a.applyfunc(lambda v: 1 - v**2)
-    return h, sp.ones(h.rows, 1)  # identity
+    pairs = [ACTIVATIONS[name].symbolic(v) for v in h]
+    return sp.Matrix([a for a, _ in pairs]), sp.Matrix([slope for _, slope in pairs])
 
 
 def _output(loss: str, z: sp.Matrix, y: sp.Matrix, epsilon: sp.Symbol):

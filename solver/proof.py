@@ -47,31 +47,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from solver.kept_whole import Exp
+
 Matrix = sp.Matrix
 
 # Past this many hidden units, prove a few masks rather than all 2ⁿ.
 ALL_MASKS_UP_TO = 4
-
-
-class Exp(sp.Function):
-    """exp(u), kept as one unevaluated factor: d/du Exp(u) = Exp(u), and nothing else.
-
-    SymPy's own ``exp`` rewrites ``exp(u)·exp(v)`` as ``exp(u + v)``, which would hide the
-    factors ``exp(zₖ)`` the proof renames to symbols.
-
-    >>> u = sp.Symbol("u")
-    >>> sp.diff(Exp(2 * u), u), Exp(u).rewrite(sp.exp)
-    (2*Exp(2*u), exp(u))
-    """
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return self
-
-    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs) -> sp.Expr:
-        return sp.exp(arg)
-
-    def _eval_is_positive(self) -> bool | None:
-        return self.args[0].is_extended_real
 
 
 def _vector(name: str, size: int) -> Matrix:

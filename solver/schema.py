@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from solver.instance import ACTIVATIONS, LOSSES
+from solver.activations import ACTIVATIONS
+from solver.instance import LOSSES
 from solver.reading import Invalid, count, describe, key_text, number, shown
 
 MAX_STEPS = 10_000
@@ -253,7 +254,7 @@ def _one_of(choices: tuple[str, ...]) -> Reader:
 
 def _activations(value: Any) -> tuple[str, ...]:
     """One activation for every hidden layer, or a list of them, one per hidden layer."""
-    read = _one_of(ACTIVATIONS)
+    read = _one_of(tuple(ACTIVATIONS))
     if isinstance(value, list):
         if not value:
             raise Invalid("expected an activation or a list of them, got an empty array []")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.activations import ACTIVATIONS
 from solver.gradcheck import central_differences, relative_error
 from solver.solution import Solution
 
@@ -58,10 +59,6 @@ class Verification:
         return None if self.exact_agreement is None else self.exact_agreement < EXACT_TOLERANCE
 
 
-# Activations with a kink at h = 0, where the loss has no derivative.
-KINKED = frozenset({"relu", "leaky_relu"})
-
-
 def nearest_kink(solution: Solution) -> float:
     """How far the nearest input of a kinked activation (ReLU, leaky ReLU) is from 0; inf
     where the network has none."""
@@ -69,7 +66,7 @@ def nearest_kink(solution: Solution) -> float:
     distances = [
         float(np.abs(h).min())
         for h, name in zip(solution.forward.hs, problem.activations, strict=True)
-        if name in KINKED
+        if ACTIVATIONS[name].kinked
     ]
     return min(distances, default=float("inf"))
 

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from report.results import results_dict
+from solver.activations import ACTIVATIONS
 from solver.gradcheck import central_differences, relative_error
-from solver.instance import ACTIVATIONS, LOSSES, Params, Problem
+from solver.instance import LOSSES, Params, Problem
 from solver.network import solve
 
 RTOL = 1e-10
@@ -66,6 +67,7 @@ def _torch_activation(name: str, h: torch.Tensor) -> torch.Tensor:
         "sigmoid": torch.sigmoid,
         "tanh": torch.tanh,
         "identity": lambda t: t,
+        "softplus": F.softplus,
     }[name](h)
 
 
@@ -189,7 +191,7 @@ def test_results_json_names_the_layers():
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
     depth=st.integers(0, 3),
-    activation=st.sampled_from(ACTIVATIONS),
+    activation=st.sampled_from(tuple(ACTIVATIONS)),
     loss=st.sampled_from(LOSSES),
     m=st.sampled_from([0, 1, 4]),
     seed=st.integers(0, 10_000),

@@ -650,7 +650,7 @@ def test_one_activation_applies_to_every_hidden_layer(tmp_path):
 
 BAD_NETWORKS = {
     "activation-unknown": (
-        {**DEEP, "network.activation": '"softplus"'},
+        {**DEEP, "network.activation": '"swish"'},
         "network.activation: expected one of ",
     ),
     "activation-count": (

@@ -7,7 +7,8 @@ import pytest
 import sympy as sp
 
 from solver import network_proof
-from solver.instance import ACTIVATIONS, LOSSES
+from solver.activations import ACTIVATIONS
+from solver.instance import LOSSES
 from solver.network_proof import proof_widths, prove_network
 
 

@@ -9,7 +9,8 @@ import pytest
 import sympy as sp
 from instances import kink_problem
 
-from solver.network import relu_mask, solve
+from solver.activations import relu_mask
+from solver.network import solve
 from solver.proof import (
     CLOSED_FORMS,
     Exp,

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from instances import kink_problem
 
 from report.results import results_json
+from solver.activations import relu_mask
 from solver.gradcheck import central_differences, relative_error
 from solver.instance import Params, Problem
-from solver.network import cross_entropy, relu_mask, smooth_labels, softmax_parts, solve
+from solver.network import cross_entropy, smooth_labels, softmax_parts, solve
 from solver.solution import Solution
 
 RTOL = 1e-10
