@@ -1,5 +1,6 @@
 # make        installs what is missing (Python packages in .venv, TeX Live via apt-get), builds the PDF
 # make test   runs the whole test suite (ruff, then pytest, end-to-end tests included)
+# make test-fast  the tests that need neither TeX nor PyTorch nor long (markers tex, torch, slow)
 # make bench  measures build speed against bare TeX (writes bench/RESULTS.md)
 
 PYTHON ?= python3
@@ -12,7 +13,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-pictures te
                 latexmk lmodern texlive-fonts-recommended poppler-utils \
                 texlive-xetex fonts-noto-core fonts-noto-cjk
 
-.PHONY: all pdf test bench tex clean
+.PHONY: all pdf test test-fast bench tex clean
 .DELETE_ON_ERROR:
 
 all: pdf
@@ -49,6 +50,11 @@ test: $(VENV)/.test tex
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n auto  # every core: the suite typesets a few hundred PDFs
+
+test-fast: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n auto -m "not tex and not torch and not slow"
 
 bench: $(VENV)/.test tex
 	$(PY) bench/run.py

@@ -20,6 +20,8 @@ from solver.gradcheck import central_differences, relative_error
 from solver.instance import LOSSES, Params, Problem
 from solver.network import solve
 
+pytestmark = pytest.mark.torch  # compares against PyTorch
+
 RTOL = 1e-10
 SLOPE = 0.05
 

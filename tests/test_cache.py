@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from instances import HOMEWORK_CONFIG, ROOT
 
 import build
 from orchestration import cache
 
 
+@pytest.mark.tex
 def test_unchanged_rebuild_does_nothing_and_changes_rebuild(tmp_path, capsys):
     config = tmp_path / "c.toml"
     config.write_text(HOMEWORK_CONFIG.read_text())

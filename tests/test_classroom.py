@@ -63,6 +63,7 @@ def three_variants(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.tex
 def test_build_writes_every_file(three_variants):
     """handouts/ holds the handouts and nothing else; each variants/NAME/ its three files;
     the class folder the key, the quizzes and the class's record."""
@@ -79,6 +80,7 @@ def test_build_writes_every_file(three_variants):
     assert (three_variants / "answer-key.pdf").read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.tex
 def test_results_are_the_solution_of_the_written_config(three_variants):
     """results.json is exactly what a build of the variant's config.toml computes."""
     for folder in sorted((three_variants / "variants").iterdir()):
@@ -86,6 +88,7 @@ def test_results_are_the_solution_of_the_written_config(three_variants):
         assert (folder / "results.json").read_text() == results_json(solve(problem))
 
 
+@pytest.mark.tex
 def test_answer_key_matches_each_variant(three_variants):
     """answer-key.csv: one row a variant, its loss and updated entries equal results.json's."""
     with open(three_variants / "answer-key.csv", newline="") as f:
@@ -102,6 +105,7 @@ def test_answer_key_matches_each_variant(three_variants):
                 assert float(row[column]) == np.asarray(values)[index], column
 
 
+@pytest.mark.tex
 def test_the_quizzes_hold_every_variant_and_answer(three_variants):
     """moodle.xml: a category, then one cloze question a variant with a NUMERICAL field per
     key column; canvas-qti.zip: a manifest pointing at an assessment with an item each."""
@@ -128,6 +132,7 @@ def test_the_quizzes_hold_every_variant_and_answer(three_variants):
         assert len(items) == 3
 
 
+@pytest.mark.tex
 def test_handouts_show_the_variant_and_a_box_per_answer(three_variants):
     """A handout: this instance's numbers, no solution, and an answer sheet with a box for
     every entry asked; every handout has as many pages, the answer sheet at the same page."""
@@ -151,6 +156,7 @@ def test_handouts_show_the_variant_and_a_box_per_answer(three_variants):
     assert all(f"variant-00{k}" in key for k in (1, 2, 3))
 
 
+@pytest.mark.tex
 def test_same_seed_builds_the_same_bytes(three_variants, tmp_path):
     """Built again, serially, into another folder: every file is byte-identical."""
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--config", str(HOMEWORK_CONFIG)]
@@ -160,6 +166,7 @@ def test_same_seed_builds_the_same_bytes(three_variants, tmp_path):
     assert tree(tmp_path) == built
 
 
+@pytest.mark.tex
 def test_ranges_built_side_by_side_then_keyed_are_the_same_class(three_variants, tmp_path):
     """Variants 1-2 and 3 built at once by two processes into one folder, then `key`: the
     same bytes as the class built in one run."""
@@ -174,6 +181,7 @@ def test_ranges_built_side_by_side_then_keyed_are_the_same_class(three_variants,
     assert tree(tmp_path) == tree(three_variants)
 
 
+@pytest.mark.tex
 def test_key_names_the_missing_variants(tmp_path, capsys):
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--out", str(tmp_path)]
     assert build.main([*argv, "--only", "2-3"]) == 0
@@ -183,6 +191,7 @@ def test_key_names_the_missing_variants(tmp_path, capsys):
     assert "Not built, so not in this key: variant-001" in pdftext(tmp_path / "answer-key.pdf")
 
 
+@pytest.mark.tex
 def test_a_range_into_another_class_is_refused(tmp_path, capsys):
     argv = ["--variants", "2", "--jobs", "1", "--out", str(tmp_path)]
     assert build.main([*argv, "--seed", "1", "--only", "1"]) == 0
@@ -192,6 +201,7 @@ def test_a_range_into_another_class_is_refused(tmp_path, capsys):
     assert err.count("\n") == 1 and "holds another class" in err
 
 
+@pytest.mark.tex
 def test_one_failing_variant_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     """TeX failing on variant 002's handout names it; 001 and 003 are built, the key holds
     them, and 002's folder holds TeX's log alone."""
@@ -246,6 +256,7 @@ def roster_class(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.tex
 def test_a_roster_names_each_variant_by_its_student(roster_class):
     handouts = sorted(p.name for p in (roster_class / "handouts").iterdir())
     assert handouts == ["s1001.pdf", "s1002.pdf"]
@@ -262,6 +273,7 @@ def test_a_roster_names_each_variant_by_its_student(roster_class):
     assert list(rows[0])[:4] == ["variant", "id", "name", "loss"]
 
 
+@pytest.mark.tex
 def test_a_student_added_later_changes_nobody_elses_numbers(roster_class, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER.replace("s1001,", "s0999,Late Comer,l@x\ns1001,"))
@@ -299,6 +311,7 @@ def test_a_bad_roster_is_one_line(tmp_path, capsys, text, message):
 # --- grading a class ------------------------------------------------------------------------
 
 
+@pytest.mark.tex
 def test_grading_a_class(roster_class, tmp_path, capsys):
     """Each response against its own variant: all right; rounded, wrong and blank entries;
     an unknown id and a repeated row (reported, left out)."""
@@ -335,6 +348,7 @@ def test_grading_a_class(roster_class, tmp_path, capsys):
     assert rows[1]["W1_ok"] == "6" and rows[1]["b1_ok"] == "1" and rows[1]["W2_ok"] == "0"
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -386,6 +400,7 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.tex
 def test_sympy_is_imported_once_for_a_class(tmp_path):
     """SymPy is imported once, in the parent before the variant workers fork: they reuse it.
 
@@ -420,6 +435,7 @@ def _class_is_coherent(folder: Path) -> bool:
     return True
 
 
+@pytest.mark.tex
 def test_a_smaller_class_leaves_no_variant_of_the_bigger_one(tmp_path):
     argv = ["--jobs", "1", "--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]
     assert build.main(["--variants", "3", "--seed", "1", *argv]) == 0
@@ -429,6 +445,7 @@ def test_a_smaller_class_leaves_no_variant_of_the_bigger_one(tmp_path):
     assert _class_is_coherent(tmp_path)
 
 
+@pytest.mark.tex
 def test_two_classes_at_once_into_one_folder(tmp_path):
     """Seeds 1 and 2 at once: they take turns; the folder is one run's class, key and all."""
     runs = [
@@ -456,6 +473,7 @@ def _responses(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     ("target", "message"),
     [
@@ -484,6 +502,7 @@ def test_grades_never_overwrite_what_is_not_a_grades_file(
     assert tree(roster_class) == before and responses.read_text() == "id,loss\ns1001,1\n"
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -500,6 +519,7 @@ def test_responses_that_grade_nobody_are_refused(roster_class, tmp_path, capsys,
     assert message in capsys.readouterr().err and grades.read_text() == "kept"
 
 
+@pytest.mark.tex
 def test_only_plain_decimals_count(roster_class, tmp_path):
     """A decimal comma, an underscore, nan: wrong, like a blank; the plain number is ok."""
     loss = _key_rows(roster_class)[0]["loss"]
@@ -521,6 +541,7 @@ def test_a_class_never_takes_folders_of_the_users_own(tmp_path, capsys):
     assert (mine / "data.txt").read_text() == "precious"
 
 
+@pytest.mark.tex
 def test_key_takes_no_variant_of_another_class_or_edited_since(three_variants, tmp_path, capsys):
     """A variant left by another class (an interrupted run), and one whose results.json
     was edited, are named as missing; the others are keyed."""

@@ -166,6 +166,7 @@ def _pages(pdf: bytes, folder) -> list[bytes]:
     return [page.read_bytes() for page in sorted(folder.glob("page-*.ppm"))]
 
 
+@pytest.mark.tex
 def test_the_graph_set_in_the_preamble_looks_as_set_in_place(homework, tmp_path):
     """Figure 2 is set into a box in the preamble (so that the cached format holds it): every
     page is drawn pixel for pixel as with the figure set where it stands. Under XeLaTeX it is

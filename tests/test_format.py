@@ -89,6 +89,8 @@ def _parsed_everywhere(tex: str) -> str:
     return tex
 
 
+@pytest.mark.slow  # the homework compiled twice, under pdfLaTeX and XeLaTeX
+@pytest.mark.tex
 @pytest.mark.parametrize("script", ["", "Иван Петров"])  # pdfLaTeX, then XeLaTeX
 def test_unparsed_numbers_print_exactly_as_parsed_ones(script):
     """The PDF is byte for byte the one siunitx gives when it parses every number: the

@@ -55,6 +55,7 @@ def marker():
     shutil.rmtree(folder)
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attack_is_shown_literally_and_runs_nothing(attack, tmp_path, marker):
     attack = attack.replace("MARKER", str(marker)).replace(r"\"", '"')
@@ -144,21 +145,27 @@ def test_characters_the_pdf_cannot_set_are_refused_up_front(tmp_path, name, text
     assert text in _run("--config", str(config), "--out", str(tmp_path / "o")).stderr
 
 
+@pytest.mark.slow  # two XeLaTeX builds of every settable character
+@pytest.mark.tex
 def test_every_character_accepted_is_typeset(tmp_path):
     """Each of the characters the config lets into [report] really prints (two real builds)."""
-    from solver.schema import settable
+    from solver.schema import MAX_TEXT, settable
 
     chars = [chr(c) for c in range(0x20, 0x2200) if settable(chr(c))]
-    for start in range(0, len(chars), 200):
-        title = json.dumps("".join(chars[start : start + 200]))
-        config = tmp_path / "c.toml"
-        config.write_text(
-            HOMEWORK_CONFIG.read_text().replace(
-                'title = "Solutions to Homework 3"', f"title = {title}"
-            )
+    fields = ("title", "author", "course", "date", "student")  # MAX_TEXT characters each
+    per_build = MAX_TEXT * len(fields)
+    for start in range(0, len(chars), per_build):
+        chunk = chars[start : start + per_build]
+        report = "".join(
+            f"{field} = {json.dumps(''.join(chunk[i * MAX_TEXT : (i + 1) * MAX_TEXT]))}\n"
+            for i, field in enumerate(fields)
         )
+        config = tmp_path / "c.toml"
+        body = HOMEWORK_CONFIG.read_text().split("[network]", 1)[1]
+        config.write_text(f"[report]\n{report}\n[network]{body}")
         run = _run("--config", str(config), "--out", str(tmp_path / f"o{start}"))
         assert run.returncode == 0, run.stderr
+    assert start > 0  # (two real builds)
 
 
 def test_overflowing_weights_blame_the_weights(tmp_path):

@@ -37,6 +37,7 @@ def built(config: Path, out: Path) -> tuple[str, dict]:
     return pdftext(out / "solution.pdf"), json.loads((out / "results.json").read_text())
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_examples_build_and_show_their_network(tmp_path, name):
     text, results = built(ROOT / "problems" / f"{name}.toml", tmp_path)
@@ -48,6 +49,7 @@ def test_examples_build_and_show_their_network(tmp_path, name):
     assert f"{results['forward']['loss']:.4f}" in text
 
 
+@pytest.mark.tex
 def test_the_largest_supported_instance_fits_the_page(tmp_path):
     """d = 100, four hidden layers of 100, q = 100, a batch of 100: elided, with its shape."""
     rng = np.random.default_rng(0)
@@ -69,6 +71,7 @@ def test_the_largest_supported_instance_fits_the_page(tmp_path):
     assert 8 <= int(pages.split("Pages:")[1].split()[0]) <= 20
 
 
+@pytest.mark.tex
 def test_a_class_of_a_deep_network(tmp_path):
     """Variants keep the architecture; the key has a column for every entry of every layer."""
     config = ROOT / "problems" / "tanh-mse.toml"
@@ -83,6 +86,7 @@ def test_a_class_of_a_deep_network(tmp_path):
     assert "for η = 0.1." in sheet and "ε" not in sheet  # no label smoothing with MSE
 
 
+@pytest.mark.tex
 def test_a_training_run_of_a_deep_network(tmp_path):
     """steps = 5 on the tanh/MSE example: the run's table and its final parameters, W3 too."""
     config = tmp_path / "run.toml"

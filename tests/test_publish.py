@@ -115,6 +115,7 @@ def test_a_failure_in_the_middle_of_the_moves_is_undone(tmp_path, monkeypatch):
     assert (out / "a.txt").read_bytes() == b"old a" and (out / "b.txt").read_bytes() == b"old b"
 
 
+@pytest.mark.tex
 def test_a_smaller_set_leaves_nothing_of_the_bigger_one(tmp_path):
     """--no-pdf after a full build: no PDF or log of the other build is left beside it."""
     out = tmp_path / "o"

@@ -79,6 +79,7 @@ def named_build(tmp_path_factory):
     return folder
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("document", ["solution.pdf", "problem.pdf"])
 def test_names_in_any_script_print(named_build, document):
     """Each name is in the PDF's text: Chinese, Greek and Cyrillic as typed; Arabic as the
@@ -95,6 +96,7 @@ def test_names_in_any_script_print(named_build, document):
     )
 
 
+@pytest.mark.tex
 def test_a_named_build_is_byte_identical(named_build):
     for document in ("solution.pdf", "problem.pdf"):
         assert (named_build / "a" / document).read_bytes() == (
@@ -102,6 +104,7 @@ def test_a_named_build_is_byte_identical(named_build):
         ).read_bytes()
 
 
+@pytest.mark.tex
 def test_latin_documents_stay_with_pdflatex(tmp_path):
     assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]) == 0
     assert "% !TEX program" not in (tmp_path / "solution.tex").read_text()

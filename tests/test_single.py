@@ -29,6 +29,7 @@ def test_the_tex_holds_the_verification_and_exact_forms(homework):
     assert r"\texttt{-{}-prove} to include it" not in proved
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("failing_document", ["solution", "problem"])
 def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch, failing_document):
     """TeX's log is written for the user to read; nothing else of the build is published.

@@ -30,6 +30,7 @@ def pdftotext(pdf: bytes) -> str:
     ).stdout.decode()
 
 
+@pytest.mark.tex
 def test_tiny_document_compiles():
     """A valid document gives a PDF whose text reads back."""
     out = compile_pdf(document("Hello, backprop."))
@@ -39,6 +40,7 @@ def test_tiny_document_compiles():
     assert "Output written on solution.pdf" in out.log
 
 
+@pytest.mark.tex
 def test_reproducible_and_no_temp_path_leaks():
     """Two compiles of the same text are byte-identical and name no temporary folder."""
     first, second = (compile_pdf(document("Same text.")) for _ in range(2))
@@ -46,6 +48,7 @@ def test_reproducible_and_no_temp_path_leaks():
     assert b"hw3-tex-" not in first.pdf and b"/tmp" not in first.pdf
 
 
+@pytest.mark.tex
 def test_source_date_epoch_sets_creation_date():
     """The given epoch is the PDF's creation date."""
     pdf = compile_pdf(document("Dated."), source_date_epoch=1700000000).pdf
@@ -55,6 +58,7 @@ def test_source_date_epoch_sets_creation_date():
     assert "2023-11-14T22:13:20" in info
 
 
+@pytest.mark.tex
 def test_undefined_control_sequence_names_file_and_line():
     """A TeX error reports solution.tex, the line, the error and the log."""
     tex = document("Fine.\n\\foo bar")  # \foo sits on line 6
@@ -67,6 +71,7 @@ def test_undefined_control_sequence_names_file_and_line():
     assert "Undefined control sequence" in caught.value.log
 
 
+@pytest.mark.tex
 def test_infinite_loop_times_out_and_leaves_no_process(monkeypatch):
     """An endless loop is killed, with its whole process group, at the timeout."""
     started, real_popen = [], subprocess.Popen
@@ -86,6 +91,7 @@ def test_infinite_loop_times_out_and_leaves_no_process(monkeypatch):
         os.killpg(proc.pid, 0)  # the session's group is gone: nothing left behind
 
 
+@pytest.mark.tex
 def test_shell_escape_is_off():
     r"""\write18 runs nothing."""
     target = Path(f"/tmp/pwned-{uuid.uuid4().hex}")
@@ -93,6 +99,7 @@ def test_shell_escape_is_off():
     assert not target.exists()
 
 
+@pytest.mark.tex
 def test_openout_outside_is_refused():
     r"""\openout to an absolute path does not create the file."""
     target = Path(f"/tmp/hw3-out-{uuid.uuid4().hex}.tex")

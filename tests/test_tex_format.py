@@ -52,6 +52,8 @@ def record(cache: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # two full builds and a format dump, byte-compared
+@pytest.mark.tex
 def test_the_homework_is_the_same_pdf_with_the_format_or_without(cache, homework):
     """The solution (TikZ, pgfplots) and a problem sheet (TikZ): the first build compiles
     plainly and dumps the format in the background; the next uses it, for the same bytes."""
@@ -75,6 +77,7 @@ def test_documents_of_a_kind_share_their_preamble(homework):
         assert len(heads) == 1 and next(iter(heads)).startswith("\\documentclass")
 
 
+@pytest.mark.tex
 def test_the_format_keeps_line_numbers_and_dates(cache):
     """The body read with the format has the document's line numbers; the date is the
     epoch given to this pass, not the dump's."""
@@ -91,6 +94,7 @@ def test_the_format_keeps_line_numbers_and_dates(cache):
     assert dated.pdf == plain.pdf
 
 
+@pytest.mark.tex
 def test_a_stale_record_is_not_used(cache):
     """A file the dump read has changed since (as after a TeX upgrade): the format is not
     used, the PDF is the plain one."""
@@ -107,6 +111,7 @@ def test_a_stale_record_is_not_used(cache):
     assert (format_of(fresh), stale.pdf) == (tex_format.NAME, fresh.pdf)
 
 
+@pytest.mark.tex
 def test_a_truncated_format_is_not_used(cache):
     """A format cut short is refused by its size; one whose record agrees with it (as if
     written so) fails in TeX, and the pass is run again plainly, for the same PDF."""
@@ -127,6 +132,7 @@ def test_a_truncated_format_is_not_used(cache):
     assert fallen_back.pdf == whole.pdf
 
 
+@pytest.mark.tex
 def test_an_altered_format_of_the_same_size_is_not_used(cache):
     document = small("Altered.")
     assert tex.prepare(document)
@@ -138,6 +144,7 @@ def test_an_altered_format_of_the_same_size_is_not_used(cache):
     assert tex_format.lookup(tex_format.split(document).head, tex.shutil.which("pdflatex")) is None
 
 
+@pytest.mark.tex
 def test_an_unwritable_cache_folder_only_slows_the_build(tmp_path, monkeypatch):
     """The cache folder cannot be made (its parent is a file): the PDF is built plainly,
     nothing is raised, nothing is written."""
@@ -154,6 +161,7 @@ def test_an_unwritable_cache_folder_only_slows_the_build(tmp_path, monkeypatch):
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.tex
 def test_a_document_without_the_marker_compiles_plainly(cache):
     """Another engine's document, or any without the marker line: no format, no dump."""
     compiled = tex.compile_pdf(small("Plain.").replace(tex_format.MARKER, "%"))
@@ -162,6 +170,7 @@ def test_a_document_without_the_marker_compiles_plainly(cache):
     assert not cache.exists()
 
 
+@pytest.mark.tex
 def test_a_pass_with_the_format_is_as_hardened(cache):
     r"""Shell escape stays off and nothing outside the folder can be read with the format."""
     target = Path(f"/tmp/pwned-{uuid.uuid4().hex}")
@@ -174,6 +183,7 @@ def test_a_pass_with_the_format_is_as_hardened(cache):
     assert "root:" not in (caught.value.log or "")
 
 
+@pytest.mark.tex
 def test_solution_tex_compiles_standalone_with_plain_pdflatex(tmp_path, homework):
     """The marker is a comment: the .tex a build writes needs no format."""
     (tmp_path / "solution.tex").write_text(render_solution(solve(homework)))
@@ -197,6 +207,7 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("wait", [0.0, 1.0])
 def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
     """Started before the document is known, without the format (loading the packages)
@@ -216,6 +227,7 @@ def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
         assert not alive(early.proc.pid) and not early.folder.exists()
 
 
+@pytest.mark.tex
 def test_an_early_pass_for_another_preamble_is_ended(cache):
     """A document whose preamble (or dates) is not the one TeX was started for is compiled
     as if nothing had been started; the early TeX is ended and its folder removed."""
@@ -229,6 +241,7 @@ def test_an_early_pass_for_another_preamble_is_ended(cache):
         assert not alive(early.proc.pid) and not early.folder.exists()
 
 
+@pytest.mark.tex
 def test_an_early_pass_reports_errors_as_any_pass(cache):
     document = small("Fine.\n\\foo bar")  # \foo on line 8
     assert tex.prepare(document)
@@ -241,6 +254,7 @@ def test_an_early_pass_reports_errors_as_any_pass(cache):
     assert not alive(early.proc.pid)
 
 
+@pytest.mark.tex
 def test_an_early_pass_never_fed_ends_with_its_process(cache):
     """Cancelled, or its Python killed before writing the document: TeX does not linger."""
     document = small("Abandoned.")

@@ -25,6 +25,8 @@ from solver.instance import Params, Problem
 from solver.network import cross_entropy, smooth_labels, softmax_parts, solve
 from solver.solution import Solution
 
+pytestmark = pytest.mark.torch  # compares against PyTorch
+
 RTOL = 1e-10
 TINY = 1e-300  # an absolute floor only for underflow; two exact zeros always agree
 PARAMS = ("W1", "b1", "W2", "b2")

@@ -20,6 +20,8 @@ from solver.errors import DivergedError
 from solver.instance import Problem
 from solver.network import solve, train
 
+pytestmark = pytest.mark.torch  # compares against PyTorch
+
 RTOL = 1e-10
 PARAMS = ("W1", "b1", "W2", "b2")
 
@@ -199,6 +201,7 @@ def test_a_batch_of_one_row_is_the_vector_case(homework):
 # --- end to end: real PDFs -----------------------------------------------------------------
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     ("config", "final_loss", "pages_text"),
     [
