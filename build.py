@@ -22,14 +22,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-# What a build imports; `make` installs them into .venv/.
-PACKAGES = ("numpy", "jinja2", "pylatex", "sympy", "tomli_w", "tqdm", "lxml", "argcomplete")
+
+
+def _packages() -> list[str]:
+    """What a build imports: pyproject.toml's dependencies (each imported by its own name,
+    "-" read as "_"), which `make` installs into .venv/."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        dependencies = tomllib.load(file)["project"]["dependencies"]
+    return [
+        re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].replace("-", "_") for spec in dependencies
+    ]
 
 
 def _packages_missing() -> list[str]:
     import importlib.util
 
-    return [name for name in PACKAGES if importlib.util.find_spec(name) is None]
+    return [name for name in _packages() if importlib.util.find_spec(name) is None]
 
 
 def _in_the_project_environment() -> None:
@@ -50,11 +60,19 @@ def _in_the_project_environment() -> None:
 
 
 from solver.errors import HW3Error  # noqa: E402 - after the check that packages exist
+from solver.limits import ATOL, MAX_JOBS, MAX_MEMBERS, RTOL  # noqa: E402
 
-__version__ = "0.2.0"
 DEFAULT_CONFIG = ROOT / "problems" / "hw3.toml"
-MAX_VARIANTS = 100_000  # orchestration.roster.MAX_MEMBERS: a MOOC, built in ranges
-MAX_JOBS = 64  # worker processes at most, whatever the machine
+
+
+def _version() -> str:
+    """The project's version, as pyproject.toml states it (installed by `make`)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hw3-solution")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="With no command, build runs: python build.py --out DIR. "
         "Each command's options: python build.py COMMAND --help",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     config = _Parser(add_help=False)
     config.add_argument(
@@ -149,10 +167,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     tolerances = _Parser(add_help=False)
     tolerances.add_argument(
-        "--rtol", type=_tolerance, default=1e-3, help="relative tolerance (default: %(default)g)"
+        "--rtol", type=_tolerance, default=RTOL, help="relative tolerance (default: %(default)g)"
     )
     tolerances.add_argument(
-        "--atol", type=_tolerance, default=1e-4, help="absolute tolerance (default: %(default)g)"
+        "--atol", type=_tolerance, default=ATOL, help="absolute tolerance (default: %(default)g)"
     )
 
     build = commands.add_parser(
@@ -184,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
         "--variants",
         "-n",
         dest="count",
-        type=_integer(1, MAX_VARIANTS),
+        type=_integer(1, MAX_MEMBERS),
         metavar="N",
         help="N numbered variants",
     )

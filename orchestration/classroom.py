@@ -28,7 +28,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from orchestration.grading import ATOL, RTOL
 from orchestration.publish import (
     OutputError,
     check_output_folder,
@@ -52,6 +51,7 @@ from solver.config import load_problem, problem_toml
 from solver.draw import draw_variant
 from solver.errors import ConfigError, HW3Error, InputError
 from solver.instance import Problem
+from solver.limits import ATOL, RTOL
 from solver.network import solve
 from solver.reading import load_json, printable
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.classroom import CLASS, HANDOUTS, VARIANTS, read_class, read_variant
-from orchestration.grading import ATOL, RTOL
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from solver.errors import InputError
+from solver.limits import ATOL, RTOL
 from solver.reading import printable, read_text, shorten
 
 MAX_NOTES = 20  # lines about left-out responses; past them, a count

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from solver.errors import InputError
+from solver.limits import ATOL, RTOL
 from solver.reading import (
     Invalid,
     describe,
@@ -32,7 +33,6 @@ from solver.reading import (
 
 TABLES = ("updated", "gradients", "forward")  # in the order they are reported
 REQUIRED = "updated"
-RTOL, ATOL = 1e-3, 1e-4
 OK, WRONG, MISSING = "ok", "WRONG", "missing"
 
 

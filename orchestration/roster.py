@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from solver.errors import InputError
+from solver.limits import MAX_MEMBERS
 from solver.reading import printable, read_text, shorten
 from solver.schema import MAX_TEXT, settable
 
-MAX_MEMBERS = 100_000  # a MOOC's class, built in ranges (--only) on many machines
 # An id becomes a file and a folder name on every system a class is copied to: plain
 # letters, digits, '.', '_', '-'; not ending in '.', not a name Windows reserves, and two
 # ids differing only in case would be one folder on macOS and Windows.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
 from orchestration.publish import check_output_folder, check_places, output_lock, publish
+from solver.limits import DEFAULT_PAPER
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -91,7 +92,9 @@ def _start_tex(config: Path):
     from report.tex import start
 
     try:
-        paper = tomllib.loads(config.read_text("utf-8")).get("report", {}).get("paper", "a4")
+        paper = (
+            tomllib.loads(config.read_text("utf-8")).get("report", {}).get("paper", DEFAULT_PAPER)
+        )
         head = solution_head(str(paper))
         return None if head is None else start(head)
     except Exception:  # noqa: BLE001 - any config the loader will refuse, properly

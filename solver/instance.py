@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver.activations import DEFAULT
+from solver.limits import DEFAULT_PAPER
 
 HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
 # The losses, each as PyTorch defines it (F.cross_entropy with label smoothing, F.mse_loss,
@@ -35,7 +36,7 @@ class ReportInfo:
     decimals: int = 4
     student: str = ""
     student_id: str = ""
-    paper: str = "a4"  # or "letter"
+    paper: str = DEFAULT_PAPER  # or "letter"
     appendix: bool = True  # False: the PDF reads as the student's own work, no tool mentioned
 
 

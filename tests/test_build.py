@@ -51,12 +51,14 @@ def homework_build(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.tex
 def test_build_writes_every_output(homework_build):
     for name in OUTPUTS:
         assert (homework_build / name).stat().st_size > 0
     assert (homework_build / "solution.pdf").read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.tex
 def test_results_json_holds_full_precision(homework_build):
     results = json.loads((homework_build / "results.json").read_text())
     assert set(results) >= {"forward", "gradients", "updated"}
@@ -67,12 +69,14 @@ def test_results_json_holds_full_precision(homework_build):
     assert results["updated"]["b1"][1] == pytest.approx(-2.0173574226, abs=5e-11)
 
 
+@pytest.mark.tex
 def test_pdf_shows_the_numbers(homework_build):
     text = pdftext(homework_build / "solution.pdf")
     for number in ["1.5266", "1.9653", "−2.0174", "−1.8931", "−3.9826", "−2.1243", "4.0535"]:
         assert number in text, number
 
 
+@pytest.mark.tex
 def test_each_problem_starts_a_page(homework_build):
     pdf = homework_build / "solution.pdf"
     pages = int(pdfinfo(pdf)["Pages"])
@@ -85,6 +89,7 @@ def test_each_problem_starts_a_page(homework_build):
     assert pdftext(pdf, p2).lstrip().startswith("Problem 2")
 
 
+@pytest.mark.tex
 def test_fonts_are_embedded_and_metadata_set(homework_build):
     pdf = homework_build / "solution.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
@@ -93,6 +98,7 @@ def test_fonts_are_embedded_and_metadata_set(homework_build):
     assert pdfinfo(pdf)["Title"].strip() == "Solutions to Homework 3"
 
 
+@pytest.mark.tex
 def test_nothing_runs_off_the_page(homework_build):
     log = (homework_build / "solution.log").read_text()
     assert "Overfull" not in log
@@ -116,6 +122,7 @@ def test_cli_runs_as_a_script(tmp_path):
     assert (tmp_path / "results.json").exists()
 
 
+@pytest.mark.tex
 def test_bad_config_is_one_line_and_exit_2_and_outputs_untouched(homework_build, tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
@@ -131,6 +138,7 @@ def test_bad_config_is_one_line_and_exit_2_and_outputs_untouched(homework_build,
     assert snapshot(out) == before
 
 
+@pytest.mark.tex
 def test_tex_failure_keeps_previous_pdf_and_saves_the_log(
     homework_build, tmp_path, capsys, monkeypatch
 ):
@@ -163,6 +171,7 @@ def _tex_running(parent: int) -> bool:
     return subprocess.run(pgrep, capture_output=True).returncode == 0
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_path, sig):
     out = tmp_path / "out"
@@ -199,6 +208,7 @@ def test_a_build_killed_during_tex_leaves_the_previous_set(homework_build, tmp_p
     assert snapshot(out) == before
 
 
+@pytest.mark.tex
 def test_builds_are_byte_identical(homework_build, tmp_path):
     """A second build, later and into another folder, gives the same PDF and JSON."""
     time.sleep(1.1)
@@ -208,6 +218,7 @@ def test_builds_are_byte_identical(homework_build, tmp_path):
     assert str(tmp_path).encode() not in (tmp_path / "solution.pdf").read_bytes()
 
 
+@pytest.mark.tex
 def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build.main(["--config", str(HOMEWORK_CONFIG), "--out", str(tmp_path)]) == 0
@@ -217,6 +228,7 @@ def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
     assert "2023-11-14T22:13:20" in info
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     ("x", "epsilon"),
     [("[1e6, -1e6]", "0.3"), ("[1000, 3]", "0.0"), ("[0.001, 2]", "1.0"), ("[2000, 5]", "0.0")],
@@ -265,7 +277,7 @@ def test_python_build_py_works_as_typed_from_anywhere(bare_python, tmp_path):
 
 def test_without_an_environment_it_says_what_to_run(bare_python, tmp_path):
     """A copy of the project with no .venv/: one line naming `make`, exit 2."""
-    for name in ("build.py", "solver"):
+    for name in ("build.py", "pyproject.toml", "solver"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, tmp_path / name)
@@ -276,10 +288,14 @@ def test_without_an_environment_it_says_what_to_run(bare_python, tmp_path):
     assert run.stderr.count("\n") == 1 and "run 'make' in" in run.stderr
 
 
-def test_version(capsys):
+def test_version_is_pyprojects(capsys):
+    """One version number: the one pyproject.toml states (and `make` installs)."""
+    import tomllib
+
+    stated = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     with pytest.raises(SystemExit) as exit_info:
         build.main(["--version"])
-    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("build.py 0.")
+    assert exit_info.value.code == 0 and capsys.readouterr().out == f"build.py {stated}\n"
 
 
 def test_the_commands_are_listed_and_build_is_the_default(capsys):
@@ -323,6 +339,7 @@ def test_the_shell_completes_commands_and_options(tmp_path):
 BANNED = ("build", "--prove", "results.json", "test suite", "PyTorch")
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("config", ["hw3.toml", "tanh-mse.toml"])
 def test_a_student_copy_names_the_student_and_not_the_tool(tmp_path, config):
     """student, student_id, paper = "letter", appendix = false: the name and id under the
@@ -365,6 +382,7 @@ def outline(pdf: pypdf.PdfReader) -> list[tuple[int, str, int]]:
     return walk(pdf.outline, 0)
 
 
+@pytest.mark.tex
 def test_the_outline_has_each_problem_its_steps_and_the_appendix(homework_build):
     """Bookmarks: Problem 1 and its nine steps, Problem 2 and its passes, the appendix;
     each on the page where its heading is."""
@@ -380,6 +398,7 @@ def test_the_outline_has_each_problem_its_steps_and_the_appendix(homework_build)
     assert pdf.trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.tex
 def test_the_problem_sheet_is_the_homework_as_handed_out(homework_build):
     """problem.pdf beside solution.pdf: the homework's own text, Figure 1, this instance's
     numbers, each problem from its own page, and no answer."""
@@ -395,6 +414,7 @@ def test_the_problem_sheet_is_the_homework_as_handed_out(homework_build):
     assert marks == ["Problem 1", "Problem 2"]
 
 
+@pytest.mark.tex
 def test_a_changed_instance_changes_its_problem_sheet(tmp_path):
     config = tmp_path / "mine.toml"
     text = (ROOT / "problems" / "tanh-mse.toml").read_text()
