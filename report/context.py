@@ -13,11 +13,12 @@ from pylatex.utils import NoEscape
 
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
-from report.notation import LOSS_WORDS, param_tex
+from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
 from solver.high_precision import WORKING_DIGITS
 from solver.instance import Params
+from solver.losses import LOSSES
 from solver.solution import Solution, Step
 from solver.verification import (
     EXACT_TOLERANCE,
@@ -346,7 +347,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
         "q": widths[-1],
         "hidden": problem.hidden_layers,
         "loss": problem.loss,
-        "loss_words": LOSS_WORDS[problem.loss],
+        "loss_words": LOSSES[problem.loss].words,
         "activations": [
             {
                 "name": name,

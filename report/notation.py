@@ -1,5 +1,5 @@
 """How the network's parts are named: in formulas (LaTeX) and in words (each activation's
-names are in its entry of solver.activations)."""
+and loss's names are in its registry entry: solver.activations, solver.losses)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from solver.activations import ACTIVATIONS
 FUNCTION_DEFINITION = {
     "softmax": r"\Softmax(\vect{z})_i = \frac{\exp(z_i)}{\sum_{k=1}^{q} \exp(z_k)}",
     "sigmoid": ACTIVATIONS["sigmoid"].definition,
-}
-LOSS_WORDS = {
-    "cross_entropy": "softmax and cross-entropy with label smoothing",
-    "mse": "mean squared error",
-    "binary_cross_entropy": "sigmoid and binary cross-entropy",
 }
 
 

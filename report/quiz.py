@@ -21,9 +21,10 @@ import numpy as np
 
 from report.answer_key import key_columns
 from report.format import places_needed, plain
-from report.notation import LOSS_WORDS, param_tex
+from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
+from solver.losses import LOSSES
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _network(problem: Problem) -> str:
         r"<p>An input $\vect{x} \in \mathbb{R}^{d}$ "
         + layers
         + " an output layer of $q$ neurons ("
-        + LOSS_WORDS[problem.loss]
+        + LOSSES[problem.loss].words
         + r"); $\vect{W}_l \in \mathbb{R}^{n_{l-1} \times n_l}$ are the weights and "
         r"$\vect{b}_l \in \mathbb{R}^{n_l}$ the biases of layer $l$:</p>"
     ) + _display(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")

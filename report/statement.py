@@ -9,9 +9,10 @@ from pylatex.utils import NoEscape
 
 from report.figures import network_figure
 from report.format import matrix, num, row_vector
-from report.notation import FUNCTION_DEFINITION, LOSS_WORDS, param_tex
+from report.notation import FUNCTION_DEFINITION, param_tex
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
+from solver.losses import LOSSES
 
 
 def statement_context(
@@ -60,7 +61,7 @@ def statement_context(
         "given": given,
         "homework_family": problem.homework_family and len(widths) == 3,
         "loss": problem.loss,
-        "loss_words": LOSS_WORDS[problem.loss],
+        "loss_words": LOSSES[problem.loss].words,
         "layers": [
             {
                 "l": l,
@@ -85,7 +86,7 @@ def statement_context(
 
 def _definitions(problem: Problem) -> list[NoEscape]:
     """The functions the sheet's equations use, in order of appearance, each defined once."""
-    output = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(problem.loss)
+    output = LOSSES[problem.loss].output
     used = [ACTIVATIONS[name].definition for name in problem.activations]
     used += [FUNCTION_DEFINITION[output]] if output else []
     return [NoEscape(text) for text in dict.fromkeys(used)]

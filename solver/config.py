@@ -28,6 +28,8 @@ import tomli_w
 from solver.activations import ACTIVATIONS, DEFAULT
 from solver.errors import ConfigError
 from solver.instance import Params, Problem, ReportInfo
+from solver.losses import DEFAULT as DEFAULT_LOSS
+from solver.losses import LOSSES
 from solver.reading import (
     Invalid,
     count,
@@ -80,7 +82,7 @@ def _check_shapes(network: Mapping[str, Any]) -> None:
     The vectors are checked first, so a matrix is blamed only once the sizes it must fit
     are known to be right, and the message can name them.
     """
-    x, y, loss = network["x"], network["y"], network.get("loss", "cross_entropy")
+    x, y, loss = network["x"], network["y"], LOSSES[network.get("loss", DEFAULT_LOSS)]
     layers = sum(1 for name in network if name.startswith("W"))
     W = [network[f"W{k}"] for k in range(1, layers + 1)]
     b = [network[f"b{k}"] for k in range(1, layers + 1)]
@@ -101,7 +103,7 @@ def _check_shapes(network: Mapping[str, Any]) -> None:
     q = widths[-1]
     if y.shape[-1] != q:
         unit = "columns" if y.ndim == 2 else "entries"
-        per = "output" if loss == "mse" else "class"
+        per = loss.per
         raise Invalid(
             f"expected {q} {unit}, one per {per}, to fit b{layers} ({q}), got {y.shape[-1]}",
             "network.y",
@@ -117,8 +119,11 @@ def _check_shapes(network: Mapping[str, Any]) -> None:
                 f"expected shape {(rows, widths[k])} to fit {fits}, got {W[k].shape}",
                 f"network.W{k + 1}",
             )
-    if loss == "cross_entropy" and q < 2:
-        raise Invalid(f"expected at least 2 classes (q >= 2), got q = {q}", "network.y")
+    if q < loss.min_outputs:
+        raise Invalid(
+            f"expected at least {loss.min_outputs} classes (q >= {loss.min_outputs}), got q = {q}",
+            "network.y",
+        )
     _check_sizes(x, widths)
 
 
@@ -140,11 +145,11 @@ def _check_sizes(x: np.ndarray, widths: list[int]) -> None:
 
 def _check_training(training: Mapping[str, Any], network: Mapping[str, Any]) -> None:
     """Label smoothing goes with cross-entropy only; steps × parameters stays bounded."""
-    loss = network.get("loss", "cross_entropy")
-    if loss == "cross_entropy" and "epsilon" not in training:
+    loss = network.get("loss", DEFAULT_LOSS)
+    if LOSSES[loss].smoothing and "epsilon" not in training:
         about = SCHEMA["training"]["epsilon"].about
         raise Invalid(f"missing key training.epsilon ({about})")
-    if loss != "cross_entropy" and training.get("epsilon", 0.0) != 0:
+    if not LOSSES[loss].smoothing and training.get("epsilon", 0.0) != 0:
         raise Invalid(
             f'label smoothing goes with loss = "cross_entropy" only: expected 0 (or no '
             f'epsilon) with loss = "{loss}", got {shown(training["epsilon"])}',
@@ -204,7 +209,7 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
         report=ReportInfo(**sections["report"]),
         activations=activations,
         negative_slope=network.get("negative_slope", 0.01),
-        loss=network.get("loss", "cross_entropy"),
+        loss=network.get("loss", DEFAULT_LOSS),
     )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from solver.activations import ACTIVATIONS
 from solver.errors import ConfigError
 from solver.instance import Params, Problem
+from solver.losses import LOSSES
 from solver.network import forward_of
 
 WEIGHT_RANGE = (-5, 5)  # W1, b1, W2, b2: the homework's own entries lie in this range
@@ -73,11 +74,7 @@ def logit_spread(problem: Problem) -> float:
     max z − min z of the logits, for the sigmoid max |z|; 0 for MSE (no squashing)."""
     batch = dataclasses.replace(problem, x=np.atleast_2d(problem.x), y=np.atleast_2d(problem.y))
     z = forward_of(batch).z
-    if problem.loss == "cross_entropy":
-        return float((z.max(axis=1) - z.min(axis=1)).max())
-    if problem.loss == "binary_cross_entropy":
-        return float(np.abs(z).max())
-    return 0.0
+    return LOSSES[problem.loss].saturation(z)
 
 
 def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
@@ -146,13 +143,6 @@ def _draw(template: Problem, rng: np.random.Generator) -> Problem:
 
     p = template.params
     x = ints(template.x.shape, *INPUT_RANGE)
-    if template.loss == "mse":  # any real targets: whole numbers, as the inputs
-        y = ints(template.y.shape, *INPUT_RANGE)
-    elif template.loss == "binary_cross_entropy":  # multi-label: each output 0 or 1
-        y = rng.integers(0, 1, size=template.y.shape, endpoint=True).astype(np.float64)
-    else:  # one-hot
-        y = np.zeros_like(template.y)
-        classes = rng.integers(0, y.shape[-1], size=y.shape[:-1])
-        np.put_along_axis(y, np.expand_dims(classes, -1), 1.0, axis=-1)
+    y = LOSSES[template.loss].draw_target(rng, template.y, ints, *INPUT_RANGE)
     params = Params(**{name: ints(v.shape, *WEIGHT_RANGE) for name, v in p.as_dict().items()})
     return dataclasses.replace(template, x=x, y=y, params=params)

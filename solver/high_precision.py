@@ -18,6 +18,7 @@ import numpy as np
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_WEIGHTS, short_fraction
 from solver.instance import Problem
+from solver.losses import LOSSES
 from solver.solution import Solution
 
 WORKING_DIGITS = 50
@@ -80,22 +81,7 @@ def _high_precision(problem: Problem, mp) -> dict[str, list]:
         slopes.append(list(f_prime))
     W, b = weights[-1], biases[-1]
     z = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
-    q = len(z)
-    if problem.loss == "cross_entropy":
-        top = max(z)
-        total = sum(mp.exp(v - top) for v in z)
-        y_hat = [mp.exp(v - top) / total for v in z]
-        y_s = [(1 - epsilon) * t + epsilon / q for t in y]
-        loss = -sum(s * mp.log(p) for s, p in zip(y_s, y_hat, strict=True))
-        delta = [p - s for p, s in zip(y_hat, y_s, strict=True)]
-    elif problem.loss == "mse":
-        y_hat = z
-        loss = sum((p - t) ** 2 for p, t in zip(z, y, strict=True)) / q
-        delta = [2 * (p - t) / q for p, t in zip(z, y, strict=True)]
-    else:
-        y_hat = [1 / (1 + mp.exp(-v)) for v in z]
-        loss = sum(mp.log(1 + mp.exp(-v)) + (1 - t) * v for v, t in zip(z, y, strict=True)) / q
-        delta = [(p - t) / q for p, t in zip(y_hat, y, strict=True)]
+    y_hat, loss, delta = LOSSES[problem.loss].precise(z, y, epsilon, mp)
     out |= {"z": z, "y_hat": y_hat, "loss": [loss]}
     for layer in range(len(weights) - 1, -1, -1):
         W, b, a_in = weights[layer], biases[layer], inputs[layer]

@@ -16,12 +16,9 @@ import numpy as np
 
 from solver.activations import DEFAULT
 from solver.limits import DEFAULT_PAPER
+from solver.losses import DEFAULT as DEFAULT_LOSS
 
 HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
-# The losses, each as PyTorch defines it (F.cross_entropy with label smoothing, F.mse_loss,
-# F.binary_cross_entropy_with_logits, all with mean reduction); the activations are in
-# solver.activations.
-LOSSES = ("cross_entropy", "mse", "binary_cross_entropy")
 _NAME = re.compile(r"([Wb])([1-9][0-9]*)")
 
 
@@ -112,7 +109,7 @@ class Problem:
     report: ReportInfo = field(default_factory=ReportInfo)
     activations: tuple[str, ...] = ()
     negative_slope: float = 0.01
-    loss: str = "cross_entropy"
+    loss: str = DEFAULT_LOSS
 
     def __post_init__(self) -> None:
         if not self.activations:
@@ -131,7 +128,7 @@ class Problem:
     @property
     def homework_family(self) -> bool:
         """One ReLU hidden layer and softmax with cross-entropy: the homework's own network."""
-        return self.activations == ("relu",) and self.loss == "cross_entropy"
+        return self.activations == (DEFAULT,) and self.loss == DEFAULT_LOSS
 
     @property
     def batch(self) -> bool:

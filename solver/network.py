@@ -17,9 +17,11 @@ import math
 
 import numpy as np
 
-from solver.activations import ACTIVATIONS, DEFAULT, sigmoid
+from solver.activations import ACTIVATIONS, DEFAULT
 from solver.errors import DivergedError
 from solver.instance import Params, Problem
+from solver.losses import DEFAULT as DEFAULT_LOSS
+from solver.losses import LOSSES
 from solver.solution import Backward, Forward, Solution, Step
 
 
@@ -44,74 +46,6 @@ def _rows(values: np.ndarray) -> np.ndarray:
     return values.reshape(-1, values.shape[-1])
 
 
-# ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
-def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(max z, exp(z − max z), their sum, ln Softmax(z)): the shift keeps all finite.
-
-    For rows Z (m, q), each row on its own: the max and the sum are (m,).
-    """
-    z_max = z.max(axis=-1)
-    shifted = z - _per_row(z_max)
-    exp_shifted = np.exp(shifted)
-    exp_sum = exp_shifted.sum(axis=-1)
-    return z_max, exp_shifted, exp_sum, shifted - np.log(_per_row(exp_sum))
-
-
-def _per_row(values: np.ndarray | float) -> np.ndarray:
-    """One number per row (m,), as a column (m, 1) that meets every entry of its row."""
-    return values[..., None]
-
-
-# yˢ = (1 − ε) y + ε/q, as PyTorch's cross_entropy(label_smoothing=ε).
-def smooth_labels(y: np.ndarray, epsilon: float) -> np.ndarray:
-    return (1.0 - epsilon) * y + epsilon / y.shape[-1]
-
-
-# Loss = −Σ yˢᵢ ln ŷᵢ;  ∂Loss/∂ŷᵢ = −yˢᵢ / ŷᵢ
-# For a batch Loss = (1/m) Σᵣ Lossᵣ, the mean of the rows' losses: ∂Loss/∂Ŷ = −Yˢ / (m Ŷ).
-def cross_entropy(y_smooth: np.ndarray, log_y_hat: np.ndarray) -> tuple[np.ndarray, float]:
-    """(each instance's loss, their mean): (m,) and a number, or a number twice."""
-    losses = -np.vecdot(y_smooth, log_y_hat)
-    return losses, float(losses.sum() / losses.size)
-
-
-# Softmax and cross-entropy together: ∂Loss/∂zⱼ = Σᵢ (−yˢᵢ/ŷᵢ) ŷᵢ(δᵢⱼ − ŷⱼ) = ŷⱼ Σᵢ yˢᵢ − yˢⱼ,
-# and Σᵢ yˢᵢ = (1 − ε)·1 + q·ε/q = 1, so ∂Loss/∂z = ŷ − yˢ; for the mean over m rows,
-# ∂Loss/∂Z = (Ŷ − Yˢ)/m.
-def softmax_cross_entropy_backward(
-    y_hat: np.ndarray, y_smooth: np.ndarray, m: int = 1
-) -> np.ndarray:
-    return (y_hat - y_smooth) / m
-
-
-# MSE: ŷ = z, Loss = (1/q) Σᵢ (ŷᵢ − yᵢ)², for a batch the mean over all m·q entries, as
-# PyTorch's mse_loss: ∂Loss/∂ŷ = ∂Loss/∂z = 2(ŷ − y)/(m q).
-def mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """(each instance's loss, their mean)."""
-    losses = ((y_hat - y) ** 2).mean(axis=-1)
-    return losses, float(losses.sum() / losses.size)
-
-
-# Binary cross-entropy on logits: ŷ = σ(z), Loss = −(1/q) Σᵢ [yᵢ ln ŷᵢ + (1 − yᵢ) ln(1 − ŷᵢ)],
-# for a batch the mean over all m·q entries, as binary_cross_entropy_with_logits. Each term is
-# max(z, 0) − y z + ln(1 + e^{−|z|}), finite for any z. With the sigmoid folded in,
-# ∂Loss/∂zᵢ = (1/(mq)) (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ŷᵢ(1 − ŷᵢ) = (σ(zᵢ) − yᵢ)/(m q).
-def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """(each instance's loss, their mean), from the logits."""
-    terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
-    losses = terms.mean(axis=-1)
-    return losses, float(losses.sum() / losses.size)
-
-
-def _over(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator, with ±∞ (never nan) where the denominator underflowed to 0:
-    shown as such in the report, never used further."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = numerator / denominator
-    infinite = np.copysign(np.inf, numerator)
-    return np.where(denominator != 0, out, np.where(numerator != 0, infinite, 0.0))
-
-
 def forward(
     params: Params,
     x: np.ndarray,
@@ -120,7 +54,7 @@ def forward(
     *,
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
-    loss: str = "cross_entropy",
+    loss: str = DEFAULT_LOSS,
 ) -> Forward:
     """Feed x (d,) through the network, y (q,) the target; or rows X (m, d), Y (m, q).
 
@@ -136,43 +70,8 @@ def forward(
         hs.append(h)
         outs.append(a)
     z = linear(params.weights[-1], params.biases[-1], a)  # z = W_{L+1}ᵀ a_L + b_{L+1}
-    layers = {"hs": tuple(hs), "activations": tuple(outs), "z": z}
-    if loss == "mse":
-        losses, mean = mse(z, y)
-        return Forward(**layers, y_hat=z, loss=mean, losses=losses)
-    if loss == "binary_cross_entropy":
-        losses, mean = binary_cross_entropy(z, y)
-        return Forward(**layers, y_hat=sigmoid(z), loss=mean, losses=losses)
-    z_max, exp_shifted, exp_sum, log_y_hat = softmax_parts(z)
-    y_smooth = smooth_labels(y, epsilon)
-    losses, mean = cross_entropy(y_smooth, log_y_hat)
-    return Forward(
-        **layers,
-        y_hat=exp_shifted / _per_row(exp_sum),
-        loss=mean,
-        losses=losses,
-        exp_shifted=exp_shifted,
-        exp_sum=exp_sum,
-        log_y_hat=log_y_hat,
-        y_smooth=y_smooth,
-        z_max=z_max,
-    )
-
-
-def _output_gradients(fwd: Forward, y: np.ndarray, loss: str, m: int):
-    """(∂Loss/∂ŷ, ∂Loss/∂z) for the loss, with the mean's 1/m (and 1/q) taken in."""
-    if loss == "mse":
-        q = fwd.z.shape[-1]
-        dz = 2.0 * (fwd.y_hat - y) / (m * q)
-        return dz, dz  # ŷ = z
-    if loss == "binary_cross_entropy":
-        q = fwd.z.shape[-1]
-        dz = (fwd.y_hat - y) / (m * q)
-        return _over(dz, fwd.y_hat * (1.0 - fwd.y_hat)), dz
-    # ŷᵢ may underflow to (nearly) 0: −yˢᵢ/ŷᵢ is then shown as −∞, and never used below.
-    # A class with yˢᵢ = 0 (ε = 0) has no term in the loss: its derivative is 0, not 0/0.
-    dy_hat = _over(-fwd.y_smooth, m * fwd.y_hat)
-    return dy_hat, softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
+    output = LOSSES[loss].forward(z, y, epsilon)  # ŷ and the loss, (1.4)–(1.5)
+    return Forward(hs=tuple(hs), activations=tuple(outs), z=z, **output)
 
 
 def backward(
@@ -183,7 +82,7 @@ def backward(
     y: np.ndarray | None = None,
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
-    loss: str = "cross_entropy",
+    loss: str = DEFAULT_LOSS,
 ) -> Backward:
     """Back-propagate from the loss to every parameter, keeping each intermediate.
 
@@ -192,7 +91,7 @@ def backward(
     """
     m = len(_rows(x))
     names = activations or (DEFAULT,) * (params.layers - 1)
-    dy_hat, dz = _output_gradients(fwd, y, loss, m)
+    dy_hat, dz = LOSSES[loss].gradients(fwd, y, m)  # ∂Loss/∂ŷ and δ = ∂Loss/∂z
     inputs = (x, *fwd.activations)  # a_0 = x, a_1, …, a_L
     grads_W, grads_b, das, slopes, dhs = [], [], [], [], []
     d_out = dz

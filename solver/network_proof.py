@@ -28,6 +28,7 @@ import sympy as sp
 
 from solver.activations import ACTIVATIONS
 from solver.kept_whole import Exp, Sig, Tanh
+from solver.losses import LOSSES
 
 WIDTH = 2  # every layer's width in the proof
 
@@ -76,17 +77,7 @@ def _activate(name: str, h: sp.Matrix, pattern) -> tuple[sp.Matrix, sp.Matrix]:
 
 def _output(loss: str, z: sp.Matrix, y: sp.Matrix, epsilon: sp.Symbol):
     """(the loss as the homework's formulas write it, the closed-form ∂Loss/∂z)."""
-    q = z.rows
-    if loss == "cross_entropy":
-        total = sum(Exp(v) for v in z)
-        y_s = y.applyfunc(lambda t: (1 - epsilon) * t + epsilon / q)
-        value = -sum(s * sp.log(Exp(v) / total) for s, v in zip(y_s, z, strict=True))
-        return value, z.applyfunc(lambda v: Exp(v) / total) - y_s
-    if loss == "mse":
-        return sum((v - t) ** 2 for v, t in zip(z, y, strict=True)) / q, 2 * (z - y) / q
-    s = z.applyfunc(Sig)
-    value = -sum(t * sp.log(p) + (1 - t) * sp.log(1 - p) for t, p in zip(y, s, strict=True))
-    return value / q, (s - y) / q
+    return LOSSES[loss].symbolic(z, y, epsilon)
 
 
 def _renamed(expr: sp.Expr, names: dict) -> sp.Expr:
@@ -113,7 +104,7 @@ def prove_network(
     b = [_symbols(f"b{k + 1}", widths[k + 1]) for k in range(layers)]
     x = _symbols("x", widths[0])
     q = widths[-1]
-    y = sp.Matrix([int(i == hot) for i in range(q)]) if loss == "cross_entropy" else None
+    y = sp.Matrix([int(i == hot) for i in range(q)]) if LOSSES[loss].one_hot else None
     y = y if y is not None else _symbols("y", q)
     holds, identities = True, 0
     patterns = _patterns(activations, widths, alpha)

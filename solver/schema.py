@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from solver.activations import ACTIVATIONS
-from solver.instance import LOSSES
+from solver.losses import DEFAULT as DEFAULT_LOSS
+from solver.losses import LOSSES
 from solver.reading import Invalid, count, describe, key_text, number, shown
 
 MAX_STEPS = 10_000
@@ -297,7 +298,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "appendix": Key(_boolean, "whether the Verification appendix is in", required=False),
     },
     "network": {  # the layers' W1, b1, W2, … are added per file: network_keys()
-        "loss": Key(_one_of(LOSSES), "the loss", required=False),
+        "loss": Key(_one_of(tuple(LOSSES)), "the loss", required=False),
         "activation": Key(_activations, "the hidden layers' activation(s)", required=False),
         "negative_slope": Key(_finite, "leaky ReLU's slope for h < 0", required=False),
         "x": Key(_vector_or_matrix, "the input: a d-vector, or an m×d matrix for a mini-batch"),
@@ -360,8 +361,8 @@ def network_keys(table: Mapping[str, Any]) -> dict[str, Key]:
     """[network]'s keys for this file: the fixed ones, y as its loss wants it, and W1, b1, …
     up to the last layer the file gives (each W_l and b_l required up to there)."""
     keys = dict(SCHEMA["network"])
-    loss = table.get("loss", "cross_entropy")
-    keys["y"] = LABELS.get(loss, LABELS["cross_entropy"]) if isinstance(loss, str) else keys["y"]
+    loss = table.get("loss", DEFAULT_LOSS)
+    keys["y"] = LABELS.get(loss, LABELS[DEFAULT_LOSS]) if isinstance(loss, str) else keys["y"]
     indices = [int(m[2]) for m in map(_LAYER_KEY.fullmatch, table) if m and m[2] != "0"]
     layers = min(max(indices, default=2), MAX_HIDDEN_LAYERS + 1)
     for k in range(1, layers + 1):

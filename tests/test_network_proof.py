@@ -8,7 +8,7 @@ import sympy as sp
 
 from solver import network_proof
 from solver.activations import ACTIVATIONS
-from solver.instance import LOSSES
+from solver.losses import LOSSES
 from solver.network_proof import proof_widths, prove_network
 
 

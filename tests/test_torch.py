@@ -22,7 +22,8 @@ from report.results import results_json
 from solver.activations import relu_mask
 from solver.gradcheck import central_differences, relative_error
 from solver.instance import Params, Problem
-from solver.network import cross_entropy, smooth_labels, softmax_parts, solve
+from solver.losses import cross_entropy, smooth_labels, softmax_parts
+from solver.network import solve
 from solver.solution import Solution
 
 pytestmark = pytest.mark.torch  # compares against PyTorch

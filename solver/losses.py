@@ -1,0 +1,269 @@
+"""The losses: one entry each, holding everything about it.
+
+An entry is the output function and the loss in float64 (as PyTorch's ``F.cross_entropy``
+with ``label_smoothing``, ``F.mse_loss`` and ``F.binary_cross_entropy_with_logits`` compute
+them, all with mean reduction), the output error δ = ∂Loss/∂z beside it, the same in
+high-precision arithmetic (mpmath) and in SymPy for the proof, how variants draw its target
+and screen its output for saturation, and how the text names it. Nothing else in the
+solver branches on a loss's name: adding one is one entry here (and its tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.activations import sigmoid
+
+
+# ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
+def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(max z, exp(z − max z), their sum, ln Softmax(z)): the shift keeps all finite.
+
+    For rows Z (m, q), each row on its own: the max and the sum are (m,).
+    """
+    z_max = z.max(axis=-1)
+    shifted = z - _per_row(z_max)
+    exp_shifted = np.exp(shifted)
+    exp_sum = exp_shifted.sum(axis=-1)
+    return z_max, exp_shifted, exp_sum, shifted - np.log(_per_row(exp_sum))
+
+
+def _per_row(values: np.ndarray | float) -> np.ndarray:
+    """One number per row (m,), as a column (m, 1) that meets every entry of its row."""
+    return values[..., None]
+
+
+# yˢ = (1 − ε) y + ε/q, as PyTorch's cross_entropy(label_smoothing=ε).
+def smooth_labels(y: np.ndarray, epsilon: float) -> np.ndarray:
+    return (1.0 - epsilon) * y + epsilon / y.shape[-1]
+
+
+# Loss = −Σ yˢᵢ ln ŷᵢ;  ∂Loss/∂ŷᵢ = −yˢᵢ / ŷᵢ
+# For a batch Loss = (1/m) Σᵣ Lossᵣ, the mean of the rows' losses: ∂Loss/∂Ŷ = −Yˢ / (m Ŷ).
+def cross_entropy(y_smooth: np.ndarray, log_y_hat: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean): (m,) and a number, or a number twice."""
+    losses = -np.vecdot(y_smooth, log_y_hat)
+    return losses, float(losses.sum() / losses.size)
+
+
+# Softmax and cross-entropy together: ∂Loss/∂zⱼ = Σᵢ (−yˢᵢ/ŷᵢ) ŷᵢ(δᵢⱼ − ŷⱼ) = ŷⱼ Σᵢ yˢᵢ − yˢⱼ,
+# and Σᵢ yˢᵢ = (1 − ε)·1 + q·ε/q = 1, so ∂Loss/∂z = ŷ − yˢ; for the mean over m rows,
+# ∂Loss/∂Z = (Ŷ − Yˢ)/m.
+def softmax_cross_entropy_backward(
+    y_hat: np.ndarray, y_smooth: np.ndarray, m: int = 1
+) -> np.ndarray:
+    return (y_hat - y_smooth) / m
+
+
+# MSE: ŷ = z, Loss = (1/q) Σᵢ (ŷᵢ − yᵢ)², for a batch the mean over all m·q entries, as
+# PyTorch's mse_loss: ∂Loss/∂ŷ = ∂Loss/∂z = 2(ŷ − y)/(m q).
+def mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean)."""
+    losses = ((y_hat - y) ** 2).mean(axis=-1)
+    return losses, float(losses.sum() / losses.size)
+
+
+# Binary cross-entropy on logits: ŷ = σ(z), Loss = −(1/q) Σᵢ [yᵢ ln ŷᵢ + (1 − yᵢ) ln(1 − ŷᵢ)],
+# for a batch the mean over all m·q entries, as binary_cross_entropy_with_logits. Each term is
+# max(z, 0) − y z + ln(1 + e^{−|z|}), finite for any z. With the sigmoid folded in,
+# ∂Loss/∂zᵢ = (1/(mq)) (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ŷᵢ(1 − ŷᵢ) = (σ(zᵢ) − yᵢ)/(m q).
+def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """(each instance's loss, their mean), from the logits."""
+    terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    losses = terms.mean(axis=-1)
+    return losses, float(losses.sum() / losses.size)
+
+
+def _over(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, with ±∞ (never nan) where the denominator underflowed to 0:
+    shown as such in the report, never used further."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = numerator / denominator
+    infinite = np.copysign(np.inf, numerator)
+    return np.where(denominator != 0, out, np.where(numerator != 0, infinite, 0.0))
+
+
+def _softmax_cross_entropy(z: np.ndarray, y: np.ndarray, epsilon: float) -> dict:
+    z_max, exp_shifted, exp_sum, log_y_hat = softmax_parts(z)
+    y_smooth = smooth_labels(y, epsilon)
+    losses, mean = cross_entropy(y_smooth, log_y_hat)
+    return {
+        "y_hat": exp_shifted / _per_row(exp_sum),
+        "loss": mean,
+        "losses": losses,
+        "exp_shifted": exp_shifted,
+        "exp_sum": exp_sum,
+        "log_y_hat": log_y_hat,
+        "y_smooth": y_smooth,
+        "z_max": z_max,
+    }
+
+
+def _cross_entropy_gradients(fwd, y: np.ndarray, m: int):
+    # ŷᵢ may underflow to (nearly) 0: −yˢᵢ/ŷᵢ is then shown as −∞, and never used below.
+    # A class with yˢᵢ = 0 (ε = 0) has no term in the loss: its derivative is 0, not 0/0.
+    dy_hat = _over(-fwd.y_smooth, m * fwd.y_hat)
+    return dy_hat, softmax_cross_entropy_backward(fwd.y_hat, fwd.y_smooth, m)
+
+
+def _mse(z: np.ndarray, y: np.ndarray, epsilon: float) -> dict:
+    losses, mean = mse(z, y)
+    return {"y_hat": z, "loss": mean, "losses": losses}
+
+
+def _mse_gradients(fwd, y: np.ndarray, m: int):
+    dz = 2.0 * (fwd.y_hat - y) / (m * fwd.z.shape[-1])
+    return dz, dz  # ŷ = z
+
+
+def _binary_cross_entropy(z: np.ndarray, y: np.ndarray, epsilon: float) -> dict:
+    losses, mean = binary_cross_entropy(z, y)
+    return {"y_hat": sigmoid(z), "loss": mean, "losses": losses}
+
+
+def _binary_cross_entropy_gradients(fwd, y: np.ndarray, m: int):
+    dz = (fwd.y_hat - y) / (m * fwd.z.shape[-1])
+    return _over(dz, fwd.y_hat * (1.0 - fwd.y_hat)), dz
+
+
+# The same in mpmath numbers, from the logits z and the target y (lists): (ŷ, Loss, δ).
+def _cross_entropy_precise(z, y, epsilon, mp):
+    q, top = len(z), max(z)
+    total = sum(mp.exp(v - top) for v in z)
+    y_hat = [mp.exp(v - top) / total for v in z]
+    y_s = [(1 - epsilon) * t + epsilon / q for t in y]
+    loss = -sum(s * mp.log(p) for s, p in zip(y_s, y_hat, strict=True))
+    return y_hat, loss, [p - s for p, s in zip(y_hat, y_s, strict=True)]
+
+
+def _mse_precise(z, y, epsilon, mp):
+    q = len(z)
+    loss = sum((p - t) ** 2 for p, t in zip(z, y, strict=True)) / q
+    return z, loss, [2 * (p - t) / q for p, t in zip(z, y, strict=True)]
+
+
+def _binary_cross_entropy_precise(z, y, epsilon, mp):
+    q = len(z)
+    y_hat = [1 / (1 + mp.exp(-v)) for v in z]
+    loss = sum(mp.log(1 + mp.exp(-v)) + (1 - t) * v for v, t in zip(z, y, strict=True)) / q
+    return y_hat, loss, [(p - t) / q for p, t in zip(y_hat, y, strict=True)]
+
+
+# In SymPy, as the homework's formulas write the loss, with the closed-form δ = ∂Loss/∂z:
+# (Loss, δ) for symbolic logits z and target y (matrices), ε a symbol.
+def _cross_entropy_symbolic(z, y, epsilon):
+    import sympy as sp
+
+    from solver.kept_whole import Exp
+
+    q = z.rows
+    total = sum(Exp(v) for v in z)
+    y_s = y.applyfunc(lambda t: (1 - epsilon) * t + epsilon / q)
+    value = -sum(s * sp.log(Exp(v) / total) for s, v in zip(y_s, z, strict=True))
+    return value, z.applyfunc(lambda v: Exp(v) / total) - y_s
+
+
+def _mse_symbolic(z, y, epsilon):
+    q = z.rows
+    return sum((v - t) ** 2 for v, t in zip(z, y, strict=True)) / q, 2 * (z - y) / q
+
+
+def _binary_cross_entropy_symbolic(z, y, epsilon):
+    import sympy as sp
+
+    from solver.kept_whole import Sig
+
+    s = z.applyfunc(Sig)
+    value = -sum(t * sp.log(p) + (1 - t) * sp.log(1 - p) for t, p in zip(y, s, strict=True))
+    return value / z.rows, (s - y) / z.rows
+
+
+# How a variant draws its target, given whole numbers ints(shape, low, high) and the rng.
+def _one_hot(rng: np.random.Generator, template: np.ndarray, ints, low: int, high: int):
+    y = np.zeros_like(template)
+    classes = rng.integers(0, y.shape[-1], size=y.shape[:-1])
+    np.put_along_axis(y, np.expand_dims(classes, -1), 1.0, axis=-1)
+    return y
+
+
+def _whole(rng: np.random.Generator, template: np.ndarray, ints, low: int, high: int):
+    return ints(template.shape, low, high)  # any real targets: whole numbers, as the inputs
+
+
+def _zeros_and_ones(rng: np.random.Generator, template: np.ndarray, ints, low: int, high: int):
+    return ints(template.shape, 0, 1)  # multi-label: each output 0 or 1
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss over the logits z, with its output function ŷ = g(z)."""
+
+    name: str  # as the config writes it
+    forward: Callable  # (z, y, ε) → Forward's output fields: y_hat, loss, losses, …
+    gradients: Callable  # (forward, y, m) → (∂Loss/∂ŷ, δ = ∂Loss/∂z), the mean's 1/m in
+    precise: Callable  # (z, y, ε, mpmath) → (ŷ, Loss, δ) in mpmath numbers
+    symbolic: Callable  # (z, y, ε) in SymPy → (Loss, δ), functions kept whole
+    draw_target: Callable  # (rng, y, ints, low, high) → a variant's y, shaped as y
+    # How saturated the output is over rows of logits Z (m, q): variants keep it small.
+    saturation: Callable[[np.ndarray], float]
+    words: str  # in the text
+    output: str | None  # the output function the problem sheet defines, if any
+    per: str  # what each entry of y is for: "class" or "output"
+    one_hot: bool  # y is one-hot (the proof covers one class, by symmetry any)
+    smoothing: bool  # ε, label smoothing, is part of it (else it must be 0)
+    min_outputs: int = 1
+
+
+LOSSES: dict[str, Loss] = {
+    entry.name: entry
+    for entry in (
+        Loss(
+            name="cross_entropy",
+            forward=_softmax_cross_entropy,
+            gradients=_cross_entropy_gradients,
+            precise=_cross_entropy_precise,
+            symbolic=_cross_entropy_symbolic,
+            draw_target=_one_hot,
+            saturation=lambda z: float((z.max(axis=1) - z.min(axis=1)).max()),  # the spread
+            words="softmax and cross-entropy with label smoothing",
+            output="softmax",
+            per="class",
+            one_hot=True,
+            smoothing=True,
+            min_outputs=2,
+        ),
+        Loss(
+            name="mse",
+            forward=_mse,
+            gradients=_mse_gradients,
+            precise=_mse_precise,
+            symbolic=_mse_symbolic,
+            draw_target=_whole,
+            saturation=lambda z: 0.0,  # no squashing
+            words="mean squared error",
+            output=None,
+            per="output",
+            one_hot=False,
+            smoothing=False,
+        ),
+        Loss(
+            name="binary_cross_entropy",
+            forward=_binary_cross_entropy,
+            gradients=_binary_cross_entropy_gradients,
+            precise=_binary_cross_entropy_precise,
+            symbolic=_binary_cross_entropy_symbolic,
+            draw_target=_zeros_and_ones,
+            saturation=lambda z: float(np.abs(z).max()),
+            words="sigmoid and binary cross-entropy",
+            output="sigmoid",
+            per="class",
+            one_hot=False,
+            smoothing=False,
+        ),
+    )
+}
+# The homework's loss, and every network's when a config names none.
+DEFAULT = "cross_entropy"
