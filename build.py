@@ -61,6 +61,7 @@ def _in_the_project_environment() -> None:
 
 from solver.errors import HW3Error  # noqa: E402 - after the check that packages exist
 from solver.limits import ATOL, MAX_JOBS, MAX_MEMBERS, RTOL  # noqa: E402
+from solver.reading import count  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "problems" / "hw3.toml"
 
@@ -177,7 +178,10 @@ def _parser() -> argparse.ArgumentParser:
         "build",
         parents=[config],
         help="the solution PDF of one instance (the default command)",
-        description="Solve one instance; write solution.pdf, solution.tex, results.json.",
+        description=(
+            "Solve one instance; write solution.pdf and problem.pdf (the sheet as handed "
+            "out), their .tex sources, and results.json."
+        ),
     )
     build.add_argument(
         "--out", type=_path, default=Path("build"), help="output folder (default: %(default)s)"
@@ -258,7 +262,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Check every response against its own variant; write one row per "
         "student: id, name, variant, score, and the entries ok per parameter.",
     )
-    grade.add_argument("--class", dest="out", type=_path, required=True, help="the class's folder")
+    grade.add_argument(
+        "--class", dest="class_dir", type=_path, required=True, help="the class's folder"
+    )
     grade.add_argument(
         "--responses",
         type=_path,
@@ -332,16 +338,17 @@ def _variants(args: argparse.Namespace) -> int:
     if report.failed:
         names = ", ".join(report.failed)
         total = len(report.built) + len(report.failed)
-        print(f"error: {len(report.failed)} of {total} variants failed: {names}", file=sys.stderr)
+        failed = f"{len(report.failed)} of {count(total, 'variant')} failed"
+        print(f"error: {failed}: {names}", file=sys.stderr)
         return 1
     if args.only:
         print(
-            f"wrote {len(report.built)} variants to {args.out}/variants/ and handouts/; "
+            f"wrote {count(len(report.built), 'variant')} to {args.out}/variants/ and handouts/; "
             f"once every range is built: python build.py key {args.out}"
         )
     else:
         print(
-            f"wrote {len(report.built)} variants (handouts/, variants/), answer-key.csv, "
+            f"wrote {count(len(report.built), 'variant')} (handouts/, variants/), answer-key.csv, "
             f"answer-key.pdf, moodle.xml and canvas-qti.zip to {args.out}/"
         )
     return 0
@@ -353,10 +360,10 @@ def _key(args: argparse.Namespace) -> int:
     report = write_key(args.out, rtol=args.rtol, atol=args.atol)
     for name, why in report.skipped.items():
         print(f"warning: {name} not written: {why}", file=sys.stderr)
-    print(f"wrote the key of {len(report.keyed)} variants to {args.out}/")
+    print(f"wrote the key of {count(len(report.keyed), 'variant')} to {args.out}/")
     if report.missing:
         shown = ", ".join(report.missing[:10]) + (", …" if len(report.missing) > 10 else "")
-        print(f"error: {len(report.missing)} variants missing: {shown}", file=sys.stderr)
+        print(f"error: {count(len(report.missing), 'variant')} missing: {shown}", file=sys.stderr)
         return 1
     return 0
 
@@ -364,12 +371,12 @@ def _key(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from orchestration.gradebook import check_grades_path, grade_class, write_grades
 
-    check_grades_path(args.grades, args.responses, args.out)
-    grades = grade_class(args.out, args.responses, rtol=args.rtol, atol=args.atol)
+    check_grades_path(args.grades, args.responses, args.class_dir)
+    grades = grade_class(args.class_dir, args.responses, rtol=args.rtol, atol=args.atol)
     for note in grades.notes:
         print(f"warning: {note}", file=sys.stderr)
     write_grades(args.grades, grades.csv)
-    print(f"wrote {args.grades} ({grades.csv.count(chr(10)) - 1} students)")
+    print(f"wrote {args.grades} ({count(grades.csv.count(chr(10)) - 1, 'student')})")
     return 0
 
 

@@ -186,7 +186,7 @@ def test_key_names_the_missing_variants(tmp_path, capsys):
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--out", str(tmp_path)]
     assert build.main([*argv, "--only", "2-3"]) == 0
     assert build.main(["key", str(tmp_path)]) == 1
-    assert "error: 1 variants missing: variant-001" in capsys.readouterr().err
+    assert "error: 1 variant missing: variant-001" in capsys.readouterr().err
     assert [row["variant"] for row in _key_rows(tmp_path)] == ["variant-002", "variant-003"]
     assert "Not built, so not in this key: variant-001" in pdftext(tmp_path / "answer-key.pdf")
 
