@@ -134,14 +134,19 @@ def verification_context(check: Verification | None, problem) -> dict | None:
         return None
     power = partial(num, decimals=0, places=0)  # 1e-6 as 10⁻⁶
     errors = check.gradient_errors
+    loss = LOSSES[problem.loss]
     proof = check.proof
     return {
         "homework_family": problem.homework_family,
-        "loss": problem.loss,
+        "pytorch": NoEscape(loss.pytorch),
         "conventions": [
-            NoEscape(ACTIVATIONS[name].convention)
-            for name in sorted(set(problem.activations), key=list(ACTIVATIONS).index)
-            if ACTIVATIONS[name].convention
+            NoEscape(text)
+            for text in (
+                loss.convention,
+                *(ACTIVATIONS[name].convention for name in dict.fromkeys(problem.activations)),
+                loss.stable_form,
+            )
+            if text
         ],
         "gradient_rows": None
         if errors is None

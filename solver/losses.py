@@ -214,6 +214,9 @@ class Loss:
     per: str  # what each entry of y is for: "class" or "output"
     one_hot: bool  # y is one-hot (the proof covers one class, by symmetry any)
     smoothing: bool  # ε, label smoothing, is part of it (else it must be 0)
+    pytorch: str  # TeX: the PyTorch call the test suite compares it with
+    convention: str  # TeX: the appendix's item on how it is defined
+    stable_form: str = ""  # TeX: the appendix's item on how it is kept finite, if one is due
     min_outputs: int = 1
 
 
@@ -233,6 +236,12 @@ LOSSES: dict[str, Loss] = {
             per="class",
             one_hot=True,
             smoothing=True,
+            pytorch=r"\texttt{F.cross\_entropy} with \texttt{label\_smoothing}",
+            convention=r"""Label smoothing $\ys_i = (1 - \epsilon)\, y_i + \epsilon / q$, as
+  PyTorch's \texttt{cross\_entropy} with \texttt{label\_smoothing} $= \epsilon$: the mass
+  $\epsilon$ is spread over all $q$ classes, the true one included.""",
+            stable_form=r"""Softmax and its logarithm are computed with the largest logit
+  subtracted first (log-sum-exp), so that no exponential overflows.""",
             min_outputs=2,
         ),
         Loss(
@@ -248,6 +257,9 @@ LOSSES: dict[str, Loss] = {
             per="output",
             one_hot=False,
             smoothing=False,
+            pytorch=r"\texttt{F.mse\_loss}",
+            convention=r"""The mean squared error is the mean over all outputs (and instances),
+  as PyTorch's \texttt{mse\_loss} with \texttt{reduction="mean"}.""",
         ),
         Loss(
             name="binary_cross_entropy",
@@ -262,6 +274,10 @@ LOSSES: dict[str, Loss] = {
             per="class",
             one_hot=False,
             smoothing=False,
+            pytorch=r"\texttt{F.binary\_cross\_entropy\_with\_logits}",
+            convention=r"""Binary cross-entropy is the mean over all outputs (and instances),
+  computed from the logits as PyTorch's \texttt{binary\_cross\_entropy\_with\_logits}:
+  $\max(z, 0) - y z + \ln(1 + e^{-|z|})$ per output, finite for any $z$.""",
         ),
     )
 }
