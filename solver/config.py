@@ -150,8 +150,9 @@ def _check_training(training: Mapping[str, Any], network: Mapping[str, Any]) -> 
         about = SCHEMA["training"]["epsilon"].about
         raise Invalid(f"missing key training.epsilon ({about})")
     if not LOSSES[loss].smoothing and training.get("epsilon", 0.0) != 0:
+        smoothed = " or ".join(f'loss = "{name}"' for name, e in LOSSES.items() if e.smoothing)
         raise Invalid(
-            f'label smoothing goes with loss = "cross_entropy" only: expected 0 (or no '
+            f"label smoothing goes with {smoothed} only: expected 0 (or no "
             f'epsilon) with loss = "{loss}", got {shown(training["epsilon"])}',
             "training.epsilon",
         )
