@@ -96,7 +96,7 @@ def _warm_up(problem: Problem | None = None) -> None:
     """Pay the once-per-process costs up front: compile the templates and, given an instance,
     solve and render it once (SymPy's import and Jinja's first calls cost ~0.4 s), and have
     the cached TeX formats of its solution's and its problem sheet's preambles ready
-    (dumped now, both at once, when missing: report.tex_format).
+    (dumped now, both at once, when missing: report.tex.format_cache).
 
     Run in the parent before the workers are forked, they all start warm, with SymPy
     imported once for all of them. A failure here is left to the variant that meets it.

@@ -3,7 +3,7 @@
 SymPy's import and the exact forms take about half a second, as long as TeX's whole
 preamble; only an exact-able instance (solver.exactness, decided without SymPy) needs them.
 With ``keep``, the result (the rows of exact forms as LaTeX, and the agreement) is kept in
-the user's cache folder (``hw3-solution/exact``, see report.tex_format.cache_home) under a
+the user's cache folder (``hw3-solution/exact``, see report.cache_folder) under a
 digest of the instance's numbers and of the project's code, so that the next build of the
 same instance imports no SymPy at all. A record that cannot be read or does not have the
 expected shape is computed again; a cache that cannot be written is no error.
@@ -20,7 +20,8 @@ from pathlib import Path
 from pylatex.utils import NoEscape
 
 from orchestration.cache import code_digest
-from report.tex_format import cache_home, prune, write_whole
+from report.cache_folder import cache_home, prune
+from report.whole_file import write_whole
 from solver.exactness import exactable
 from solver.solution import Solution
 

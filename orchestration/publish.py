@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from report.whole_file import write_whole
 from solver.errors import HW3Error
 
 STAGING_PREFIX = ".staging-"
@@ -160,13 +161,7 @@ def replace_file(path: Path, data: bytes) -> None:
     """``path`` replaced by ``data`` at once, by a rename: never seen half written (a file
     published alone, such as a class's handout or a grades file). Through a symbolic link,
     its target is replaced."""
-    target = path.resolve()
-    staged = target.with_name(f"{STAGING_PREFIX}{os.getpid()}-{target.name}")
-    try:
-        staged.write_bytes(data)
-        os.replace(staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
+    write_whole(path.resolve(), data, prefix=f"{STAGING_PREFIX}{os.getpid()}-")
 
 
 def check_places(out: Path, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:

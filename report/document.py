@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from report.cache_folder import cache_home
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
-from report.tex_format import cache_home, split
+from report.tex.format_cache import split
 
 if TYPE_CHECKING:
     from solver.instance import Problem, ReportInfo
@@ -79,13 +80,13 @@ def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -
 def _render(name: str, context: dict) -> str:
     """A document's source from its template, starting at its first line of TeX: the blank
     lines its template comments leave are dropped, so that documents of one kind begin with
-    the same preamble, and share one cached format (report.tex_format)."""
+    the same preamble, and share one cached format (report.tex.format_cache)."""
     return environment().get_template(name).render(context).lstrip("\n")
 
 
 def solution_head(paper: str) -> str | None:
     """The preamble a solution of the homework's network begins with (set by pdfLaTeX: text
-    all in Latin), down to the marker of report.tex_format, for a paper size (``a4``,
+    all in Latin), down to the marker of report.tex.format_cache, for a paper size (``a4``,
     ``letter``) alone, before any number is known: what TeX can be started with early
     (report.tex.start). None when the template needs more than that to get there."""
     text = ""

@@ -37,7 +37,7 @@ def session_formats(tmp_path_factory):
 def own_cache_folder(session_formats, tmp_path_factory, monkeypatch) -> None:
     """Every test has a cache folder of its own (exact values, compiled templates), so no
     test sees what another left. The TeX formats are shared with the session's: a format is
-    keyed by its preamble and checked against its record at every use (report.tex_format),
+    keyed by its preamble and checked against its record at every use (report.tex.format_cache),
     so sharing one is what concurrent builds of a user do; dumping one a test would double
     the suite's time. The tests of the format cache itself set a folder of their own."""
     root = tmp_path_factory.mktemp("cache")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from report import tex as tex_module
 from report.tex import CompiledPdf, TexError, compile_pdf
 
 PREAMBLE = r"""\documentclass{article}
@@ -80,7 +79,7 @@ def test_infinite_loop_times_out_and_leaves_no_process(monkeypatch):
         started.append(proc := real_popen(*args, **kwargs))
         return proc
 
-    monkeypatch.setattr(tex_module.subprocess, "Popen", popen)
+    monkeypatch.setattr(subprocess, "Popen", popen)
     start = time.monotonic()
     with pytest.raises(TexError, match="did not finish within 3 s") as caught:
         compile_pdf(document("\\loop\\iftrue\\repeat"), timeout=3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,8 +18,9 @@ import pytest
 from instances import ROOT, random_problem
 
 from orchestration.single import render_solution
-from report import tex, tex_format
+from report import tex
 from report.document import solution_head, statement_tex
+from report.tex import format_cache as tex_format
 from solver.network import solve
 
 SMALL = r"""\documentclass{article}
@@ -59,7 +61,7 @@ def test_the_homework_is_the_same_pdf_with_the_format_or_without(cache, homework
     plainly and dumps the format in the background; the next uses it, for the same bytes."""
     for document in (render_solution(solve(homework)), statement_tex(homework, "variant-001")):
         plain = tex.compile_pdf(document)
-        tex.wait_for_dumps()
+        plain.wait_for_dump()
         cached = tex.compile_pdf(document)
         assert (format_of(plain), format_of(cached)) == ("pdflatex", tex_format.NAME)
         assert plain.pdf == cached.pdf
@@ -104,7 +106,7 @@ def test_a_stale_record_is_not_used(cache):
     entry = json.loads(record(cache).read_text())
     entry["inputs"][0][2] += 1  # texmf.cnf's mtime, one nanosecond off
     record(cache).write_text(json.dumps(entry))
-    pdflatex = tex.shutil.which("pdflatex")
+    pdflatex = shutil.which("pdflatex")
     assert tex_format.lookup(tex_format.split(document).head, pdflatex) is None
     stale = tex.compile_pdf(document)
     assert format_of(stale) == "pdflatex"
@@ -121,11 +123,11 @@ def test_a_truncated_format_is_not_used(cache):
     (fmt,) = cache.glob("*.fmt")
     fmt.write_bytes(fmt.read_bytes()[: fmt.stat().st_size // 2])
     head = tex_format.split(document).head
-    assert tex_format.lookup(head, tex.shutil.which("pdflatex")) is None
+    assert tex_format.lookup(head, shutil.which("pdflatex")) is None
     entry = json.loads(record(cache).read_text())
     entry.update(size=fmt.stat().st_size, sha256=tex_format._digest(fmt))
     record(cache).write_text(json.dumps(entry))
-    assert tex_format.lookup(head, tex.shutil.which("pdflatex")).path == fmt
+    assert tex_format.lookup(head, shutil.which("pdflatex")).path == fmt
     fallen_back = tex.compile_pdf(document)
     assert format_of(fallen_back) == "pdflatex"
     assert "the pass with the cached format" in fallen_back.log
@@ -141,7 +143,7 @@ def test_an_altered_format_of_the_same_size_is_not_used(cache):
     data[len(data) // 2] ^= 0xFF
     fmt.write_bytes(bytes(data))
     tex_format._checked.clear()
-    assert tex_format.lookup(tex_format.split(document).head, tex.shutil.which("pdflatex")) is None
+    assert tex_format.lookup(tex_format.split(document).head, shutil.which("pdflatex")) is None
 
 
 @pytest.mark.tex
@@ -155,7 +157,7 @@ def test_an_unwritable_cache_folder_only_slows_the_build(tmp_path, monkeypatch):
     assert tex.prepare(document) is False
     assert tex.dump_format(tex_format.split(document).head) is None
     compiled = tex.compile_pdf(document)
-    tex.wait_for_dumps()
+    compiled.wait_for_dump()
     assert format_of(compiled) == "pdflatex"
     assert compiled.pdf.startswith(b"%PDF")
     assert blocker.read_text() == "not a folder"
@@ -165,7 +167,7 @@ def test_an_unwritable_cache_folder_only_slows_the_build(tmp_path, monkeypatch):
 def test_a_document_without_the_marker_compiles_plainly(cache):
     """Another engine's document, or any without the marker line: no format, no dump."""
     compiled = tex.compile_pdf(small("Plain.").replace(tex_format.MARKER, "%"))
-    tex.wait_for_dumps()
+    assert compiled.dump is None
     assert format_of(compiled) == "pdflatex"
     assert not cache.exists()
 
@@ -221,7 +223,7 @@ def test_an_early_pass_is_the_same_pdf(cache, homework, wait):
         early = tex.start(head)
         time.sleep(wait)
         compiled = tex.compile_pdf(document, early=early)
-        tex.wait_for_dumps()
+        compiled.wait_for_dump()
         assert format_of(compiled) == expected
         assert compiled.pdf == plain
         assert not alive(early.proc.pid) and not early.folder.exists()

@@ -28,10 +28,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from report.cache_folder import cache_home, prune
+from report.whole_file import write_whole
 
 MARKER = "% hw3: end of the cached format"
 NAME = "hw3-preamble"  # the dump's job name: the format TeX's log names
@@ -80,14 +82,6 @@ def split(tex: str) -> Preamble | None:
         return None
     end = at + len(MARKER) + 2
     return Preamble(head=tex[:end], rest=tex[end:])
-
-
-def cache_home() -> Path:
-    """The project's cache folder: hw3-solution in the XDG cache folder (an absolute
-    $XDG_CACHE_HOME, else ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "hw3-solution"
 
 
 def folder() -> Path:
@@ -170,29 +164,6 @@ def store(head: str, pdflatex: str, dumped: Path, restore: bool) -> Format | Non
         return Format(fmt, restore)
     except (OSError, ValueError):
         return None
-
-
-def prune(base: Path, pattern: str, keep: int) -> None:
-    """Remove all but the ``keep`` most recently written files matching ``pattern`` in
-    ``base``, each with its namesake .json record."""
-    kept = sorted(base.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in kept[keep:]:
-        for path in (old, old.with_suffix(".json")):
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
-def write_whole(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, renamed over it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 @contextlib.contextmanager
