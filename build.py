@@ -355,7 +355,7 @@ def _variants(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> int:
-    from orchestration.classroom import write_key
+    from orchestration.class_key import write_key
 
     report = write_key(args.out, rtol=args.rtol, atol=args.atol)
     for name, why in report.skipped.items():

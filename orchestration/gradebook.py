@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.classroom import CLASS, HANDOUTS, VARIANTS, read_class, read_variant
+from orchestration.class_record import (
+    CLASS,
+    HANDOUTS,
+    VARIANTS,
+    UnfitVariant,
+    read_class,
+    read_variant,
+)
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from solver.errors import InputError
@@ -111,13 +118,14 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
     checked_columns = False
     for who in (w for w in named if w in answered or named[w].student):
         member = named[who]
-        variant = read_variant(out, described, member)
         row = {"id": member.student_id, "name": member.student, "variant": member.name}
-        if isinstance(variant, str):
-            notes.append(f"{out}/: {member.name}: {variant}: not graded")
+        try:
+            _, results = read_variant(out, described, member)
+        except UnfitVariant as why:
+            notes.append(f"{out}/: {member.name}: {why}: not graded")
             graded.append({**row, "score": ""})
             continue
-        expected = key_columns(variant[1])
+        expected = key_columns(results)
         if not checked_columns and not set(expected) & set(header):
             raise ResponsesError(
                 f"{responses}: no answer column: expected columns named as answer-key.csv's "

@@ -1,0 +1,97 @@
+"""A class's key: answer-key.csv, answer-key.pdf, moodle.xml and canvas-qti.zip, from the
+variants present in ``OUT/variants/`` (a class built in ranges is keyed once all are)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.class_record import (
+    CLASS,
+    HANDOUTS,
+    VARIANTS,
+    UnfitVariant,
+    read_class,
+    read_variant,
+)
+from orchestration.publish import check_output_folder, output_lock, publish
+from report.answer_key import key_csv
+from report.canvas import canvas_qti_zip
+from report.document import answer_key_tex
+from report.moodle import moodle_xml
+from report.quiz import quiz_question
+from report.tex import compile_pdf
+from solver.errors import InputError
+from solver.instance import Problem
+from solver.limits import ATOL, RTOL
+
+KEY_CSV, KEY_PDF, MOODLE, CANVAS = (
+    "answer-key.csv",
+    "answer-key.pdf",
+    "moodle.xml",
+    "canvas-qti.zip",
+)
+
+
+@dataclass(frozen=True)
+class KeyReport:
+    """What write_key wrote: the variants in the key, the members missing from it, and the
+    files it could not write, with why (Canvas's limit on a question's length)."""
+
+    keyed: list[str]
+    missing: list[str]
+    skipped: dict[str, str]
+
+
+def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport:
+    """answer-key.csv, answer-key.pdf, moodle.xml and canvas-qti.zip of the variants present
+    in ``out/variants/``, in the class's order; the members without one are reported.
+
+    Raises:
+        InputError: ``out`` holds no class, or no variant of it.
+        TexError: the answer key's PDF could not be typeset.
+    """
+    check_output_folder(out)
+    with output_lock(out):
+        return write_key_locked(out, rtol=rtol, atol=atol)
+
+
+def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
+    """write_key, for a caller that holds ``out``'s lock already (a class's full build)."""
+    described, members = read_class(out)
+    results: dict[str, dict] = {}
+    problems: dict[str, Problem] = {}
+    missing = []
+    for member in members:
+        try:
+            problems[member.name], results[member.name] = read_variant(out, described, member)
+        except UnfitVariant:
+            missing.append(member.name)
+    if not results:
+        raise InputError(f"{out}/: no variant of the class is built yet: nothing to key")
+    template = next(iter(problems.values()))
+    heading = {
+        "config": described["config"],
+        "seed": described["seed"],
+        "count": len(members),
+        "failed": missing,
+    }
+    students = {
+        m.name: {"id": m.student_id, "name": m.student}
+        for m in members
+        if m.student and m.name in results
+    }
+    files = {
+        KEY_CSV: key_csv(results, students).encode(),
+        KEY_PDF: compile_pdf(answer_key_tex(results, template, heading)).pdf,
+    }
+    questions = [quiz_question(name, problems[name], results[name]) for name in results]
+    category = str(described.get("title", template.report.title))
+    files[MOODLE] = moodle_xml(questions, category, rtol=rtol, atol=atol)
+    skipped = {}
+    try:
+        files[CANVAS] = canvas_qti_zip(questions, category, rtol=rtol, atol=atol)
+    except ValueError as err:  # a question longer than Canvas takes
+        skipped[CANVAS] = str(err)
+    publish(out, files, keep=[HANDOUTS, VARIANTS, CLASS])
+    return KeyReport(list(results), missing, skipped)

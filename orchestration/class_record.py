@@ -1,0 +1,115 @@
+"""A class's record and folder: ``OUT/class.json`` (how the class is drawn: config, seed,
+members), which folders are the class's, and each member's built variant, checked before it
+is keyed or graded (orchestration.classroom builds them)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from orchestration.publish import OutputError, remove_leftovers, replace_file
+from orchestration.roster import SAFE_NAME, Member
+from report.results import results_json
+from solver.config import load_problem
+from solver.errors import HW3Error, InputError
+from solver.instance import Problem
+from solver.network import solve
+from solver.reading import load_json
+
+HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
+VARIANT_FILES = ("config.toml", "results.json", "solution.pdf")
+
+
+def record_class(out: Path, described: dict, *, replace_other: bool) -> set[str]:
+    """Write ``out/class.json``, returning the members of the class it held before (none).
+    A range (``replace_other`` False) refuses a folder that holds another class, since its
+    variants would not belong together; any build refuses variants/ or handouts/ folders
+    that are not a class's (they are the user's: a class would replace what is in them)."""
+    text = json.dumps(described, indent=1, ensure_ascii=False) + "\n"
+    path = out / CLASS
+    try:
+        before, members = read_class(out)
+    except InputError:
+        if path.exists() or any((out / name).exists() for name in (VARIANTS, HANDOUTS)):
+            raise OutputError(
+                f"{out}/ holds files that are not a class's ({CLASS} missing or unreadable, "
+                f"or {VARIANTS}/, {HANDOUTS}/ of your own): build the class into a new folder"
+            ) from None
+        before, members = None, []
+    if before == described:
+        return {m.name for m in members}
+    if not replace_other and before is not None:
+        raise OutputError(
+            f"{out}/ holds another class ({CLASS} differs: config, seed or members): "
+            "build a range into the folder of its own class"
+        )
+    replace_file(out / CLASS, text.encode())
+    return {m.name for m in members}
+
+
+def remove_stale(out: Path, before: set[str], names: set[str]) -> None:
+    """The variants and handouts of the class ``out`` held before that this one does not
+    have, and staging files of runs killed outright (the lock is held exclusively)."""
+    for folder in (VARIANTS, HANDOUTS):
+        remove_leftovers(out / folder)
+    for name in before - names:
+        shutil.rmtree(out / VARIANTS / name, ignore_errors=True)
+        (out / HANDOUTS / f"{name}.pdf").unlink(missing_ok=True)
+
+
+def read_class(out: Path) -> tuple[dict, list[Member]]:
+    """``out/class.json``: how the class is drawn, and its members."""
+    described = load_json(out / CLASS, "a class's class.json", InputError)
+    try:
+        members = [Member(**m) for m in described["members"]]
+        if not isinstance(described["seed"], int) or not all(map(is_member, members)):
+            raise TypeError
+    except (KeyError, TypeError, AttributeError):
+        raise InputError(
+            f"{out / CLASS}: not a class's record (build.py variants writes it)"
+        ) from None
+    return described, members
+
+
+def is_member(member: Member) -> bool:
+    """A member as build.py writes one: its name a plain file name (a hand-edited record must
+    not lead outside the class folder), drawn from a number or a string."""
+    plain = isinstance(member.name, str) and SAFE_NAME.fullmatch(member.name) is not None
+    return plain and isinstance(member.key, int | str) and not isinstance(member.key, bool)
+
+
+def about(described: dict) -> str:
+    """What each variant's config.toml says of its class, on its first line."""
+    return f"drawn from {described['config']} with seed {described['seed']} by build.py variants."
+
+
+class UnfitVariant(Exception):
+    """A member's variant that cannot be keyed or graded; the message says why, in a few
+    words ("not built", "a variant of another class", …)."""
+
+
+def read_variant(out: Path, described: dict, member: Member) -> tuple[Problem, dict]:
+    """A member's built variant, checked: its folder holds its three files, its config.toml
+    says it was drawn for this class, and its results.json is exactly the solution of that
+    config (a variant of another class, left by an interrupted run, or a file edited or
+    truncated since, is not taken). Returns its instance and its results.
+
+    Raises:
+        UnfitVariant: saying why not.
+    """
+    folder = out / VARIANTS / member.name
+    if not all((folder / name).is_file() for name in VARIANT_FILES):
+        raise UnfitVariant("not built")
+    config = folder / "config.toml"
+    try:
+        head = config.open(encoding="utf-8").readline()
+        if head != f"# {member.name}, {about(described)}\n":
+            raise UnfitVariant("a variant of another class")
+        problem = load_problem(config)
+        expected = results_json(solve(problem))
+        if (folder / "results.json").read_text(encoding="utf-8") != expected:
+            raise UnfitVariant("its results.json is not its config's solution")
+    except (OSError, UnicodeDecodeError, HW3Error):
+        raise UnfitVariant("unreadable") from None
+    return problem, json.loads(expected)
