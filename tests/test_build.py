@@ -422,3 +422,14 @@ def test_a_changed_instance_changes_its_problem_sheet(tmp_path):
     assert build.main(["--config", str(config), "--out", str(tmp_path / "out")]) == 0
     text = pdftext(tmp_path / "out" / "problem.pdf")
     assert "η = 0.07" in text and "tanh(t) =" in text and "Figure 1" in text
+
+
+def test_the_readme_example_config_is_valid(tmp_path):
+    """The README's instance file loads and builds as written."""
+    import re
+
+    block = re.search(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    config = tmp_path / "readme.toml"
+    config.write_text(block)
+    assert build.main(["--config", str(config), "--out", str(tmp_path / "o"), "--no-pdf"]) == 0
+    assert (tmp_path / "o" / "results.json").exists()

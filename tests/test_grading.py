@@ -268,7 +268,7 @@ def test_names_from_files_cannot_drive_the_terminal(tmp_path, capsys):
 
 
 def test_the_readme_example_passes_as_written(tmp_path, capsys):
-    """The README's answers.toml, for variant 7 of --variants 24 --seed 2024, passes."""
+    """The instructors' guide's answers.toml, for variant 7 of --variants 24 --seed 2024, passes."""
     import re
 
     from instances import HOMEWORK_CONFIG, ROOT
@@ -276,7 +276,7 @@ def test_the_readme_example_passes_as_written(tmp_path, capsys):
     from solver.config import load_problem
     from solver.draw import draw_variants
 
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "instructors.md").read_text()
     block = re.search(r"```toml\n(\[updated\].*?)```", readme, re.S).group(1)
     answers = tmp_path / "answers.toml"
     answers.write_text(block)
