@@ -11,6 +11,7 @@ import numpy as np
 from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num
 from report.notation import param_tex
 from solver.instance import Problem
+from solver.losses import LOSSES
 
 # The answer key's page in pt: A4's text width and height at 1.5 cm margins (portrait), what
 # the first page's title and notes take, and the table's header and rules.
@@ -110,7 +111,7 @@ def key_context(results: dict[str, dict], template: Problem, heading: dict) -> d
         "course": info.course,
         "decimals": info.decimals,
         "epsilon": num(template.epsilon, info.decimals),
-        "cross_entropy": template.loss == "cross_entropy",
+        "smoothing": LOSSES[template.loss].smoothing,
         "eta": num(template.learning_rate, info.decimals),
         "layout": layout,
         "params": [param_tex(name) for name in template.params.as_dict()],

@@ -333,7 +333,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
     if batch:
         forward["losses"] = mat(fwd.losses)
         forward["loss_terms"] = mean_terms(fwd.losses, fnum)
-    if problem.loss == "cross_entropy":
+    if fwd.y_smooth is not None:  # label smoothing: ŷ's logarithm and the smoothed target
         forward.update(y_smooth=mat(fwd.y_smooth), log_y_hat=mat(fwd.log_y_hat))
         if not batch:
             forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
@@ -353,6 +353,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
         "hidden": problem.hidden_layers,
         "loss": problem.loss,
         "loss_words": LOSSES[problem.loss].words,
+        "smoothing": LOSSES[problem.loss].smoothing,
         "activations": [
             {
                 "name": name,

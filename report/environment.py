@@ -17,12 +17,18 @@ from pylatex.utils import NoEscape, escape_latex
 
 from report.scripts import in_scripts
 from solver.activations import ACTIVATIONS
+from solver.losses import LOSSES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Text the registries hold, as templates in the same delimiters: ``activations/relu.tex.j2``
-# is the derivation of ReLU's slope (Step 2), included where the network has ReLU units.
+# is the derivation of ReLU's slope (Step 2), included where the network has ReLU units;
+# ``losses/mse/definition.tex.j2`` the mean squared error's (1.4), and so on.
 SNIPPETS = {
     f"activations/{name}.tex.j2": entry.derivation + "\n" for name, entry in ACTIVATIONS.items()
+} | {
+    f"losses/{name}/{place}.tex.j2": text
+    for name, entry in LOSSES.items()
+    for place, text in entry.text.items()
 }
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pylatex.utils import NoEscape
 
+from solver.losses import LOSSES
+
 MAX_SHOWN = 6  # a layer with at most this many neurons is drawn in full
 HEAD = 3  # neurons drawn before the ellipsis of an elided layer
 NODE_SPACING = 1.0  # vertical distance between neighbouring slots
@@ -181,7 +183,7 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
         chain += [(f"h{l}", rf"$\vect{{h}}_{{{l}}}$"), (f"a{l}", rf"$\vect{{a}}_{{{l}}}$")]
         ops += ["(1.1)", rf"$f_{{{l}}}$"]
     chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
-    ops += ["(1.3)" if hidden_layers else "(1.1)", _HEAD[loss], "(1.4)"]
+    ops += ["(1.3)" if hidden_layers else "(1.1)", LOSSES[loss].head, "(1.4)"]
     step = min(SCHEMATIC_STEP, math.floor(SCHEMATIC_WIDTH / (len(chain) - 1) * 1e4) / 1e4)
     if step < 2.0:  # no room for equation numbers between close nodes: the names suffice
         ops = ["" if op.startswith("(") else op for op in ops]
@@ -229,14 +231,7 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
         "backward": backward,
         "param_edges": param_edges,
         "param_grads": param_grads,
-        "target": NoEscape(r"$\vect{y}^{s}$" if loss == "cross_entropy" else r"$\vect{y}$"),
+        "target": NoEscape(r"$\vect{y}^{s}$" if LOSSES[loss].smoothing else r"$\vect{y}$"),
         "loss_x": nodes[-1]["x"],
         "small": step < 2.0,
     }
-
-
-_HEAD = {
-    "cross_entropy": r"$\Softmax$",
-    "mse": r"$\mathrm{id}$",
-    "binary_cross_entropy": r"$\sigma$",
-}

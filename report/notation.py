@@ -5,15 +5,6 @@ from __future__ import annotations
 
 from pylatex.utils import NoEscape
 
-from solver.activations import ACTIVATIONS
-
-# The output functions as the problem sheet defines them (entry-wise; t a real number); each
-# activation's definition is in its entry of solver.activations.
-FUNCTION_DEFINITION = {
-    "softmax": r"\Softmax(\vect{z})_i = \frac{\exp(z_i)}{\sum_{k=1}^{q} \exp(z_k)}",
-    "sigmoid": ACTIVATIONS["sigmoid"].definition,
-}
-
 
 def param_tex(name: str) -> NoEscape:
     r"""``W2`` as ``\vect{W}_{2}``.

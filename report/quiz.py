@@ -172,20 +172,7 @@ def _network(problem: Problem) -> str:
     ]
     out = hidden + 1
     lines.append(rf"\vect{{z}} = {param_tex(f'W{out}')}^\top {inputs[-1]} + {param_tex(f'b{out}')}")
-    if problem.loss == "cross_entropy":
-        lines += [
-            r"\hat{\vect{y}} = \Softmax(\vect{z}), \quad \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i,"
-            r" \quad \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}"
-        ]
-    elif problem.loss == "mse":
-        lines += [
-            r"\hat{\vect{y}} = \vect{z}, \quad \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^2"
-        ]
-    else:
-        lines += [
-            r"\hat{\vect{y}} = \sigma(\vect{z}), \quad \Loss = -\frac{1}{q} \sum_{i=1}^{q}"
-            r" \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln(1 - \yhat_i) \bigr]"
-        ]
+    lines.append(LOSSES[problem.loss].formula)
     kinds = sorted({ACTIVATIONS[a].words for a in problem.activations})
     layers = (
         f"passes through {_plural(hidden, 'hidden layer')} of {' and '.join(kinds)} units to"
@@ -200,7 +187,7 @@ def _network(problem: Problem) -> str:
         + r"); $\vect{W}_l \in \mathbb{R}^{n_{l-1} \times n_l}$ are the weights and "
         r"$\vect{b}_l \in \mathbb{R}^{n_l}$ the biases of layer $l$:</p>"
     ) + _display(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")
-    if problem.loss == "cross_entropy":
+    if LOSSES[problem.loss].smoothing:
         text += _prose(
             r"<p>Here $\ys_i$ is the soft label via label smoothing, $\epsilon$ is a small "
             r"constant, and $y_i \in \{0, 1\}$ is the ground-truth indicator.</p>"
@@ -248,7 +235,7 @@ def _task(problem: Problem) -> str:
     """The task, in the homework's words, and how to type an answer."""
     decimals = problem.report.decimals
     rates = rf"\eta = {_given(problem.learning_rate, decimals)}"
-    if problem.loss == "cross_entropy":
+    if LOSSES[problem.loss].smoothing:
         rates = rf"\epsilon = {_given(problem.epsilon, decimals)}, \quad " + rates
     rounding = (
         "a whole number"

@@ -9,7 +9,7 @@ from pylatex.utils import NoEscape
 
 from report.figures import network_figure
 from report.format import matrix, num, row_vector
-from report.notation import FUNCTION_DEFINITION, param_tex
+from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 from solver.losses import LOSSES
@@ -62,6 +62,7 @@ def statement_context(
         "homework_family": problem.homework_family and len(widths) == 3,
         "loss": problem.loss,
         "loss_words": LOSSES[problem.loss].words,
+        "smoothing": LOSSES[problem.loss].smoothing,
         "layers": [
             {
                 "l": l,
@@ -86,10 +87,9 @@ def statement_context(
 
 def _definitions(problem: Problem) -> list[NoEscape]:
     """The functions the sheet's equations use, in order of appearance, each defined once."""
-    output = LOSSES[problem.loss].output
     used = [ACTIVATIONS[name].definition for name in problem.activations]
-    used += [FUNCTION_DEFINITION[output]] if output else []
-    return [NoEscape(text) for text in dict.fromkeys(used)]
+    used += [LOSSES[problem.loss].output_definition]
+    return [NoEscape(text) for text in dict.fromkeys(used) if text]
 
 
 def _layer_range(count: int) -> NoEscape:

@@ -10,12 +10,12 @@ solver branches on a loss's name: adding one is one entry here (and its tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.activations import sigmoid
+from solver.activations import ACTIVATIONS, sigmoid
 
 
 # ŷ = Softmax(z) = exp(z − μ) / Σₖ exp(zₖ − μ) for μ = max z          (1.4)
@@ -210,7 +210,6 @@ class Loss:
     # How saturated the output is over rows of logits Z (m, q): variants keep it small.
     saturation: Callable[[np.ndarray], float]
     words: str  # in the text
-    output: str | None  # the output function the problem sheet defines, if any
     per: str  # what each entry of y is for: "class" or "output"
     one_hot: bool  # y is one-hot (the proof covers one class, by symmetry any)
     smoothing: bool  # ε, label smoothing, is part of it (else it must be 0)
@@ -218,6 +217,15 @@ class Loss:
     convention: str  # TeX: the appendix's item on how it is defined
     stable_form: str = ""  # TeX: the appendix's item on how it is kept finite, if one is due
     min_outputs: int = 1
+    # TeX: the output function as the problem sheet defines it (entry-wise), if it has one
+    output_definition: str = ""
+    head: str = ""  # TeX: the output function's label in the computational graph (Figure 2)
+    formula: str = ""  # TeX: ŷ and the loss on one line, as the LMS quiz states them
+    # TeX in the templates' delimiters, each included where the templates name its place
+    # (report.environment.SNIPPETS): (1.4) and Step 1's (1.5) of Problem 1, Step 2's words
+    # on the output when there is no hidden layer, Problem 1's summary line, Problem 2's forward lines from ŷ to the loss and its first error, the
+    # problem sheet's output line.
+    text: Mapping[str, str] = field(default_factory=dict)
 
 
 LOSSES: dict[str, Loss] = {
@@ -232,7 +240,6 @@ LOSSES: dict[str, Loss] = {
             draw_target=_one_hot,
             saturation=lambda z: float((z.max(axis=1) - z.min(axis=1)).max()),  # the spread
             words="softmax and cross-entropy with label smoothing",
-            output="softmax",
             per="class",
             one_hot=True,
             smoothing=True,
@@ -243,6 +250,55 @@ LOSSES: dict[str, Loss] = {
             stable_form=r"""Softmax and its logarithm are computed with the largest logit
   subtracted first (log-sum-exp), so that no exponential overflows.""",
             min_outputs=2,
+            output_definition=r"\Softmax(\vect{z})_i = \frac{\exp(z_i)}{\sum_{k=1}^{q} \exp(z_k)}",
+            head=r"$\Softmax$",
+            formula=r"\hat{\vect{y}} = \Softmax(\vect{z}), \quad \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i, \quad \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}",
+            text={
+                "no_hidden": r"""""",
+                "definition": r"""The prediction is the softmax of $\vect{z}$, and the loss the cross-entropy against the
+label-smoothed target:
+\begin{equation}
+  \yhat_i = \frac{\exp(z_i)}{\sum_{j=1}^{q} \exp(z_j)}, \qquad
+  \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i, \qquad
+  \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}, \tag{1.4}
+\end{equation}
+with $\vect{y} \in \{0, 1\}^{q}$ one-hot and $\epsilon$ a small constant.
+""",
+                "output_error": r"""Only the $i$-th term of (1.4) contains $\yhat_i$, so $\partial\Loss / \partial\yhat_i =
+-\ys_i / \yhat_i$. The softmax depends on every $z_j$: with $S = \sum_{j} \exp(z_j)$, the
+quotient rule gives $\partial\yhat_i / \partial z_j = (\delta_{ij} e^{z_i} S - e^{z_i} e^{z_j})
+/ S^2 = \yhat_i (\delta_{ij} - \yhat_j)$, where $\delta_{ij}$ is $1$ if $i = j$ and $0$
+otherwise. By the chain rule, summing over every $\yhat_i$ that depends on $z_j$,
+\begin{equation*}
+  \pd{\Loss}{z_j} = \sum_{i=1}^{q} \Bigl(-\frac{\ys_i}{\yhat_i}\Bigr) \yhat_i (\delta_{ij} - \yhat_j)
+  = -\ys_j + \yhat_j \sum_{i=1}^{q} \ys_i = \yhat_j - \ys_j,
+\end{equation*}
+because the smoothed target sums to one: $\sum_i \ys_i = (1 - \epsilon) \cdot 1 + q \cdot
+\epsilon / q = 1$. The $\yhat_i$ in the denominator cancels against the softmax's own factor
+$\yhat_i$: in matrix form,
+\begin{equation}
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}. \tag{1.5}
+\end{equation}
+""",
+                "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \hat{\vect{y}} - \vect{y}^{s}, \\
+""",
+                "forward": r"""\hat{\VAR{sym("y")}} &= \Softmax(\VAR{sym("z")}) = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
+\VAR{sym("y")}^{s} &= (1 - \epsilon)\, \VAR{sym("y")} + \frac{\epsilon}{q} = \fit[0.6\textwidth]{\VAR{fwd.y_smooth},}\\
+\ln \hat{\VAR{sym("y")}} &= \fit[0.6\textwidth]{\VAR{fwd.log_y_hat},}\\
+\BLOCK{if batch}
+\boldsymbol{\ell} &= -\bigl(\vect{Y}^{s} \odot \ln \hat{\vect{Y}}\bigr) \mathbf{1}_q = \fit[0.6\textwidth]{\VAR{fwd.losses},}\\
+\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fit[0.6\textwidth]{\VAR{fwd.loss_terms} = \VAR{fwd.loss}.}
+\BLOCK{else}
+\Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fit[0.6\textwidth]{\VAR{fwd.loss_terms} = \VAR{fwd.loss}.}
+\BLOCK{endif}
+""",
+                "backward_error": r"""\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \BLOCK{if batch}\frac{1}{m}\BLOCK{endif}\bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}^{s}\bigr) = \fit[0.5\textwidth]{\VAR{bwd.dz},}\\
+""",
+                "statement": r"""  \hat{\vect{y}} = \Softmax(\vect{z}), \qquad
+  \Loss = -\sum_{i=1}^{q} \ys_i \ln(\yhat_i), \qquad
+  \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}.
+""",
+            },
         ),
         Loss(
             name="mse",
@@ -253,13 +309,40 @@ LOSSES: dict[str, Loss] = {
             draw_target=_whole,
             saturation=lambda z: 0.0,  # no squashing
             words="mean squared error",
-            output=None,
             per="output",
             one_hot=False,
             smoothing=False,
             pytorch=r"\texttt{F.mse\_loss}",
             convention=r"""The mean squared error is the mean over all outputs (and instances),
   as PyTorch's \texttt{mse\_loss} with \texttt{reduction="mean"}.""",
+            head=r"$\mathrm{id}$",
+            formula=r"\hat{\vect{y}} = \vect{z}, \quad \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^2",
+            text={
+                "no_hidden": r"""""",
+                "definition": r"""The prediction is $\hat{\vect{y}} = \vect{z}$ itself, and the loss the mean squared error
+against the target $\vect{y} \in \mathbb{R}^{q}$:
+\begin{equation}
+  \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^{2}. \tag{1.4}
+\end{equation}
+""",
+                "output_error": r"""Here $\hat{\vect{y}} = \vect{z}$, and only the $i$-th term of (1.4) contains $z_i$; by the
+power rule, $\frac{d}{du} (u - y_i)^2 = 2 (u - y_i)$:
+\begin{equation}
+  \pd{\Loss}{z_i} = \frac{1}{q} \cdot 2 (\yhat_i - y_i),
+  \qquad
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{2}{q} (\hat{\vect{y}} - \vect{y}) \in \mathbb{R}^{q}. \tag{1.5}
+\end{equation}
+""",
+                "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \tfrac{2}{q} (\hat{\vect{y}} - \vect{y}), \\
+""",
+                "forward": r"""\hat{\VAR{sym("y")}} &= \VAR{sym("z")} = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
+\Loss &= \frac{1}{\BLOCK{if batch}m\,\BLOCK{endif}q} \sum \bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}\bigr)^{2} = \VAR{fwd.loss}.
+""",
+                "backward_error": r"""\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \frac{2}{\BLOCK{if batch}m\,\BLOCK{endif}q} \bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}\bigr) = \fit[0.5\textwidth]{\VAR{bwd.dz},}\\
+""",
+                "statement": r"""  \hat{\vect{y}} = \vect{z}, \qquad \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^{2}.
+""",
+            },
         ),
         Loss(
             name="binary_cross_entropy",
@@ -270,7 +353,6 @@ LOSSES: dict[str, Loss] = {
             draw_target=_zeros_and_ones,
             saturation=lambda z: float(np.abs(z).max()),
             words="sigmoid and binary cross-entropy",
-            output="sigmoid",
             per="class",
             one_hot=False,
             smoothing=False,
@@ -278,6 +360,46 @@ LOSSES: dict[str, Loss] = {
             convention=r"""Binary cross-entropy is the mean over all outputs (and instances),
   computed from the logits as PyTorch's \texttt{binary\_cross\_entropy\_with\_logits}:
   $\max(z, 0) - y z + \ln(1 + e^{-|z|})$ per output, finite for any $z$.""",
+            output_definition=ACTIVATIONS["sigmoid"].definition,
+            head=r"$\sigma$",
+            formula=r"\hat{\vect{y}} = \sigma(\vect{z}), \quad \Loss = -\frac{1}{q} \sum_{i=1}^{q} \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln(1 - \yhat_i) \bigr]",
+            text={
+                "no_hidden": r""" other than the output's sigmoid: $\sigma(z) = (1 + e^{-z})^{-1}$ gives
+$\sigma'(z) = e^{-z} (1 + e^{-z})^{-2} = \sigma(z) \cdot \frac{e^{-z}}{1 + e^{-z}} = \sigma(z)(1 - \sigma(z))$""",
+                "definition": r"""Each output is a yes/no prediction: $\yhat_i = \sigma(z_i) = 1 / (1 + e^{-z_i})$, and the
+loss is the binary cross-entropy against the labels $\vect{y} \in \{0, 1\}^{q}$ (any number
+of them may be $1$):
+\begin{equation}
+  \Loss = -\frac{1}{q} \sum_{i=1}^{q} \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln (1 - \yhat_i) \bigr].
+  \tag{1.4}
+\end{equation}
+""",
+                "output_error": r"""Only the $i$-th term of (1.4) contains $\yhat_i$, and $(\ln u)' = 1/u$:
+\begin{equation*}
+  \pd{\Loss}{\yhat_i} = -\frac{1}{q} \Bigl( \frac{y_i}{\yhat_i} - \frac{1 - y_i}{1 - \yhat_i} \Bigr)
+  = \frac{1}{q} \cdot \frac{\yhat_i - y_i}{\yhat_i (1 - \yhat_i)}.
+\end{equation*}
+The sigmoid's derivative is $\sigma'(z) = \sigma(z) (1 - \sigma(z))$ (Step~2), so
+$\partial\yhat_i / \partial z_i = \yhat_i (1 - \yhat_i)$, and it cancels the denominator:
+\begin{equation}
+  \pd{\Loss}{z_i} = \pd{\Loss}{\yhat_i} \, \yhat_i (1 - \yhat_i) = \frac{1}{q} (\yhat_i - y_i),
+  \qquad
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{1}{q} \bigl(\sigma(\vect{z}) - \vect{y}\bigr) \in \mathbb{R}^{q}. \tag{1.5}
+\end{equation}
+Computing it this way, with the sigmoid folded in, is also what keeps it finite: the
+quotient above is $0/0$ where $\yhat_i$ rounds to $0$ or $1$, the difference never is.
+""",
+                "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \tfrac{1}{q} \bigl(\sigma(\vect{z}) - \vect{y}\bigr), \\
+""",
+                "forward": r"""\hat{\VAR{sym("y")}} &= \sigma(\VAR{sym("z")}) = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
+\Loss &= -\frac{1}{\BLOCK{if batch}m\,\BLOCK{endif}q} \sum \bigl[ \VAR{sym("y")} \odot \ln \hat{\VAR{sym("y")}} + (1 - \VAR{sym("y")}) \odot \ln (1 - \hat{\VAR{sym("y")}}) \bigr] = \VAR{fwd.loss}.
+""",
+                "backward_error": r"""\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \frac{1}{\BLOCK{if batch}m\,\BLOCK{endif}q} \bigl(\sigma(\VAR{sym("z")}) - \VAR{sym("y")}\bigr) = \fit[0.5\textwidth]{\VAR{bwd.dz},}\\
+""",
+                "statement": r"""  \hat{\vect{y}} = \sigma(\vect{z}), \qquad
+  \Loss = -\frac{1}{q} \sum_{i=1}^{q} \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln(1 - \yhat_i) \bigr].
+""",
+            },
         ),
     )
 }
