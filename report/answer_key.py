@@ -8,7 +8,7 @@ import io
 
 import numpy as np
 
-from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num
+from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import param_tex
 from solver.instance import Problem
 from solver.losses import LOSSES
@@ -110,9 +110,9 @@ def key_context(results: dict[str, dict], template: Problem, heading: dict) -> d
         "pdf_title": title,
         "course": info.course,
         "decimals": info.decimals,
-        "epsilon": num(template.epsilon, info.decimals),
+        "epsilon": num(template.epsilon, as_typed(info.decimals)),
         "smoothing": LOSSES[template.loss].smoothing,
-        "eta": num(template.learning_rate, info.decimals),
+        "eta": num(template.learning_rate, as_typed(info.decimals)),
         "layout": layout,
         "params": [param_tex(name) for name in template.params.as_dict()],
         "pages": key_pages(rows, layout["first"], layout["rest"]),

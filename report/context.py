@@ -12,7 +12,7 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import figure_context, network_figure, schematic
-from report.format import HEAD, MAX_SHOWN, TAIL, matrix, num, sci
+from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
 from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
@@ -221,19 +221,26 @@ def solution_context(
     return context | network_context(solution, mat, fnum)
 
 
+def _as_typed(problem) -> tuple:
+    """(matrix, number) formatters for the given numbers: each as typed (report.format)."""
+    places = as_typed(problem.report.decimals)
+    return partial(matrix, decimals=places), partial(num, decimals=places)
+
+
 def homework_context(solution: Solution, mat, fnum) -> dict:
     """The homework's network, one ReLU layer and softmax with cross-entropy, in its names."""
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
     d, n, q = problem.shape
     rows = columns = mat  # a long batch or a wide layer is elided by matrix() itself
-    given = _params(problem.params, mat)
+    given_mat, given_num = _as_typed(problem)
+    given = _params(problem.params, given_mat)
     given.update(
-        W1T=mat(problem.params.W1.T),
-        W2T=mat(problem.params.W2.T),
-        x=rows(problem.x),
-        y=rows(problem.y),
-        epsilon=fnum(problem.epsilon),
-        eta=fnum(problem.learning_rate),
+        W1T=given_mat(problem.params.W1.T),
+        W2T=given_mat(problem.params.W2.T),
+        x=given_mat(problem.x),
+        y=given_mat(problem.y),
+        epsilon=given_num(problem.epsilon),
+        eta=given_num(problem.learning_rate),
     )
     forward = {
         name: rows(getattr(fwd, name))
@@ -254,9 +261,9 @@ def homework_context(solution: Solution, mat, fnum) -> dict:
     forward["loss"] = fnum(fwd.loss)
     if problem.batch:
         given.update(
-            xT=columns(problem.x.T),
-            b1_row=mat(problem.params.b1[None, :]),
-            b2_row=mat(problem.params.b2[None, :]),
+            xT=given_mat(problem.x.T),
+            b1_row=given_mat(problem.params.b1[None, :]),
+            b2_row=given_mat(problem.params.b2[None, :]),
         )
         forward.update(
             z_max=rows(fwd.z_max),
@@ -294,6 +301,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
     # δ_l = ∂Loss/∂h_l for the hidden layers, ∂Loss/∂z for the output layer
     deltas = (*bwd.dhs, bwd.dz)
     upstream = (*bwd.das, None)  # ∂Loss/∂a_l, the gradient arriving at hidden layer l
+    given_mat, given_num = _as_typed(problem)
     layers = []
     for index, (W, b) in enumerate(zip(problem.params.weights, problem.params.biases, strict=True)):
         l = index + 1
@@ -304,10 +312,10 @@ def network_context(solution: Solution, mat, fnum) -> dict:
             "hidden": hidden,
             "width": widths[l],
             "width_in": widths[index],
-            "W": mat(W),
-            "WT": mat(W.T),
-            "b": mat(b),
-            "b_row": mat(b[None, :]),
+            "W": given_mat(W),
+            "WT": given_mat(W.T),
+            "b": given_mat(b),
+            "b_row": given_mat(b[None, :]),
             "a_in": mat(a_in),
             "a_inT": mat(a_in.T) if batch else None,
             "a_in_row": None if batch else mat(a_in[None, :]),
@@ -363,14 +371,14 @@ def network_context(solution: Solution, mat, fnum) -> dict:
             for name in used
         ],
         "same_activation": len(set(problem.activations)) <= 1,
-        "negative_slope": fnum(problem.negative_slope),
+        "negative_slope": given_num(problem.negative_slope),
         "fig": {"net": network_figure(*widths)},
         "scheme": schematic(problem.hidden_layers, problem.loss),
         "given": {
-            "x": mat(problem.x),
-            "y": mat(problem.y),
-            "epsilon": fnum(problem.epsilon),
-            "eta": fnum(problem.learning_rate),
+            "x": given_mat(problem.x),
+            "y": given_mat(problem.y),
+            "epsilon": given_num(problem.epsilon),
+            "eta": given_num(problem.learning_rate),
         },
         "layers": layers,
         "fwd": forward,

@@ -24,6 +24,18 @@ GROUPED = 5
 # Below this a value is float64 round-off (an entry that is 0 computed as θ − ηg, say), not a
 # tiny quantity worth its exponent: it is shown as a rounded zero.
 NOISE = 1e-12
+# A given number (an input, a weight, ε, η) prints as typed, whatever the report's decimals:
+# as few places as show it exactly, up to this many (float64 holds 15 to 17 digits).
+GIVEN_PLACES = 12
+
+
+def as_typed(decimals: int) -> int:
+    """The cap on the places of a given number: ``decimals``, or more to show it as typed.
+
+    >>> print(num(0.3, as_typed(0)), num(-5.0, as_typed(0)), num(0.125, as_typed(2)))
+    \\num{0.3} \\num{-5} \\num{0.125}
+    """
+    return max(decimals, GIVEN_PLACES)
 
 
 def places_needed(values: np.ndarray | float, cap: int) -> int:

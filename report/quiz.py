@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from report.answer_key import key_columns
-from report.format import places_needed, plain
+from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -129,8 +129,8 @@ def _number(value: float, places: int, *, fixed: bool = False) -> str:
 
 
 def _given(value: float, decimals: int) -> str:
-    """A given number as typed: as few places as show it exactly, at most ``decimals``."""
-    return _number(value, places_needed(value, decimals))
+    """A given number as typed: as few places as show it exactly (report.format.as_typed)."""
+    return _number(value, places_needed(value, as_typed(decimals)))
 
 
 def _matrix(values, decimals: int, *, fixed: bool = False) -> str:
@@ -200,7 +200,7 @@ def _network(problem: Problem) -> str:
 
 def _givens(problem: Problem) -> str:
     """The instance's numbers: the input(s) and target(s), then each layer's W and b."""
-    decimals, widths = problem.report.decimals, problem.shape
+    decimals, widths = as_typed(problem.report.decimals), problem.shape
     if problem.batch:
         text = _prose(
             f"<p>Consider a mini-batch of $m = {problem.m}$ instances, the rows of "

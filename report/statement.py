@@ -8,7 +8,7 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import network_figure
-from report.format import matrix, num, row_vector
+from report.format import as_typed, matrix, num, row_vector
 from report.notation import param_tex
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -24,15 +24,16 @@ def statement_context(
     the shapes alone, so at the same place on every variant of a class."""
     widths = problem.shape
     info = problem.report
-    mat = functools.partial(matrix, decimals=info.decimals)
+    places = as_typed(info.decimals)  # the sheet shows given numbers only, each as typed
+    mat = functools.partial(matrix, decimals=places)
     batch = problem.x.shape[0] if problem.x.ndim == 2 else 0
-    inline = functools.partial(row_vector, decimals=info.decimals)
+    inline = functools.partial(row_vector, decimals=places)
     given = {key: mat(value) for key, value in problem.params.as_dict().items()}
     given.update(
         x=mat(problem.x) if batch else inline(problem.x),
         y=mat(problem.y) if batch else inline(problem.y),
-        epsilon=num(problem.epsilon, info.decimals),
-        eta=num(problem.learning_rate, info.decimals),
+        epsilon=num(problem.epsilon, places),
+        eta=num(problem.learning_rate, places),
     )
     subtitle = name.replace("-", " ").capitalize() if name else None
     if name and problem.report.student:  # a roster's handout: the student names it
@@ -77,7 +78,7 @@ def statement_context(
             }
             for l in range(1, len(widths))
         ],
-        "negative_slope": num(problem.negative_slope, info.decimals),
+        "negative_slope": num(problem.negative_slope, places),
         "layer_range": _layer_range(len(widths) - 1),
         "hidden_words": ("no", "one", "two", "three", "four")[problem.hidden_layers],
         "definitions": _definitions(problem),

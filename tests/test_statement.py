@@ -17,3 +17,22 @@ def test_sheet_states_the_task_without_the_solution(homework):
     tex = statement_tex(homework, "variant-007")
     assert r"\num{-5}" in tex and r"\num{0.3}" in tex
     assert "1.5266" not in tex and "0.2654" not in tex  # the loss and ŷ₁ are the answer
+
+
+def test_given_numbers_print_as_typed_at_any_decimals(homework):
+    """decimals = 0 rounds what is computed, never what is given: ε = 0.3, not 3 × 10⁻¹,
+    in the sheet, the solution and the quiz."""
+    import json
+    from dataclasses import replace
+
+    from report.context import solution_context
+    from report.quiz import quiz_question
+    from report.results import results_json
+    from solver.network import solve
+
+    problem = replace(homework, epsilon=0.3, report=replace(homework.report, decimals=0))
+    assert statement_context(problem)["given"]["epsilon"] == r"\num{0.3}"
+    solution = solve(problem)
+    assert solution_context(solution)["given"]["epsilon"] == r"\num{0.3}"
+    question = quiz_question("v", problem, json.loads(results_json(solution)))
+    assert r"\epsilon = 0.3" in question.text_html
