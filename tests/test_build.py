@@ -401,12 +401,17 @@ def test_the_outline_has_each_problem_its_steps_and_the_appendix(homework_build)
 @pytest.mark.tex
 def test_the_problem_sheet_is_the_homework_as_handed_out(homework_build):
     """problem.pdf beside solution.pdf: the homework's own text, Figure 1, this instance's
-    numbers, each problem from its own page, and no answer."""
+    numbers, and no answer; two full pages, the first ending at a sentence's end (the task
+    moves whole to page 2, Problem 2 follows it), none holding a paragraph's tail alone."""
     sheet = homework_build / "problem.pdf"
-    page1, last = pdftext(sheet, 1), pdftext(sheet, int(pdfinfo(sheet)["Pages"]))
+    assert int(pdfinfo(sheet)["Pages"]) == 2
+    page1, last = pdftext(sheet, 1), pdftext(sheet, 2)
     assert "Machine Learning Course 2024 Spring, Homework 3" in page1
     assert "Problem 1" in page1 and "Figure 1: The network for d = 2, n = 3, q = 3" in page1
-    assert last.lstrip().startswith("Problem 2") and "Figure 1" not in last
+    body = [line.strip() for line in page1.splitlines() if line.strip()][:-1]  # no page number
+    assert body[-1].endswith("."), body[-1]
+    assert last.lstrip().startswith("Your task") and "Figure 1" not in last
+    assert "Problem 2" in last
     assert "x = [0, 2]⊤" in last and "ϵ = 0.3 and η = 0.1" in last
     whole = pdftext(sheet)
     assert "1.5266" not in whole and "Answer" not in whole  # the loss is the answer
