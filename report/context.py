@@ -136,8 +136,18 @@ def verification_context(check: Verification | None, problem) -> dict | None:
     errors = check.gradient_errors
     loss = LOSSES[problem.loss]
     proof = check.proof
+    used = [ACTIVATIONS[name] for name in dict.fromkeys(problem.activations)]
     return {
         "homework_family": problem.homework_family,
+        # The units the words name: "ReLU", "leaky ReLU", or both (with "or"/"and").
+        "kinked": " or ".join(a.words for a in used if a.kinked),
+        "patterned": " and ".join(a.words for a in used if a.pieces is not None),
+        "symbols": NoEscape(
+            ", and ".join(
+                [r"$\epsilon$"] * loss.smoothing
+                + ["the leaky ReLU's slope"] * any(a.uses_alpha for a in used)
+            )
+        ),
         "pytorch": NoEscape(loss.pytorch),
         "conventions": [
             NoEscape(text)

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from instances import random_problem
+from instances import ROOT, random_problem
 
 from orchestration.single import render_solution as render_tex
 from solver.instance import Params, Problem
@@ -80,3 +80,23 @@ def test_prove_reports_the_verdict(shape):
     tex = render_tex(solve(problem), prove=True)
     assert r"\textbf{all hold} exactly" in tex
     assert f"$d = {shape[0]}$, $n = {shape[1]}$,\n$q = {shape[2]}$" in tex
+
+
+@pytest.mark.parametrize(("activation", "words"), [("relu", "ReLU"), ("leaky_relu", "leaky ReLU")])
+def test_a_kink_is_named_by_the_units_it_is_in(activation, words):
+    """An input at the kink of a leaky ReLU is called so, not "a ReLU input"."""
+    from instances import kink_problem
+
+    problem = dataclasses.replace(kink_problem(), activations=(activation,))
+    tex = render_tex(solve(problem))
+    assert f"an input of a {words} unit lies within" in tex
+
+
+def test_the_proof_names_only_the_symbols_and_patterns_the_network_has():
+    """A tanh network with MSE: no ε, no slope, no slope patterns in the proof's words."""
+    from solver.config import load_problem
+
+    problem = load_problem(ROOT / "problems" / "tanh-mse.toml")
+    tex = render_tex(solve(problem), prove=True)
+    proof = tex[tex.index("Symbolic proof") :][:900]
+    assert "epsilon" not in proof and "slope" not in proof and "pattern" not in proof
