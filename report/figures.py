@@ -183,7 +183,8 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
         chain += [(f"h{l}", rf"$\vect{{h}}_{{{l}}}$"), (f"a{l}", rf"$\vect{{a}}_{{{l}}}$")]
         ops += ["(1.1)", rf"$f_{{{l}}}$"]
     chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
-    ops += ["(1.3)" if hidden_layers else "(1.1)", LOSSES[loss].head, "(1.4)"]
+    ops += ["(1.3)" if hidden_layers else "(1.1)", LOSSES[loss].head]
+    ops += ["(1.4)" if hidden_layers else "(1.2)"]  # as report.context.equation_numbers
     step = min(SCHEMATIC_STEP, math.floor(SCHEMATIC_WIDTH / (len(chain) - 1) * 1e4) / 1e4)
     if step < 2.0:  # no room for equation numbers between close nodes: the names suffice
         ops = ["" if op.startswith("(") else op for op in ops]

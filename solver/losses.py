@@ -260,11 +260,11 @@ label-smoothed target:
 \begin{equation}
   \yhat_i = \frac{\exp(z_i)}{\sum_{j=1}^{q} \exp(z_j)}, \qquad
   \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i, \qquad
-  \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}, \tag{1.4}
+  \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}, \tag{\VAR{eq.loss}}
 \end{equation}
 with $\vect{y} \in \{0, 1\}^{q}$ one-hot and $\epsilon$ a small constant.
 """,
-                "output_error": r"""Only the $i$-th term of (1.4) contains $\yhat_i$, so $\partial\Loss / \partial\yhat_i =
+                "output_error": r"""Only the $i$-th term of (\VAR{eq.loss}) contains $\yhat_i$, so $\partial\Loss / \partial\yhat_i =
 -\ys_i / \yhat_i$. The softmax depends on every $z_j$: with $S = \sum_{j} \exp(z_j)$, the
 quotient rule gives $\partial\yhat_i / \partial z_j = (\delta_{ij} e^{z_i} S - e^{z_i} e^{z_j})
 / S^2 = \yhat_i (\delta_{ij} - \yhat_j)$, where $\delta_{ij}$ is $1$ if $i = j$ and $0$
@@ -277,7 +277,7 @@ because the smoothed target sums to one: $\sum_i \ys_i = (1 - \epsilon) \cdot 1 
 \epsilon / q = 1$. The $\yhat_i$ in the denominator cancels against the softmax's own factor
 $\yhat_i$: in matrix form,
 \begin{equation}
-  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}. \tag{1.5}
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}. \tag{\VAR{eq.dz}}
 \end{equation}
 """,
                 "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \hat{\vect{y}} - \vect{y}^{s}, \\
@@ -322,15 +322,15 @@ $\yhat_i$: in matrix form,
                 "definition": r"""The prediction is $\hat{\vect{y}} = \vect{z}$ itself, and the loss the mean squared error
 against the target $\vect{y} \in \mathbb{R}^{q}$:
 \begin{equation}
-  \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^{2}. \tag{1.4}
+  \Loss = \frac{1}{q} \sum_{i=1}^{q} (\yhat_i - y_i)^{2}. \tag{\VAR{eq.loss}}
 \end{equation}
 """,
-                "output_error": r"""Here $\hat{\vect{y}} = \vect{z}$, and only the $i$-th term of (1.4) contains $z_i$; by the
+                "output_error": r"""Here $\hat{\vect{y}} = \vect{z}$, and only the $i$-th term of (\VAR{eq.loss}) contains $z_i$; by the
 power rule, $\frac{d}{du} (u - y_i)^2 = 2 (u - y_i)$:
 \begin{equation}
   \pd{\Loss}{z_i} = \frac{1}{q} \cdot 2 (\yhat_i - y_i),
   \qquad
-  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{2}{q} (\hat{\vect{y}} - \vect{y}) \in \mathbb{R}^{q}. \tag{1.5}
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{2}{q} (\hat{\vect{y}} - \vect{y}) \in \mathbb{R}^{q}. \tag{\VAR{eq.dz}}
 \end{equation}
 """,
                 "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \tfrac{2}{q} (\hat{\vect{y}} - \vect{y}), \\
@@ -371,10 +371,10 @@ loss is the binary cross-entropy against the labels $\vect{y} \in \{0, 1\}^{q}$ 
 of them may be $1$):
 \begin{equation}
   \Loss = -\frac{1}{q} \sum_{i=1}^{q} \bigl[ y_i \ln \yhat_i + (1 - y_i) \ln (1 - \yhat_i) \bigr].
-  \tag{1.4}
+  \tag{\VAR{eq.loss}}
 \end{equation}
 """,
-                "output_error": r"""Only the $i$-th term of (1.4) contains $\yhat_i$, and $(\ln u)' = 1/u$:
+                "output_error": r"""Only the $i$-th term of (\VAR{eq.loss}) contains $\yhat_i$, and $(\ln u)' = 1/u$:
 \begin{equation*}
   \pd{\Loss}{\yhat_i} = -\frac{1}{q} \Bigl( \frac{y_i}{\yhat_i} - \frac{1 - y_i}{1 - \yhat_i} \Bigr)
   = \frac{1}{q} \cdot \frac{\yhat_i - y_i}{\yhat_i (1 - \yhat_i)}.
@@ -384,7 +384,7 @@ $\partial\yhat_i / \partial z_i = \yhat_i (1 - \yhat_i)$, and it cancels the den
 \begin{equation}
   \pd{\Loss}{z_i} = \pd{\Loss}{\yhat_i} \, \yhat_i (1 - \yhat_i) = \frac{1}{q} (\yhat_i - y_i),
   \qquad
-  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{1}{q} \bigl(\sigma(\vect{z}) - \vect{y}\bigr) \in \mathbb{R}^{q}. \tag{1.5}
+  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \frac{1}{q} \bigl(\sigma(\vect{z}) - \vect{y}\bigr) \in \mathbb{R}^{q}. \tag{\VAR{eq.dz}}
 \end{equation}
 Computing it this way, with the sigmoid folded in, is also what keeps it finite: the
 quotient above is $0/0$ where $\yhat_i$ rounds to $0$ or $1$, the difference never is.

@@ -100,3 +100,30 @@ def test_a_long_batch_shows_its_first_and_last_rows():
     given_x = re.search(r"\\vect\{X\} = (\\begin\{bmatrix\*\}.*?\\end\{bmatrix\*\})", tex).group(1)
     assert given_x.count(r"\\") == 5 and r"\vdots" in given_x
     assert r"\cdots" in tex  # Xᵀ and Aᵀ: 20 columns, elided
+
+
+def test_no_hidden_layer_reads_as_such():
+    """L = 0: equations numbered (1.1), (1.2), … with no gap, no hidden neuron, h_l, δ_l or
+    f′ in the words, and the schematic's labels numbered alike."""
+    import re
+
+    from orchestration.single import render_solution
+    from solver.config import parse_problem
+
+    config = {
+        "network": {
+            "x": [1, -2, 0.5],
+            "y": [1, 0],
+            "W1": [[0.5, -1], [0.25, 0.5], [-1, 0.5]],
+            "b1": [0.1, 0],
+        },
+        "training": {"epsilon": 0.1, "learning_rate": 0.1},
+    }
+    tex = render_solution(solve(parse_problem(config, "L0")))
+    problem1 = tex[: tex.index(r"\section{Problem 2}")]
+    tags = re.findall(r"\\tag\{(1\.\d)\}", problem1)
+    assert tags == [f"1.{k}" for k in range(1, len(tags) + 1)], tags
+    assert "hidden neuron" not in problem1 and r"f'(\vect{h})" not in problem1
+    notation = problem1[problem1.index(r"\subsection{Notation}") :]
+    notation = notation[: notation.index(r"\end{itemize}")]
+    assert r"\vect{\delta}_l" not in notation and r"\vect{h}" not in notation
