@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
 from orchestration.publish import check_output_folder, check_places, output_lock, publish
 from solver.limits import DEFAULT_PAPER
+from solver.reading import read_config
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -61,59 +62,57 @@ def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = F
 
 
 def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
-    """The build, with ``out`` locked: no other build reads or writes it meanwhile."""
+    """The build, with ``out`` locked: no other build reads or writes it meanwhile. The
+    config is read once, here (a pipe, too): its text is fingerprinted, its paper starts
+    TeX, its tables are solved."""
     check_places(out, OUTPUTS)
-    try:
-        inputs = fingerprint(config, pdf=pdf, prove=prove)
-    except OSError:  # the loader reports a missing or unreadable config properly
-        inputs = None
-    if inputs is not None and up_to_date(inputs, out):
+    text, data = read_config(config)
+    inputs = fingerprint(text, pdf=pdf, prove=prove)
+    if up_to_date(inputs, out):
         return False
 
-    early = _start_tex(config) if pdf and inputs is not None else None
+    early = _start_tex(data) if pdf else None
     try:
-        files = _solve_and_typeset(config, out, pdf=pdf, prove=prove, early=early)
+        files = _solve_and_typeset(data, config, out, pdf=pdf, prove=prove, early=early)
     finally:
         if early is not None:
             early.cancel()
-    if inputs is not None:
-        files[STAMP] = stamp_for(inputs, files)
+    files[STAMP] = stamp_for(inputs, files)
     publish(out, files)
     return True
 
 
-def _start_tex(config: Path):
+def _start_tex(data: dict):
     """TeX started now on the cached format of the solution's preamble (report.tex.start),
     for the paper the config names, while numpy, the solver and the templates load: about a
     quarter of a second of TeX's start off the build's time. None when it cannot be."""
-    import tomllib
-
     from report.document import solution_head
     from report.tex import start
 
+    report = data.get("report", {})
+    paper = report.get("paper", DEFAULT_PAPER) if isinstance(report, dict) else DEFAULT_PAPER
     try:
-        paper = (
-            tomllib.loads(config.read_text("utf-8")).get("report", {}).get("paper", DEFAULT_PAPER)
-        )
         head = solution_head(str(paper))
         return None if head is None else start(head)
-    except Exception:  # noqa: BLE001 - any config the loader will refuse, properly
+    except Exception:  # noqa: BLE001 - a paper the schema will refuse, properly
         return None
 
 
-def _solve_and_typeset(config: Path, out: Path, *, pdf: bool, prove: bool, early) -> dict:
+def _solve_and_typeset(
+    data: dict, config: Path, out: Path, *, pdf: bool, prove: bool, early
+) -> dict:
     """The outputs of the build, by name (TeX's log published alone when TeX fails)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from report.document import statement_tex
     from report.results import results_json
     from report.tex import compile_pdf
-    from solver.config import load_problem
+    from solver.config import parse_problem
     from solver.errors import DivergedError
     from solver.network import solve
 
     try:
-        solution = solve(load_problem(config))
+        solution = solve(parse_problem(data, str(config)))
     except DivergedError as err:
         raise DivergedError(f"{config}: {err}") from None
     sheet = statement_tex(solution.problem)

@@ -33,8 +33,7 @@ from solver.losses import LOSSES
 from solver.reading import (
     Invalid,
     count,
-    parse_toml,
-    read_text,
+    read_config,
     shown,
 )
 from solver.schema import SCHEMA, read_sections
@@ -221,11 +220,8 @@ def load_problem(path: str | os.PathLike[str]) -> Problem:
         ConfigError: the file is missing, unreadable, too large, not UTF-8, empty, not TOML,
             or does not fit :data:`SCHEMA`; the message is one line starting with ``path``.
     """
-    source = Path(os.fspath(path))
-    text = read_text(source, "a TOML file", ConfigError)
-    if not text.strip():
-        raise ConfigError(f"{source}: empty file: expected sections [network] and [training]")
-    return parse_problem(parse_toml(text, source, ConfigError), os.fspath(path))
+    _, data = read_config(Path(os.fspath(path)))
+    return parse_problem(data, os.fspath(path))
 
 
 def problem_toml(problem: Problem, comment: str = "") -> str:

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from solver.errors import InputError
+from solver.errors import ConfigError, InputError
 
 # A file larger than this is refused before it is parsed: a config or answers file is a few
 # kB, a results.json of 10000 training steps about 7 MB.
@@ -84,6 +84,20 @@ def parse_toml(text: str, path: Path, error: type[InputError]) -> dict[str, Any]
         raise error(
             f"{path}: arrays or tables nested too deeply (a matrix nests two deep)"
         ) from None
+
+
+def read_config(path: Path) -> tuple[str, dict[str, Any]]:
+    """An instance file read once (bounded) and parsed: its text and its TOML tables, for a
+    build to fingerprint, to start TeX on and to solve (solver.config.parse_problem).
+
+    Raises:
+        ConfigError: the file is missing, unreadable, too large, not UTF-8, empty or not
+            TOML; the message is one line starting with ``path``.
+    """
+    text = read_text(path, "a TOML file", ConfigError)
+    if not text.strip():
+        raise ConfigError(f"{path}: empty file: expected sections [network] and [training]")
+    return text, parse_toml(text, path, ConfigError)
 
 
 def load_json(path: Path, what: str, error: type[InputError]) -> Any:

@@ -36,13 +36,15 @@ def test_fingerprint_covers_templates_and_code(tmp_path, monkeypatch):
     for folder in cache.SOURCES:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setattr(cache, "ROOT", tmp_path)
-    before = cache.fingerprint(HOMEWORK_CONFIG, pdf=True)
-    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=True) == before
-    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=False) != before
+    config = HOMEWORK_CONFIG.read_text()
+    before = cache.fingerprint(config, pdf=True)
+    assert cache.fingerprint(config, pdf=True) == before
+    assert cache.fingerprint(config, pdf=False) != before
+    assert cache.fingerprint(config + "\n", pdf=True) != before
     template = tmp_path / "templates" / "problem2.tex.j2"
     template.write_text(template.read_text() + "%")
-    after_template = cache.fingerprint(HOMEWORK_CONFIG, pdf=True)
+    after_template = cache.fingerprint(config, pdf=True)
     assert after_template != before
     code = tmp_path / "solver" / "network.py"
     code.write_text(code.read_text() + "\n")
-    assert cache.fingerprint(HOMEWORK_CONFIG, pdf=True) != after_template
+    assert cache.fingerprint(config, pdf=True) != after_template

@@ -55,3 +55,13 @@ def test_a_tex_failure_publishes_only_the_log(tmp_path, monkeypatch, failing_doc
 
 def test_the_homework_instance_loads(homework):
     assert load_problem(HOMEWORK_CONFIG).shape == homework.shape == (2, 3, 3)
+
+
+def test_the_config_is_read_once(tmp_path, monkeypatch):
+    """One read of the config serves the fingerprint, TeX's early start and the solver."""
+    from solver import reading
+
+    reads, real = [], reading.read_text
+    monkeypatch.setattr(reading, "read_text", lambda path, *a: reads.append(path) or real(path, *a))
+    assert build_solution(HOMEWORK_CONFIG, tmp_path / "out", pdf=False)
+    assert reads == [HOMEWORK_CONFIG]
