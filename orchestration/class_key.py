@@ -11,6 +11,7 @@ from orchestration.class_record import (
     HANDOUTS,
     VARIANTS,
     UnfitVariant,
+    Variant,
     read_class,
     read_variant,
 )
@@ -22,7 +23,6 @@ from report.moodle import moodle_xml
 from report.quiz import quiz_question
 from report.tex import compile_pdf
 from solver.errors import InputError
-from solver.instance import Problem
 from solver.limits import ATOL, RTOL
 
 KEY_CSV, KEY_PDF, MOODLE, CANVAS = (
@@ -59,17 +59,17 @@ def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport
 def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
     """write_key, for a caller that holds ``out``'s lock already (a class's full build)."""
     described, members = read_class(out)
-    results: dict[str, dict] = {}
-    problems: dict[str, Problem] = {}
+    variants: dict[str, Variant] = {}
     missing = []
     for member in members:
         try:
-            problems[member.name], results[member.name] = read_variant(out, described, member)
+            variants[member.name] = read_variant(out, described, member)
         except UnfitVariant:
             missing.append(member.name)
-    if not results:
+    if not variants:
         raise InputError(f"{out}/: no variant of the class is built yet: nothing to key")
-    template = next(iter(problems.values()))
+    results = {name: variant.results for name, variant in variants.items()}
+    template = next(iter(variants.values()))
     heading = {
         "config": described["config"],
         "seed": described["seed"],
@@ -83,10 +83,14 @@ def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
     }
     files = {
         KEY_CSV: key_csv(results, students).encode(),
-        KEY_PDF: compile_pdf(answer_key_tex(results, template, heading)).pdf,
+        KEY_PDF: compile_pdf(
+            answer_key_tex(results, template.problem, heading, info=template.info)
+        ).pdf,
     }
-    questions = [quiz_question(name, problems[name], results[name]) for name in results]
-    category = str(described.get("title", template.report.title))
+    questions = [
+        quiz_question(name, v.problem, v.results, info=v.info) for name, v in variants.items()
+    ]
+    category = str(described.get("title", template.info.title))
     files[MOODLE] = moodle_xml(questions, category, rtol=rtol, atol=atol)
     skipped = {}
     try:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.publish import OutputError, remove_leftovers, replace_file
 from orchestration.roster import SAFE_NAME, Member
 from report.results import results_json
-from solver.config import load_problem
+from report.settings import ReportInfo, load_instance
 from solver.errors import HW3Error, InputError
 from solver.instance import Problem
 from solver.network import solve
@@ -89,11 +90,20 @@ class UnfitVariant(Exception):
     words ("not built", "a variant of another class", …)."""
 
 
-def read_variant(out: Path, described: dict, member: Member) -> tuple[Problem, dict]:
+@dataclass(frozen=True)
+class Variant:
+    """A member's built variant: its instance, its [report], its results.json data."""
+
+    problem: Problem
+    info: ReportInfo
+    results: dict
+
+
+def read_variant(out: Path, described: dict, member: Member) -> Variant:
     """A member's built variant, checked: its folder holds its three files, its config.toml
     says it was drawn for this class, and its results.json is exactly the solution of that
     config (a variant of another class, left by an interrupted run, or a file edited or
-    truncated since, is not taken). Returns its instance and its results.
+    truncated since, is not taken).
 
     Raises:
         UnfitVariant: saying why not.
@@ -106,10 +116,10 @@ def read_variant(out: Path, described: dict, member: Member) -> tuple[Problem, d
         head = config.open(encoding="utf-8").readline()
         if head != f"# {member.name}, {about(described)}\n":
             raise UnfitVariant("a variant of another class")
-        problem = load_problem(config)
+        problem, info = load_instance(config)
         expected = results_json(solve(problem))
         if (folder / "results.json").read_text(encoding="utf-8") != expected:
             raise UnfitVariant("its results.json is not its config's solution")
     except (OSError, UnicodeDecodeError, HW3Error):
         raise UnfitVariant("unreadable") from None
-    return problem, json.loads(expected)
+    return Variant(problem, info, json.loads(expected))

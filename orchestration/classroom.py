@@ -46,8 +46,9 @@ from orchestration.roster import Member, select
 from orchestration.single import render_solution
 from report.document import compile_templates, statement_tex
 from report.results import results_json
+from report.settings import ReportInfo, load_instance
 from report.tex import TexError, compile_pdf, prepare
-from solver.config import load_problem, problem_toml
+from solver.config import problem_toml
 from solver.draw import draw_variant
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
@@ -73,7 +74,7 @@ class VariantsReport:
     failed: dict[str, str]
 
 
-def _warm_up(problem: Problem | None = None) -> None:
+def _warm_up(problem: Problem | None = None, info: ReportInfo | None = None) -> None:
     """Pay the once-per-process costs up front: compile the templates and, given an instance,
     solve and render it once (SymPy's import and Jinja's first calls cost ~0.4 s), and have
     the cached TeX formats of its solution's and its problem sheet's preambles ready
@@ -85,8 +86,8 @@ def _warm_up(problem: Problem | None = None) -> None:
     compile_templates()
     if problem is not None:
         with contextlib.suppress(Exception):
-            handout = statement_tex(problem, "variant-001", answer_boxes=True)
-            documents = [render_solution(solve(problem)), handout]
+            handout = statement_tex(problem, "variant-001", info=info, answer_boxes=True)
+            documents = [render_solution(solve(problem), info=info), handout]
             with ThreadPoolExecutor(len(documents)) as dumps:
                 list(dumps.map(prepare, documents))
 
@@ -101,7 +102,9 @@ def _compile(tex: str, document: str) -> bytes:
         raise TexError(f"{document}: {err}", err.log) from None
 
 
-def build_variant(member: Member, problem: Problem, comment: str, out: Path) -> Outcome:
+def build_variant(
+    member: Member, problem: Problem, info: ReportInfo, comment: str, out: Path
+) -> Outcome:
     """Build one variant: its folder's three files in a staging folder, swapped in whole,
     then its handout. A failure becomes the Outcome; TeX's log of a failed document is kept
     in the variant's folder, for the instructor to read."""
@@ -110,11 +113,14 @@ def build_variant(member: Member, problem: Problem, comment: str, out: Path) -> 
     try:
         solution = solve(problem)
         results = results_json(solution)
-        files = {"config.toml": problem_toml(problem, comment), "results.json": results}
+        config = problem_toml(problem, comment, report=info.table())
+        files = {"config.toml": config, "results.json": results}
         for file, text in files.items():
             (staged / file).write_text(text)
-        handout = _compile(statement_tex(problem, member.name, answer_boxes=True), "handout")
-        (staged / "solution.pdf").write_bytes(_compile(render_solution(solution), "solution.pdf"))
+        sheet = statement_tex(problem, member.name, info=info, answer_boxes=True)
+        handout = _compile(sheet, "handout")
+        worked = _compile(render_solution(solution, info=info), "solution.pdf")
+        (staged / "solution.pdf").write_bytes(worked)
         place_folder(variants, member.name, staged)
         replace_file(out / HANDOUTS / f"{member.name}.pdf", handout)
     except HW3Error as err:
@@ -136,13 +142,17 @@ def _crashed(name: str, message: str) -> Outcome:
     return Outcome(name, error=message)
 
 
-def _instance(template: Problem, seed: int, member: Member) -> Problem:
-    """The member's instance: drawn from the seed and its key, naming its student."""
+def _instance(
+    template: Problem, info: ReportInfo, seed: int, member: Member
+) -> tuple[Problem, ReportInfo]:
+    """The member's instance, drawn from the seed and its key, and its [report]: a numbered
+    variant's title names it, a roster's student is named under the title."""
     problem = draw_variant(template, seed, member.key)
-    if not member.student:
-        return problem
-    named = replace(problem.report, student=member.student, student_id=member.student_id)
-    return replace(problem, report=named)
+    if isinstance(member.key, int):
+        info = replace(info, title=f"{info.title}, variant {member.key:03d}")
+    if member.student:
+        info = replace(info, student=member.student, student_id=member.student_id)
+    return problem, info
 
 
 def build_variants(
@@ -175,21 +185,24 @@ def build_variants(
         TexError: the answer key's PDF could not be typeset.
     """
     check_output_folder(out)
-    template = load_problem(config)
+    template, template_info = load_instance(config)
     chosen = select(members, only)
     described = {
         "config": printable(config.name),
-        "title": template.report.title,
+        "title": template_info.title,
         "seed": seed,
         "members": list(map(asdict, members)),
     }
     try:
-        tasks = [(m, _instance(template, seed, m), f"{m.name}, {about(described)}") for m in chosen]
+        tasks = [
+            (m, *_instance(template, template_info, seed, m), f"{m.name}, {about(described)}")
+            for m in chosen
+        ]
     except ConfigError as err:
         raise ConfigError(f"{config}: {err}") from None
     with output_lock(out, shared=only is not None):
         before = record_class(out, described, replace_other=only is None)
-        report = _build_class(out, template, tasks, jobs, progress, on_error)
+        report = _build_class(out, (template, template_info), tasks, jobs, progress, on_error)
         if only is None:
             remove_stale(out, before, {m.name for m in members})
             if report.built:  # else there is nothing to key: each failure was reported
@@ -198,10 +211,11 @@ def build_variants(
 
 
 def _build_class(out, template, tasks, jobs, progress, on_error) -> VariantsReport:
-    """The chosen variants, with ``out`` locked, each swapped in as it is built."""
+    """The chosen variants, with ``out`` locked, each swapped in as it is built; ``template``
+    is the config's (instance, [report]), for the warm-up."""
     for folder in (HANDOUTS, VARIANTS):
         (out / folder).mkdir(exist_ok=True)
-    _warm_up(template)  # before any fork, so the workers inherit it
+    _warm_up(*template)  # before any fork, so the workers inherit it
     if on_error is None:
         on_error = _print_error
     built: list[str] = []
@@ -214,7 +228,7 @@ def _build_class(out, template, tasks, jobs, progress, on_error) -> VariantsRepo
         file=sys.stderr,
         disable=None if progress is None else not progress,
     )
-    work = [(member.name, (member, problem, comment, out)) for member, problem, comment in tasks]
+    work = [(task[0].name, (*task, out)) for task in tasks]  # (member, problem, info, comment)
     running = outcomes(work, build_variant, _crashed, jobs=jobs, warm_up=_warm_up)
     with running as finished, bar() as progress_bar:
         for outcome in finished:

@@ -29,24 +29,25 @@ KEEP = 200  # records kept (under a kilobyte each); writing another removes the 
 Shown = tuple[dict | None, float | None]  # (rows of exact forms, agreement with float64)
 
 
-def exact_shown(solution: Solution, *, keep: bool = False) -> Shown:
-    """The rows of exact forms Problem 2 shows (report.exact_forms.exact_context; None when
-    none is short) and their largest relative difference from float64 (None: the instance
-    has no exact values); with ``keep``, read from and kept in the cache."""
+def exact_shown(solution: Solution, *, decimals: int = 4, keep: bool = False) -> Shown:
+    """The rows of exact forms Problem 2 shows, their decimals rounded to ``decimals``
+    (report.exact_forms.exact_context; None when none is short) and their largest relative
+    difference from float64 (None: the instance has no exact values); with ``keep``, read
+    from and kept in the cache."""
     problem = solution.problem
     if not exactable(problem):
         return None, None
-    path = _record(solution) if keep else None
+    path = _record(solution, decimals) if keep else None
     known = _read(path) if path else None
     if known is not None:
         return known
-    shown = _compute(solution)
+    shown = _compute(solution, decimals)
     if path:
         _write(path, shown)
     return shown
 
 
-def _compute(solution: Solution) -> Shown:
+def _compute(solution: Solution, decimals: int) -> Shown:
     from report.exact_forms import exact_context
     from report.format import num
     from solver.exact_values import agreement, exact_values
@@ -54,15 +55,15 @@ def _compute(solution: Solution) -> Shown:
     exact = exact_values(solution.problem)
     if exact is None:
         return None, None
-    fnum = functools.partial(num, decimals=solution.problem.report.decimals)
+    fnum = functools.partial(num, decimals=decimals)
     return exact_context(exact, solution, fnum), agreement(exact, solution)
 
 
-def _record(solution: Solution) -> Path:
+def _record(solution: Solution, decimals: int) -> Path:
     problem = solution.problem
     arrays = [problem.x, problem.y, *problem.params.as_dict().values()]
     numbers = [a.tolist() for a in arrays]  # floats as repr: every bit counts
-    scalars = [problem.epsilon, problem.learning_rate, problem.report.decimals]
+    scalars = [problem.epsilon, problem.learning_rate, decimals]
     text = json.dumps([_code(), numbers, scalars])
     return cache_home() / "exact" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
 

@@ -120,7 +120,7 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
         member = named[who]
         row = {"id": member.student_id, "name": member.student, "variant": member.name}
         try:
-            _, results = read_variant(out, described, member)
+            results = read_variant(out, described, member).results
         except UnfitVariant as why:
             notes.append(f"{out}/: {member.name}: {why}: not graded")
             graded.append({**row, "score": ""})

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from report.scripts import settable
 from solver.errors import InputError
 from solver.limits import MAX_MEMBERS
 from solver.reading import printable, read_text, shorten
-from solver.schema import MAX_TEXT, settable
+from solver.schema import MAX_TEXT
 
 # An id becomes a file and a folder name on every system a class is copied to: plain
 # letters, digits, '.', '_', '-'; not ending in '.', not a name Windows reserves, and two

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from orchestration.cache import STAMP, fingerprint, stamp_for, up_to_date
 from orchestration.publish import check_output_folder, check_places, output_lock, publish
+from report.settings import DEFAULT_INFO, ReportInfo
 from solver.limits import DEFAULT_PAPER
 from solver.reading import read_config
 
@@ -24,8 +25,11 @@ OUTPUTS = (
 )
 
 
-def render_solution(solution, *, prove: bool = False, keep: bool = False) -> str:
-    """The solution document's LaTeX source, with the checks of its Verification appendix:
+def render_solution(
+    solution, *, info: ReportInfo = DEFAULT_INFO, prove: bool = False, keep: bool = False
+) -> str:
+    """The solution document's LaTeX source, its [report] ``info``, with the checks of its
+    Verification appendix:
     central differences, the exact values where the instance has them (kept in the user's
     cache with ``keep``: orchestration.exact), and with ``prove`` the symbolic proof of
     Problem 1 at the instance's shape."""
@@ -35,13 +39,14 @@ def render_solution(solution, *, prove: bool = False, keep: bool = False) -> str
     from solver.verification import verify
 
     problem = solution.problem
-    rows, difference = exact_shown(solution, keep=keep)  # rows shown in Problem 2 too
-    if not problem.report.appendix:  # no appendix: no checks to report in it
-        return solution_tex(solution, rows, None)
+    # The exact forms are shown in Problem 2 too, rounded to the report's decimals.
+    rows, difference = exact_shown(solution, decimals=info.decimals, keep=keep)
+    if not info.appendix:  # no appendix: no checks to report in it
+        return solution_tex(solution, rows, None, info=info)
     if difference is None and not problem.homework_family:
         difference = network_agreement(problem, solution)
     checks = verify(solution, difference, prove=prove)
-    return solution_tex(solution, rows, checks)
+    return solution_tex(solution, rows, checks, info=info)
 
 
 def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:
@@ -106,18 +111,21 @@ def _solve_and_typeset(
 
     from report.document import statement_tex
     from report.results import results_json
+    from report.settings import report_info
     from report.tex import compile_pdf
-    from solver.config import parse_problem
+    from solver.config import parse_config
     from solver.errors import DivergedError
     from solver.network import solve
 
+    problem, report = parse_config(data, str(config))
+    info = report_info(report, str(config))
     try:
-        solution = solve(parse_problem(data, str(config)))
+        solution = solve(problem)
     except DivergedError as err:
         raise DivergedError(f"{config}: {err}") from None
-    sheet = statement_tex(solution.problem)
+    sheet = statement_tex(problem, info=info)
     files = {"problem.tex": sheet.encode(), "results.json": results_json(solution).encode()}
-    tex = render_solution(solution, prove=prove, keep=True)
+    tex = render_solution(solution, info=info, prove=prove, keep=True)
     files["solution.tex"] = tex.encode()
     if pdf:
         # The solution first: its TeX, started early, waits for it. The sheet's pass starts

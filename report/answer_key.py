@@ -10,6 +10,7 @@ import numpy as np
 
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import param_tex
+from report.settings import DEFAULT_INFO, ReportInfo
 from solver.instance import Problem
 from solver.losses import LOSSES
 
@@ -89,9 +90,11 @@ def key_pages(rows: list[dict], first: int, rest: int) -> list[list[dict]]:
     return pages
 
 
-def key_context(results: dict[str, dict], template: Problem, heading: dict) -> dict:
-    """What answer_key.tex.j2 shows: each variant's loss and updated parameters, formatted."""
-    info = template.report
+def key_context(
+    results: dict[str, dict], template: Problem, heading: dict, *, info: ReportInfo = DEFAULT_INFO
+) -> dict:
+    """What answer_key.tex.j2 shows: each variant's loss and updated parameters, formatted;
+    ``info`` is the class's [report] (the course, the decimals)."""
     places = info.decimals
     layout = key_layout(template.shape, places)
     rows = [

@@ -17,7 +17,7 @@ weight 100). So ``rtol`` and ``atol`` cannot be expressed and are not used: a bl
 the strings of :func:`typed_forms`.
 
 How a student types an answer: the number rounded to the decimals the question names
-(``problem.report.decimals``), with a decimal point, e.g. ``-1.8931`` for -1.89307758…;
+(the [report] decimals), with a decimal point, e.g. ``-1.8931`` for -1.89307758…;
 trailing zeros may be left out (``2.5``, ``2.50`` or ``2.5000`` for 2.5000, ``2`` for
 2.0000), a negative number takes a minus sign, a number that rounds to zero takes none
 (``0.0000``, never ``-0.0000``). Not accepted: an exponent (``1.9e0``), a leading ``+``, a

@@ -14,6 +14,7 @@ from pylatex.utils import NoEscape
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
 from report.notation import param_tex
+from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
 from solver.high_precision import WORKING_DIGITS
@@ -191,8 +192,11 @@ def solution_context(
     solution: Solution,
     exact: dict | None = None,
     verification: Verification | None = None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
 ) -> dict:
-    """Everything the solution's templates show, keyed as the templates name it.
+    """Everything the solution's templates show, keyed as the templates name it; ``info``
+    is the config's [report] (the title block, the decimals, whether the tool is named).
 
     ``exact`` holds the rows of exact forms Problem 2 shows (report.exact_forms.exact_context:
     None where there are none; SymPy's work, done by the caller), ``verification``
@@ -201,7 +205,6 @@ def solution_context(
     the layers numbered (network_context).
     """
     problem = solution.problem
-    info = problem.report
     mat = partial(matrix, decimals=info.decimals)
     fnum = partial(num, decimals=info.decimals)
     context = {
@@ -227,22 +230,22 @@ def solution_context(
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
     }
     if problem.homework_family:
-        return context | homework_context(solution, mat, fnum)
-    return context | network_context(solution, mat, fnum)
+        return context | homework_context(solution, mat, fnum, info.decimals)
+    return context | network_context(solution, mat, fnum, info.decimals)
 
 
-def _as_typed(problem) -> tuple:
+def _as_typed(decimals: int) -> tuple:
     """(matrix, number) formatters for the given numbers: each as typed (report.format)."""
-    places = as_typed(problem.report.decimals)
+    places = as_typed(decimals)
     return partial(matrix, decimals=places), partial(num, decimals=places)
 
 
-def homework_context(solution: Solution, mat, fnum) -> dict:
+def homework_context(solution: Solution, mat, fnum, decimals: int) -> dict:
     """The homework's network, one ReLU layer and softmax with cross-entropy, in its names."""
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
     d, n, q = problem.shape
     rows = columns = mat  # a long batch or a wide layer is elided by matrix() itself
-    given_mat, given_num = _as_typed(problem)
+    given_mat, given_num = _as_typed(decimals)
     given = _params(problem.params, given_mat)
     given.update(
         W1T=given_mat(problem.params.W1.T),
@@ -319,7 +322,7 @@ def equation_numbers(hidden_layers: int) -> dict[str, NoEscape]:
     return eq
 
 
-def network_context(solution: Solution, mat, fnum) -> dict:
+def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
     """Any other network, layer by layer: ``layers`` holds each layer l = 1 … L + 1 (the last
     is the output layer) with its parameters, forward values and gradients, formatted in the
     orientation the template writes them (columns for one instance, rows for a batch)."""
@@ -330,7 +333,7 @@ def network_context(solution: Solution, mat, fnum) -> dict:
     # δ_l = ∂Loss/∂h_l for the hidden layers, ∂Loss/∂z for the output layer
     deltas = (*bwd.dhs, bwd.dz)
     upstream = (*bwd.das, None)  # ∂Loss/∂a_l, the gradient arriving at hidden layer l
-    given_mat, given_num = _as_typed(problem)
+    given_mat, given_num = _as_typed(decimals)
     layers = []
     for index, (W, b) in enumerate(zip(problem.params.weights, problem.params.biases, strict=True)):
         l = index + 1

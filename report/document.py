@@ -17,10 +17,11 @@ import jinja2
 from report.cache_folder import cache_home
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
+from report.settings import DEFAULT_INFO, ReportInfo
 from report.tex.format_cache import split
 
 if TYPE_CHECKING:
-    from solver.instance import Problem, ReportInfo
+    from solver.instance import Problem
     from solver.solution import Solution
     from solver.verification import Verification
 
@@ -48,32 +49,47 @@ def _fonts(info: ReportInfo, *more: str) -> list[str]:
     return font_keys(*fields, *more)
 
 
-def solution_tex(solution: Solution, exact: dict | None, verification: Verification | None) -> str:
-    """The worked solution with the rows of exact forms ``exact`` (report.exact_forms; None:
-    none); ``verification`` None leaves out the Verification appendix."""
+def solution_tex(
+    solution: Solution,
+    exact: dict | None,
+    verification: Verification | None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
+) -> str:
+    """The worked solution, its title block and decimals from ``info``, with the rows of
+    exact forms ``exact`` (report.exact_forms; None: none); ``verification`` None leaves out
+    the Verification appendix."""
     from report.context import solution_context
 
-    context = solution_context(solution, exact, verification)
-    context["fonts"] = _fonts(solution.problem.report)
+    context = solution_context(solution, exact, verification, info=info)
+    context["fonts"] = _fonts(info)
     return _render("solution.tex.j2", context)
 
 
-def statement_tex(problem: Problem, name: str | None = None, *, answer_boxes: bool = False) -> str:
+def statement_tex(
+    problem: Problem,
+    name: str | None = None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
+    answer_boxes: bool = False,
+) -> str:
     """The problem sheet of ``problem``; a class variant's is headed with ``name``, and a
     handout's ends with ``answer_boxes``, a box for every entry asked."""
     from report.statement import statement_context
 
-    context = statement_context(problem, name, answer_boxes=answer_boxes)
-    context["fonts"] = _fonts(problem.report)
+    context = statement_context(problem, name, info=info, answer_boxes=answer_boxes)
+    context["fonts"] = _fonts(info)
     return _render("problem_statement.tex.j2", context)
 
 
-def answer_key_tex(results: dict[str, dict], template: Problem, heading: dict) -> str:
+def answer_key_tex(
+    results: dict[str, dict], template: Problem, heading: dict, *, info: ReportInfo = DEFAULT_INFO
+) -> str:
     """The printable answer key of the variants whose results.json data are ``results``."""
     from report.answer_key import key_context
 
-    context = key_context(results, template, heading)
-    context["fonts"] = _fonts(template.report)
+    context = key_context(results, template, heading, info=info)
+    context["fonts"] = _fonts(info)
     return _render("answer_key.tex.j2", context)
 
 

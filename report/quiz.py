@@ -22,6 +22,7 @@ import numpy as np
 from report.answer_key import key_columns
 from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
+from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 from solver.losses import LOSSES
@@ -156,7 +157,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _network(problem: Problem) -> str:
+def _network(problem: Problem, decimals: int) -> str:
     """The network of Problem 1 in brief: its layers, output and loss, as in the problem sheet."""
     hidden = problem.hidden_layers
     # One hidden layer keeps the homework's names h, a; deeper networks number them.
@@ -193,14 +194,14 @@ def _network(problem: Problem) -> str:
             r"constant, and $y_i \in \{0, 1\}$ is the ground-truth indicator.</p>"
         )
     if any(ACTIVATIONS[name].uses_alpha for name in problem.activations):
-        slope = _given(problem.negative_slope, problem.report.decimals)
+        slope = _given(problem.negative_slope, decimals)
         text += _prose("<p>The leaky ReLU's slope for negative inputs is $" + slope + "$.</p>")
     return text
 
 
-def _givens(problem: Problem) -> str:
+def _givens(problem: Problem, decimals: int) -> str:
     """The instance's numbers: the input(s) and target(s), then each layer's W and b."""
-    decimals, widths = as_typed(problem.report.decimals), problem.shape
+    decimals, widths = as_typed(decimals), problem.shape
     if problem.batch:
         text = _prose(
             f"<p>Consider a mini-batch of $m = {problem.m}$ instances, the rows of "
@@ -231,9 +232,8 @@ def _givens(problem: Problem) -> str:
     return text
 
 
-def _task(problem: Problem) -> str:
+def _task(problem: Problem, decimals: int) -> str:
     """The task, in the homework's words, and how to type an answer."""
-    decimals = problem.report.decimals
     rates = rf"\eta = {_given(problem.learning_rate, decimals)}"
     if LOSSES[problem.loss].smoothing:
         rates = rf"\epsilon = {_given(problem.epsilon, decimals)}, \quad " + rates
@@ -293,9 +293,9 @@ def _forward_tex(key: str, batch: bool) -> str:
     return rf"\vect{{{letter}}}" + (f"_{{{key[1:]}}}" if key[1:] else "")
 
 
-def _feedback(problem: Problem, results: dict) -> str:
+def _feedback(problem: Problem, results: dict, decimals: int) -> str:
     """The worked answer: the forward pass, the gradients, the step, rounded to the decimals."""
-    decimals, batch = problem.report.decimals, problem.batch
+    batch = problem.batch
     rounded = f"rounded to {_plural(decimals, 'decimal place')}" if decimals else "rounded"
     forward = results["forward"]
     text = f"<p><strong>Worked answer</strong> ({rounded}).</p><p>Forward pass"
@@ -320,23 +320,31 @@ def _feedback(problem: Problem, results: dict) -> str:
 
 
 def quiz_question(
-    name: str, problem: Problem, results: dict, student: str | None = None
+    name: str,
+    problem: Problem,
+    results: dict,
+    student: str | None = None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
 ) -> QuizQuestion:
-    """The quiz question of one variant: ``problem`` as given, ``results`` its results.json.
+    """The quiz question of one variant: ``problem`` as given (``info`` its [report]: the
+    course, the decimals), ``results`` its results.json.
 
     ``name`` names the question in the LMS's question bank ("variant-007", "s1234"), not in
     its text: an LMS draws a variant for each student at random, so a roster's id would name
     another student. ``student``, when given, is named at the top of the text.
     """
     answers = tuple(key_columns(results).items())
-    text = f"<p>{user_text(problem.report.course)}</p><h3>Problem 2</h3>"
+    text = f"<p>{user_text(info.course)}</p><h3>Problem 2</h3>"
     if student is not None:
         text = f"<p><strong>Student:</strong> {user_text(student)}</p>" + text
-    text += _network(problem) + _givens(problem) + _task(problem) + _answer_fields(answers)
+    decimals = info.decimals
+    text += _network(problem, decimals) + _givens(problem, decimals) + _task(problem, decimals)
+    text += _answer_fields(answers)
     return QuizQuestion(
         name=name,
         text_html=text,
         answers=answers,
-        feedback_html=_feedback(problem, results),
-        decimals=problem.report.decimals,
+        feedback_html=_feedback(problem, results, decimals),
+        decimals=info.decimals,
     )

@@ -10,20 +10,24 @@ from pylatex.utils import NoEscape
 from report.figures import network_figure
 from report.format import as_typed, matrix, num, row_vector
 from report.notation import param_tex
+from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 from solver.losses import LOSSES
 
 
 def statement_context(
-    problem: Problem, name: str | None = None, *, answer_boxes: bool = False
+    problem: Problem,
+    name: str | None = None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
+    answer_boxes: bool = False,
 ) -> dict:
     """What problem_statement.tex.j2 shows: the instance's given numbers, never an answer.
     ``name`` (``variant-007``) heads a class variant's sheet under the course's title;
     ``answer_boxes`` adds the answer sheet: a labelled box for every entry asked, laid out by
     the shapes alone, so at the same place on every variant of a class."""
     widths = problem.shape
-    info = problem.report
     places = as_typed(info.decimals)  # the sheet shows given numbers only, each as typed
     mat = functools.partial(matrix, decimals=places)
     batch = problem.x.shape[0] if problem.x.ndim == 2 else 0
@@ -36,7 +40,7 @@ def statement_context(
         eta=num(problem.learning_rate, places),
     )
     subtitle = name.replace("-", " ").capitalize() if name else None
-    if name and problem.report.student:  # a roster's handout: the student names it
+    if name and info.student:  # a roster's handout: the student names it
         subtitle = None
     return {
         "report": {

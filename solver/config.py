@@ -16,7 +16,6 @@ the file, the dotted field, what was expected and what was found, e.g.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +26,7 @@ import tomli_w
 
 from solver.activations import ACTIVATIONS, DEFAULT
 from solver.errors import ConfigError
-from solver.instance import Params, Problem, ReportInfo
+from solver.instance import Params, Problem
 from solver.losses import DEFAULT as DEFAULT_LOSS
 from solver.losses import LOSSES
 from solver.reading import (
@@ -190,6 +189,16 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
     Raises:
         ConfigError: with a one-line message ``source: field: expected …, got …``.
     """
+    return parse_config(data, source)[0]
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[str, Any]]:
+    """Validate already-parsed TOML: the instance, and beside it the [report] table (its
+    types and lengths read; report.settings makes it a ReportInfo).
+
+    Raises:
+        ConfigError: with a one-line message ``source: field: expected …, got …``.
+    """
     try:
         sections = read_sections(data)
         network, training = sections["network"], sections["training"]
@@ -199,18 +208,18 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
     except Invalid as err:
         raise ConfigError(err.line(source)) from None
     params = Params(**{k: v for k, v in network.items() if k[0] in "Wb" and k[1:].isdigit()})
-    return Problem(
+    problem = Problem(
         x=network["x"],
         y=network["y"],
         params=params,
         epsilon=training.get("epsilon", 0.0),
         learning_rate=training["learning_rate"],
         steps=training.get("steps", 1),
-        report=ReportInfo(**sections["report"]),
         activations=activations,
         negative_slope=network.get("negative_slope", 0.01),
         loss=network.get("loss", DEFAULT_LOSS),
     )
+    return problem, sections["report"]
 
 
 def load_problem(path: str | os.PathLike[str]) -> Problem:
@@ -224,9 +233,12 @@ def load_problem(path: str | os.PathLike[str]) -> Problem:
     return parse_problem(data, os.fspath(path))
 
 
-def problem_toml(problem: Problem, comment: str = "") -> str:
-    """The instance as a config file in :data:`SCHEMA`, which :func:`load_problem` reads back
-    exactly: whole numbers are written as integers, other floats so that they round-trip."""
+def problem_toml(
+    problem: Problem, comment: str = "", *, report: Mapping[str, Any] | None = None
+) -> str:
+    """The instance, with the [report] table ``report`` (none: the document's defaults), as a
+    config file in :data:`SCHEMA`, which :func:`parse_config` reads back exactly: whole
+    numbers are written as integers, other floats so that they round-trip."""
     network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
     if not problem.homework_family or problem.hidden_layers != 1:
         network.update(loss=problem.loss, activation=list(problem.activations))
@@ -238,7 +250,7 @@ def problem_toml(problem: Problem, comment: str = "") -> str:
         "steps": problem.steps,
     }
     tables = {
-        "report": dataclasses.asdict(problem.report),
+        **({"report": dict(report)} if report else {}),
         "network": {key: _plain(value) for key, value in network.items()},
         "training": {key: _plain(value) for key, value in training.items()},
     }

@@ -108,13 +108,7 @@ def draw_variant(template: Problem, seed: int, key: int | str) -> Problem:
         words = np.frombuffer(hashlib.sha256(key.encode()).digest(), dtype=np.uint32)
         stream = np.random.SeedSequence(seed, spawn_key=(2**32 - 1, *map(int, words)))
         label = f"student {key}"
-    problem = _draw_one(template, np.random.default_rng(stream), has_kink(template), label)
-    if isinstance(key, int):  # a roster's variant is named by its student instead
-        title = f"{template.report.title}, {label}"
-        problem = dataclasses.replace(
-            problem, report=dataclasses.replace(problem.report, title=title)
-        )
-    return problem
+    return _draw_one(template, np.random.default_rng(stream), has_kink(template), label)
 
 
 def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: str) -> Problem:

@@ -10,31 +10,14 @@ m×n, each row one instance's ``hᵀ``; every per-instance array gains a leading
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from solver.activations import DEFAULT
-from solver.limits import DEFAULT_PAPER
 from solver.losses import DEFAULT as DEFAULT_LOSS
 
-HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
 _NAME = re.compile(r"([Wb])([1-9][0-9]*)")
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    """Strings for the title block, as the user typed them (escaped later, by the report)."""
-
-    title: str = "Solutions to Homework 3"
-    author: str = ""
-    course: str = HOMEWORK_TITLE
-    date: str = ""
-    decimals: int = 4
-    student: str = ""
-    student_id: str = ""
-    paper: str = DEFAULT_PAPER  # or "letter"
-    appendix: bool = True  # False: the PDF reads as the student's own work, no tool mentioned
 
 
 @dataclass(frozen=True, init=False)
@@ -106,7 +89,6 @@ class Problem:
     epsilon: float
     learning_rate: float
     steps: int = 1
-    report: ReportInfo = field(default_factory=ReportInfo)
     activations: tuple[str, ...] = ()
     negative_slope: float = 0.01
     loss: str = DEFAULT_LOSS

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,57 +31,9 @@ MAX_HIDDEN_LAYERS = 4
 Reader = Callable[[Any], Any]
 
 
-# [report] strings: at most this long, and only characters the PDF's fonts can set. Latin
-# (ASCII, Latin-1, Latin Extended-A and typographic punctuation) is set by pdfLaTeX; Greek,
-# Cyrillic, Chinese, Japanese, Korean and Arabic by XeLaTeX with Noto fonts (report/scripts.py
-# names them). Anything else would stop TeX after the whole computation, so it is refused up
-# front, by name.
+# [report] strings: at most this long; which characters the PDF's fonts can set is the
+# report's to say (report.scripts), when it reads the [report] table (report.settings).
 MAX_TEXT = 200
-_TYPESET = frozenset("–—‘’‚“”„…•€†‡‰")
-# Latin Extended-A letters LaTeX's T1 encoding has no glyph for (found by typesetting all).
-_UNSET = frozenset("ĦħĸĿŀŉŦŧſ")
-# Other scripts: code point ranges the Noto fonts cover, by script.
-SCRIPT_RANGES = {  # each range checked against the fonts' own tables (tests/test_scripts.py)
-    "greek": ((0x0370, 0x03E1), (0x03F0, 0x03FF), (0x1F00, 0x1FFF)),  # not Coptic
-    "cyrillic": ((0x0400, 0x052F),),
-    "arabic": ((0x0606, 0x061B), (0x061E, 0x06FF), (0x0750, 0x077F)),
-    "cjk": (
-        (0x1100, 0x11FF),  # Hangul jamo
-        (0x3000, 0x30FF),  # CJK punctuation, hiragana, katakana
-        (0x3130, 0x318F),  # Hangul compatibility jamo
-        (0x3400, 0x4DB5),  # CJK ideographs, extension A
-        (0x4E00, 0x9FEA),  # CJK unified ideographs (Unicode 10, as the fonts have them)
-        (0xAC00, 0xD7A3),  # Hangul syllables
-        (0xFF01, 0xFF60),  # full-width forms
-    ),
-}
-
-
-def latin(char: str) -> bool:
-    """Whether pdfLaTeX's fonts (T1, Latin Modern) set ``char``."""
-    code = ord(char)
-    in_range = 0x20 <= code <= 0x7E or 0xA0 <= code <= 0x17F
-    return (in_range and char not in _UNSET) or char in _TYPESET
-
-
-def script_of(char: str) -> str | None:
-    """The script of a character no Latin font sets ("greek", "cyrillic", "arabic", "cjk"),
-    or None: a Latin character, or one no font of the PDF can show.
-
-    >>> [script_of(c) for c in "aΑИم张😀"]
-    [None, 'greek', 'cyrillic', 'arabic', 'cjk', None]
-    """
-    code = ord(char)
-    if unicodedata.category(char) in ("Cn", "Cc", "Cs", "Co"):  # unassigned, control, …
-        return None
-    for script, ranges in SCRIPT_RANGES.items():
-        if any(low <= code <= high for low, high in ranges):
-            return script
-    return None
-
-
-def settable(char: str) -> bool:
-    return latin(char) or script_of(char) is not None
 
 
 def _string(value: Any) -> str:
@@ -90,15 +41,6 @@ def _string(value: Any) -> str:
         raise Invalid(f"expected a string, got {describe(value)}")
     if len(value) > MAX_TEXT:
         raise Invalid(f"expected at most {MAX_TEXT} characters, got {len(value)}")
-    for char in value:
-        if not settable(char):
-            shown_char = repr(char) if unicodedata.category(char)[0] == "C" else f"'{char}'"
-            raise Invalid(
-                f"the character {shown_char} (U+{ord(char):04X}, "
-                f"{unicodedata.name(char, 'a control character').lower()}) cannot be typeset "
-                f"in the PDF: use Latin, Greek, Cyrillic, Arabic, Chinese, Japanese or Korean "
-                f"letters"
-            )
     return value
 
 

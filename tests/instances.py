@@ -97,9 +97,10 @@ def arrays(problem) -> dict[str, np.ndarray]:
 def assert_same_problem(a, b) -> None:
     for (name, left), right in zip(arrays(a).items(), arrays(b).values(), strict=True):
         np.testing.assert_array_equal(left, right, err_msg=name)
-    assert (a.epsilon, a.learning_rate, a.steps, a.report) == (
+    assert (a.epsilon, a.learning_rate, a.steps, a.activations, a.loss) == (
         b.epsilon,
         b.learning_rate,
         b.steps,
-        b.report,
+        b.activations,
+        b.loss,
     )

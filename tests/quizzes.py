@@ -10,6 +10,7 @@ from instances import ROOT
 
 from report.quiz import QuizQuestion, quiz_question
 from report.results import results_json
+from report.settings import DEFAULT_INFO
 from solver.config import load_problem
 from solver.instance import Problem
 from solver.network import solve
@@ -31,10 +32,10 @@ def questions(config: str, count: int = 3, **report) -> list[QuizQuestion]:
     """``count`` questions variant-001, … of ``config``, each with its numbers moved a little
     (so that no two variants share an answer), ``report`` fields replaced."""
     problem, _ = variant(config)
-    problem = replace(problem, report=replace(problem.report, **report))
+    info = replace(DEFAULT_INFO, **report)
     out = []
     for number in range(1, count + 1):
         shifted = replace(problem, learning_rate=problem.learning_rate * (1 + number / 10))
         results = json.loads(results_json(solve(shifted)))
-        out.append(quiz_question(f"variant-{number:03d}", shifted, results))
+        out.append(quiz_question(f"variant-{number:03d}", shifted, results, info=info))
     return out

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from instances import HOMEWORK_CONFIG, assert_same_problem
 
+from report.scripts import settable
+from report.settings import HOMEWORK_TITLE, ReportInfo, load_instance
 from solver.config import load_problem, parse_problem, problem_toml
 from solver.draw import draw_variants
 from solver.errors import ConfigError
-from solver.instance import HOMEWORK_TITLE, ReportInfo
-from solver.schema import settable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,12 +89,12 @@ def assert_homework_arrays(problem) -> None:
 
 def test_problems_hw3_toml_is_the_homework():
     """problems/hw3.toml loads as the homework's Problem 2 instance, with its report strings."""
-    problem = load_problem(ROOT / "problems" / "hw3.toml")
+    problem, info = load_instance(ROOT / "problems" / "hw3.toml")
     assert_homework_arrays(problem)
     assert problem.steps == 1
-    assert problem.report.course == "Machine Learning Course 2024 Spring, Homework 3"
-    assert problem.report.title == "Solutions to Homework 3"
-    assert problem.report.decimals == 4
+    assert info.course == "Machine Learning Course 2024 Spring, Homework 3"
+    assert info.title == "Solutions to Homework 3"
+    assert info.decimals == 4
 
 
 def test_minimal_instance_takes_the_defaults(tmp_path):
@@ -102,8 +102,9 @@ def test_minimal_instance_takes_the_defaults(tmp_path):
     problem = load_problem(str(write(tmp_path, instance())))
     assert_homework_arrays(problem)
     assert problem.steps == 1
-    assert problem.report == ReportInfo()
-    assert problem.report.course == HOMEWORK_TITLE
+    _, info = load_instance(write(tmp_path, instance()))
+    assert info == ReportInfo()
+    assert info.course == HOMEWORK_TITLE
     assert isinstance(problem.epsilon, float) and isinstance(problem.learning_rate, float)
 
 
@@ -117,10 +118,8 @@ def test_report_and_steps_are_read(tmp_path):
         "report.decimals": "0",
         "training.steps": "10000",
     }
-    problem = load_problem(write(tmp_path, instance(changes)))
-    assert problem.report == ReportInfo(
-        title="T", author="Ada", course="C", date="today", decimals=0
-    )
+    problem, info = load_instance(write(tmp_path, instance(changes)))
+    assert info == ReportInfo(title="T", author="Ada", course="C", date="today", decimals=0)
     assert problem.steps == 10000
 
 
@@ -604,13 +603,12 @@ def test_floats_read_back_bit_for_bit(tmp_path, value):
 @pytest.mark.parametrize("text", ['say "hi"', "back\\slash", "tab\tnew\nline", "del\x7f", "ünï 😀"])
 def test_strings_read_back(tmp_path, text):
     """A report string written into a config reads back as typed."""
-    template = load_problem(HOMEWORK_CONFIG)
-    problem = replace(template, report=replace(template.report, title=text))
+    template, info = load_instance(HOMEWORK_CONFIG)
     path = tmp_path / "config.toml"
-    path.write_text(problem_toml(problem))
+    path.write_text(problem_toml(template, report=replace(info, title=text).table()))
     assert tomllib.loads(path.read_text())["report"]["title"] == text  # escaped as TOML wants
     if all(settable(char) for char in text):  # else refused by name: test_hostile.py
-        assert load_problem(path).report.title == text
+        assert load_instance(path)[1].title == text
 
 
 # --- networks other than the homework's --------------------------------------------------------

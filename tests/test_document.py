@@ -9,8 +9,8 @@ import pytest
 from instances import HOMEWORK_CONFIG, random_problem
 
 from orchestration.single import render_solution as render_tex
+from report.settings import ReportInfo, load_instance
 from solver.config import load_problem
-from solver.instance import Problem, ReportInfo
 from solver.network import solve
 
 
@@ -55,14 +55,14 @@ def test_decimals_setting_changes_the_places(tmp_path):
     config = tmp_path / "c.toml"
     text = HOMEWORK_CONFIG.read_text().replace("decimals = 4", "decimals = 6")
     config.write_text(text)
-    tex = render_tex(solve(load_problem(config)))
+    problem, info = load_instance(config)
+    tex = render_tex(solve(problem), info=info)
     assert r"\num{1.526563}" in tex and r"\num{1.5266}" not in tex
 
 
 def test_user_strings_are_escaped_once(homework):
     info = ReportInfo(title="50% of a_b & {c}", author="O'Neil #1", course="x^2 ~ y", date="$5")
-    problem = Problem(**{**homework.__dict__, "report": info})
-    tex = render_tex(solve(problem))
+    tex = render_tex(solve(homework), info=info)
     assert r"50\% of a\_b \& \{c\}" in tex
     assert r"O\textquotesingle{}Neil \#1" in tex
     assert r"x\textasciicircum{}2 \textasciitilde{} y" in tex

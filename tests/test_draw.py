@@ -59,7 +59,6 @@ def test_every_variant_is_interesting(template):
         z = solve(v).forward.z
         assert z.max() - z.min() <= MAX_SPREAD  # softmax not saturated
         assert (v.epsilon, v.learning_rate, v.steps) == (0.3, 0.1, template.steps)
-    assert variants[6].report.title == "Solutions to Homework 3, variant 007"
     assert len({v.y.argmax() for v in variants}) == 3  # every class is drawn
 
 
@@ -92,3 +91,17 @@ def test_one_hidden_unit_cannot_be_partly_active(template):
     params = Params(W1=np.ones((2, 1)), b1=np.ones(1), W2=np.ones((1, 3)), b2=np.ones(3))
     with pytest.raises(ConfigError, match="n >= 2 hidden units"):
         draw_variants(dataclasses.replace(template, params=params), 2, seed=0)
+
+
+def test_a_numbered_variant_is_named_in_its_title_a_roster_one_by_its_student(template):
+    """The [report] of a member's variant (orchestration.classroom): "…, variant 007" in the
+    title, or the student's name and id under it."""
+    from orchestration.classroom import _instance
+    from orchestration.roster import Member
+    from report.settings import DEFAULT_INFO
+
+    _, numbered = _instance(template, DEFAULT_INFO, 2024, Member("variant-007", 7))
+    assert numbered.title == "Solutions to Homework 3, variant 007" and not numbered.student
+    member = Member("s1", "s1", student="Ada", student_id="s1")
+    _, named = _instance(template, DEFAULT_INFO, 2024, member)
+    assert named.title == "Solutions to Homework 3" and named.student == "Ada"

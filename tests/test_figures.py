@@ -12,6 +12,7 @@ from pylatex.utils import NoEscape
 from orchestration.single import render_solution
 from report.environment import make_environment
 from report.figures import MAX_SHOWN, figure_context, network_figure, shown_indices, slot_ys
+from report.settings import DEFAULT_INFO
 from report.tex import compile_pdf
 from solver.network import solve
 
@@ -185,6 +186,6 @@ def test_the_graph_set_in_the_preamble_looks_as_set_in_place(homework, tmp_path)
     boxed = _pages(compile_pdf(tex).pdf, tmp_path / "boxed")
     assert boxed == _pages(compile_pdf(in_place).pdf, tmp_path / "in-place")
     assert len(boxed) > 5
-    named = dataclasses.replace(homework.report, student="Иван")
-    xelatex = render_solution(solve(dataclasses.replace(homework, report=named)))
+    named = dataclasses.replace(DEFAULT_INFO, student="Иван")
+    xelatex = render_solution(solve(homework), info=named)
     assert r"\computationalgraph" not in xelatex and picture.strip() in xelatex

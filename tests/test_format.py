@@ -11,8 +11,8 @@ from instances import HOMEWORK_CONFIG
 
 from orchestration.single import render_solution as render_tex
 from report.format import matrix, num, plain, sci, siunitx
+from report.settings import load_instance
 from report.tex import compile_pdf
-from solver.config import load_problem
 from solver.network import solve
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e-?\d+)?")
@@ -96,9 +96,8 @@ def test_unparsed_numbers_print_exactly_as_parsed_ones(script):
     """The PDF is byte for byte the one siunitx gives when it parses every number: the
     homework's solution (every place a number appears: matrices, sums, the appendix's error
     sizes), with numbers of every form siunitx is given added, under both engines."""
-    problem = load_problem(HOMEWORK_CONFIG)
-    report = dataclasses.replace(problem.report, student=script)
-    tex = render_tex(solve(dataclasses.replace(problem, report=report)))
+    problem, info = load_instance(HOMEWORK_CONFIG)
+    tex = render_tex(solve(problem), info=dataclasses.replace(info, student=script))
     forms = [0.0, -5.0, 0.3, -0.53462, 1234.5, 12345.0, -123456.7, 2.5e-9, -3.2e7, 1.5e-15]
     shown = [num(v) for v in forms] + [sci(v, 2) for v in forms]
     line = " ".join(f"${n}$ and {n}." for n in shown) + f" ${matrix(np.array(forms))}$"

@@ -149,7 +149,8 @@ def test_characters_the_pdf_cannot_set_are_refused_up_front(tmp_path, name, text
 @pytest.mark.tex
 def test_every_character_accepted_is_typeset(tmp_path):
     """Each of the characters the config lets into [report] really prints (two real builds)."""
-    from solver.schema import MAX_TEXT, settable
+    from report.scripts import settable
+    from solver.schema import MAX_TEXT
 
     chars = [chr(c) for c in range(0x20, 0x2200) if settable(chr(c))]
     fields = ("title", "author", "course", "date", "student")  # MAX_TEXT characters each

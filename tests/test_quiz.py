@@ -12,6 +12,7 @@ from quizzes import CONFIGS, HOSTILE, variant
 
 from report.answer_key import key_columns
 from report.quiz import fill_answers, placeholder, quiz_question
+from report.settings import DEFAULT_INFO
 
 PLACEHOLDER = re.compile(r"\{\{ANSWER:(\w+)\}\}")
 
@@ -23,7 +24,7 @@ def test_answers_are_the_key_columns_each_with_one_field_in_order(config):
     assert question.answers == tuple(key_columns(results).items())
     assert question.answers[0] == ("loss", results["forward"]["loss"])
     assert PLACEHOLDER.findall(question.text_html) == [c for c, _ in question.answers]
-    assert question.name == "variant-007" and question.decimals == problem.report.decimals
+    assert question.name == "variant-007" and question.decimals == DEFAULT_INFO.decimals
 
 
 @pytest.mark.parametrize("config", CONFIGS)
@@ -75,8 +76,8 @@ def test_other_networks_state_their_layers_loss_and_no_epsilon():
 
 def test_user_text_is_escaped_and_cannot_open_an_answer_field():
     problem, results = variant("hw3")
-    problem = replace(problem, report=replace(problem.report, course=HOSTILE))
-    question = quiz_question("variant-007", problem, results, student=HOSTILE)
+    info = replace(DEFAULT_INFO, course=HOSTILE)
+    question = quiz_question("variant-007", problem, results, student=HOSTILE, info=info)
     escaped = (
         "Zoë &amp; &lt;b&gt;&quot;Ål&quot;&lt;/b&gt; &#123;1:SHORTANSWER:=x&#125; "
         "&#91;loss&#93; ~#/\\ &#93;&#93;&gt;"
@@ -98,8 +99,8 @@ def test_feedback_works_the_answer_rounded_to_the_decimals():
     assert r"\nabla_{\mathbf{b}_{2}} \mathrm{Loss} = \begin{bmatrix} -0.5346" in feedback
     assert r"\mathbf{W}_{2}' = \begin{bmatrix} 3.0000 &amp; -4.0000" in feedback
     assert "-1.8931 &amp; -3.9826 &amp; -2.1243" in feedback
-    problem = replace(problem, report=replace(problem.report, decimals=2))
-    assert r"\mathrm{Loss} = 1.53" in quiz_question("v", problem, results).feedback_html
+    info = replace(DEFAULT_INFO, decimals=2)
+    assert r"\mathrm{Loss} = 1.53" in quiz_question("v", problem, results, info=info).feedback_html
 
 
 def test_feedback_numbers_are_fixed_places_never_scientific():

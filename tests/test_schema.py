@@ -3,7 +3,8 @@ loss wants, and the characters a [report] string may hold."""
 
 from __future__ import annotations
 
-from solver.schema import LABELS, network_keys, settable
+from report.scripts import settable
+from solver.schema import LABELS, network_keys
 
 
 def test_layer_keys_follow_the_file():

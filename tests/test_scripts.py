@@ -10,8 +10,7 @@ from fontTools.ttLib import TTCollection, TTFont
 from instances import HOMEWORK_CONFIG
 
 import build
-from report.scripts import FAMILIES, font_keys, in_scripts
-from solver.schema import SCRIPT_RANGES, latin, script_of
+from report.scripts import FAMILIES, SCRIPT_RANGES, font_keys, in_scripts, latin, script_of
 
 NAMES = ("张伟", "Αλέξανδρος", "Иван", "محمد")
 

@@ -28,11 +28,12 @@ def test_given_numbers_print_as_typed_at_any_decimals(homework):
     from report.context import solution_context
     from report.quiz import quiz_question
     from report.results import results_json
+    from report.settings import DEFAULT_INFO
     from solver.network import solve
 
-    problem = replace(homework, epsilon=0.3, report=replace(homework.report, decimals=0))
-    assert statement_context(problem)["given"]["epsilon"] == r"\num{0.3}"
+    problem, info = replace(homework, epsilon=0.3), replace(DEFAULT_INFO, decimals=0)
+    assert statement_context(problem, info=info)["given"]["epsilon"] == r"\num{0.3}"
     solution = solve(problem)
-    assert solution_context(solution)["given"]["epsilon"] == r"\num{0.3}"
-    question = quiz_question("v", problem, json.loads(results_json(solution)))
+    assert solution_context(solution, info=info)["given"]["epsilon"] == r"\num{0.3}"
+    question = quiz_question("v", problem, json.loads(results_json(solution)), info=info)
     assert r"\epsilon = 0.3" in question.text_html

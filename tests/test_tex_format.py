@@ -1,4 +1,4 @@
-"""The cached preamble format (report/tex_format.py, used by report/tex.py): the same PDF,
+"""The cached preamble format (report/tex/format_cache.py, used by report.tex): the same PDF,
 byte for byte, with it or without; a stale, truncated or unwritable cache only slows a build.
 These run the real pdflatex, each with a cache folder of its own."""
 

@@ -1,0 +1,74 @@
+"""What a document says around the mathematics: the config's [report] table (titles, names,
+decimals, paper, the appendix), carried beside the instance, never in it.
+
+The schema (solver.schema) reads the table's types and lengths with the rest of the config;
+this module says whether its text can be typeset, which is the report's to know
+(report.scripts), and makes it a ReportInfo.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from report.scripts import unsettable
+from solver.errors import ConfigError
+from solver.limits import DEFAULT_PAPER
+
+if TYPE_CHECKING:
+    from solver.instance import Problem
+
+HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """Strings for the title block, as the user typed them (escaped later, by the report)."""
+
+    title: str = "Solutions to Homework 3"
+    author: str = ""
+    course: str = HOMEWORK_TITLE
+    date: str = ""
+    decimals: int = 4
+    student: str = ""
+    student_id: str = ""
+    paper: str = DEFAULT_PAPER  # or "letter"
+    appendix: bool = True  # False: the PDF reads as the student's own work, no tool mentioned
+
+    def table(self) -> dict[str, Any]:
+        """As the config's [report] table (solver.config.problem_toml writes it back)."""
+        return dataclasses.asdict(self)
+
+
+# The homework's settings: what a document says when no [report] is given.
+DEFAULT_INFO = ReportInfo()
+
+
+def report_info(table: Mapping[str, Any], source: str) -> ReportInfo:
+    """The [report] table, as the schema read it, once every string is known to be settable.
+
+    Raises:
+        ConfigError: a string holds a character no font of the PDF sets; the message is one
+            line, ``source: report.KEY: …``, naming the character.
+    """
+    for key, value in table.items():
+        if isinstance(value, str) and (why := unsettable(value)) is not None:
+            raise ConfigError(f"{source}: report.{key}: {why}")
+    return ReportInfo(**table)
+
+
+def load_instance(path: Path) -> tuple[Problem, ReportInfo]:
+    """An instance file read once: the instance, and beside it its [report] settings.
+
+    Raises:
+        ConfigError: as solver.config.parse_config and :func:`report_info` say.
+    """
+    from solver.config import parse_config
+    from solver.reading import read_config
+
+    _, data = read_config(path)
+    problem, table = parse_config(data, str(path))
+    return problem, report_info(table, str(path))
