@@ -287,9 +287,9 @@ $\yhat_i$: in matrix form,
 \ln \hat{\VAR{sym("y")}} &= \fit[0.6\textwidth]{\VAR{fwd.log_y_hat},}\\
 \BLOCK{if batch}
 \boldsymbol{\ell} &= -\bigl(\vect{Y}^{s} \odot \ln \hat{\vect{Y}}\bigr) \mathbf{1}_q = \fit[0.6\textwidth]{\VAR{fwd.losses},}\\
-\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fit[0.6\textwidth]{\VAR{fwd.loss_terms} = \VAR{fwd.loss}.}
+\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
 \BLOCK{else}
-\Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fit[0.6\textwidth]{\VAR{fwd.loss_terms} = \VAR{fwd.loss}.}
+\Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
 \BLOCK{endif}
 """,
                 "backward_error": r"""\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \BLOCK{if batch}\frac{1}{m}\BLOCK{endif}\bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}^{s}\bigr) = \fit[0.5\textwidth]{\VAR{bwd.dz},}\\

@@ -79,3 +79,35 @@ def test_other_shapes_render(shape):
     d, n, q = shape
     assert f"$d = {d}$, $n = {n}$, $q = {q}$" in tex
     assert tex.count(r"\begin{bmatrix*}") > 20
+
+
+@pytest.mark.tex
+def test_a_long_product_is_broken_not_shrunk(homework, tmp_path):
+    r"""\fitsplit (the preamble's): "product = result" stays on one line when it fits; when it
+    does not, the result moves to a line of its own and the product keeps the body's size."""
+    import subprocess
+
+    from report.tex import compile_pdf
+
+    head = render_tex(solve(homework)).split(r"\begin{document}")[0]
+
+    def layout(columns: int) -> tuple[float, float, float, float]:
+        row = r"\begin{bmatrix} " + " & ".join(["0.1234"] * columns) + r" \end{bmatrix}"
+        tex = head + (
+            "\\begin{document}\nBody 0.5678 text.\n\\begin{align*}\n"
+            f"x &= \\fitsplit{{{row}}}{{9.8765,}}\\\\\n\\end{{align*}}\n\\end{{document}}\n"
+        )
+        pdf = tmp_path / f"{columns}.pdf"
+        pdf.write_bytes(compile_pdf(tex).pdf)
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True
+        )
+        found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', boxes.stdout)
+        box = {word: (float(low), float(high)) for low, high, word in found}
+        height = {word: high - low for word, (low, high) in box.items()}
+        return height["0.5678"], height["0.1234"], box["0.1234"][0], box["9.8765,"][0]
+
+    body, entry, product_y, result_y = layout(2)
+    assert entry == pytest.approx(body) and result_y == pytest.approx(product_y, abs=2)
+    body, entry, product_y, result_y = layout(6)
+    assert entry == pytest.approx(body) and result_y > product_y + 5
