@@ -202,7 +202,7 @@ def build_variants(
         raise ConfigError(f"{config}: {err}") from None
     with output_lock(out, shared=only is not None):
         before = record_class(out, described, replace_other=only is None)
-        report = _build_class(out, (template, template_info), tasks, jobs, progress, on_error)
+        report = _build_class(out, template, template_info, tasks, jobs, progress, on_error)
         if only is None:
             remove_stale(out, before, {m.name for m in members})
             if report.built:  # else there is nothing to key: each failure was reported
@@ -210,12 +210,12 @@ def build_variants(
     return report
 
 
-def _build_class(out, template, tasks, jobs, progress, on_error) -> VariantsReport:
+def _build_class(out, template, info, tasks, jobs, progress, on_error) -> VariantsReport:
     """The chosen variants, with ``out`` locked, each swapped in as it is built; ``template``
-    is the config's (instance, [report]), for the warm-up."""
+    and ``info`` are the config's instance and [report], for the warm-up."""
     for folder in (HANDOUTS, VARIANTS):
         (out / folder).mkdir(exist_ok=True)
-    _warm_up(*template)  # before any fork, so the workers inherit it
+    _warm_up(template, info)  # before any fork, so the workers inherit it
     if on_error is None:
         on_error = _print_error
     built: list[str] = []

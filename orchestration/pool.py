@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
-Outcome = TypeVar("Outcome")
+Result = TypeVar("Result")
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -36,13 +36,13 @@ def _init_worker(warm_up: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, _on_first_interrupt)
 
 
-def _in_worker(build: Callable[..., Outcome], *task) -> Outcome:
+def _in_worker(build: Callable[..., Result], *task) -> Result:
     if signal.getsignal(signal.SIGINT) is _interrupted:  # Ctrl-C came: start no more
         raise KeyboardInterrupt
     return build(*task)
 
 
-def _settled(name: str, result: Callable[[], Outcome], crashed) -> Outcome:
+def _settled(name: str, result: Callable[[], Result], crashed) -> Result:
     """The build's outcome; a crash (a bug, a killed worker) is one too, named after it."""
     try:
         return result()
@@ -53,12 +53,12 @@ def _settled(name: str, result: Callable[[], Outcome], crashed) -> Outcome:
 @contextlib.contextmanager
 def outcomes(
     tasks: list[tuple[str, tuple]],
-    build: Callable[..., Outcome],
-    crashed: Callable[[str, str], Outcome],
+    build: Callable[..., Result],
+    crashed: Callable[[str, str], Result],
     *,
     jobs: int,
     warm_up: Callable[[], None],
-) -> Iterator[Iterator[Outcome]]:
+) -> Iterator[Iterator[Result]]:
     """``build(*arguments)`` of each ``(name, arguments)`` task, as they finish; a crash
     becomes ``crashed(name, message)``. ``build``, ``crashed`` and ``warm_up`` are module
     functions (a worker finds them by name).

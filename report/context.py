@@ -13,7 +13,7 @@ from pylatex.utils import NoEscape
 
 from report.figures import figure_context, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
-from report.notation import param_tex
+from report.notation import equation_numbers, param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
@@ -301,25 +301,6 @@ def homework_context(solution: Solution, mat, fnum, decimals: int) -> dict:
         "fwd": forward,
         "bwd": backward,
     }
-
-
-def equation_numbers(hidden_layers: int) -> dict[str, NoEscape]:
-    """Problem 1's equation numbers, consecutive whatever the depth: with no hidden layer there
-    is no (1.1) of h_l nor (1.2) of a_l, so z is (1.1) and the rest move up by two.
-
-    >>> no_hidden, deep = equation_numbers(0), equation_numbers(2)
-    >>> print(no_hidden["loss"], deep["loss"], no_hidden["backward"], deep["backward"])
-    1.2 1.4 (1.3)--(1.4) (1.5)--(1.7)
-    """
-    names = ("h", "a", "z", "loss", "dz", "grads", "recursion")
-    if hidden_layers == 0:
-        names = names[2:-1]
-    eq = {name: NoEscape(f"1.{k}") for k, name in enumerate(names, 1)}
-    first = eq.get("h", eq["z"])
-    last = eq.get("recursion", eq["grads"])
-    eq["forward"] = NoEscape(f"({first})--({eq['z']})" if hidden_layers else f"({eq['z']})")
-    eq["backward"] = NoEscape(f"({eq['dz']})--({last})")
-    return eq
 
 
 def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:

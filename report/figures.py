@@ -14,6 +14,7 @@ from typing import Any
 
 from pylatex.utils import NoEscape
 
+from report.notation import equation_numbers
 from solver.losses import LOSSES
 
 MAX_SHOWN = 6  # a layer with at most this many neurons is drawn in full
@@ -177,14 +178,14 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
     (``{src, dst, label}``), ``param_edges`` and ``param_grads`` (``{src, dst}`` and
     ``{src, dst, label}``). Coordinates in cm; labels are LaTeX.
     """
+    eq = equation_numbers(hidden_layers)
     chain = [("x", r"$\vect{x}$")]
     ops = []
     for l in range(1, hidden_layers + 1):
         chain += [(f"h{l}", rf"$\vect{{h}}_{{{l}}}$"), (f"a{l}", rf"$\vect{{a}}_{{{l}}}$")]
-        ops += ["(1.1)", rf"$f_{{{l}}}$"]
+        ops += [f"({eq['h']})", rf"$f_{{{l}}}$"]
     chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
-    ops += ["(1.3)" if hidden_layers else "(1.1)", LOSSES[loss].head]
-    ops += ["(1.4)" if hidden_layers else "(1.2)"]  # as report.context.equation_numbers
+    ops += [f"({eq['z']})", LOSSES[loss].head, f"({eq['loss']})"]
     step = min(SCHEMATIC_STEP, math.floor(SCHEMATIC_WIDTH / (len(chain) - 1) * 1e4) / 1e4)
     if step < 2.0:  # no room for equation numbers between close nodes: the names suffice
         ops = ["" if op.startswith("(") else op for op in ops]

@@ -13,3 +13,22 @@ def param_tex(name: str) -> NoEscape:
     \vect{b}_{3}
     """
     return NoEscape(rf"\vect{{{name[0]}}}_{{{name[1:]}}}")
+
+
+def equation_numbers(hidden_layers: int) -> dict[str, NoEscape]:
+    """Problem 1's equation numbers, consecutive whatever the depth: with no hidden layer there
+    is no (1.1) of h_l nor (1.2) of a_l, so z is (1.1) and the rest move up by two.
+
+    >>> no_hidden, deep = equation_numbers(0), equation_numbers(2)
+    >>> print(no_hidden["loss"], deep["loss"], no_hidden["backward"], deep["backward"])
+    1.2 1.4 (1.3)--(1.4) (1.5)--(1.7)
+    """
+    names = ("h", "a", "z", "loss", "dz", "grads", "recursion")
+    if hidden_layers == 0:
+        names = names[2:-1]
+    eq = {name: NoEscape(f"1.{k}") for k, name in enumerate(names, 1)}
+    first = eq.get("h", eq["z"])
+    last = eq.get("recursion", eq["grads"])
+    eq["forward"] = NoEscape(f"({first})--({eq['z']})" if hidden_layers else f"({eq['z']})")
+    eq["backward"] = NoEscape(f"({eq['dz']})--({last})")
+    return eq
