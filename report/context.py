@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 from pylatex.utils import NoEscape
 
-from report.figures import figure_context, network_figure, schematic
+from report.figures import layer_titles, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
 from report.notation import equation_numbers, param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
@@ -200,9 +200,8 @@ def solution_context(
 
     ``exact`` holds the rows of exact forms Problem 2 shows (report.exact_forms.exact_context:
     None where there are none; SymPy's work, done by the caller), ``verification``
-    the checks run (None: no appendix). The homework's network (one ReLU layer, softmax and
-    cross-entropy) is written with the homework's own names (h, a, W1, …); any other with
-    the layers numbered (network_context).
+    the checks run (None: no appendix). Every network, the homework's too, is written layer
+    by layer (network_context).
     """
     problem = solution.problem
     mat = partial(matrix, decimals=info.decimals)
@@ -222,15 +221,12 @@ def solution_context(
         "tools": info.appendix,  # False: no word of the tool, its files or its checks
         "m": problem.m,
         "batch": problem.batch,
-        "homework_family": problem.homework_family,
         "updated": _params(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
         "exact": exact,
         "verification": verification_context(verification, problem) if info.appendix else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
     }
-    if problem.homework_family:
-        return context | homework_context(solution, mat, fnum, info.decimals)
     return context | network_context(solution, mat, fnum, info.decimals)
 
 
@@ -240,71 +236,8 @@ def _as_typed(decimals: int) -> tuple:
     return partial(matrix, decimals=places), partial(num, decimals=places)
 
 
-def homework_context(solution: Solution, mat, fnum, decimals: int) -> dict:
-    """The homework's network, one ReLU layer and softmax with cross-entropy, in its names."""
-    problem, fwd, bwd = solution.problem, solution.forward, solution.backward
-    d, n, q = problem.shape
-    rows = columns = mat  # a long batch or a wide layer is elided by matrix() itself
-    given_mat, given_num = _as_typed(decimals)
-    given = _params(problem.params, given_mat)
-    given.update(
-        W1T=given_mat(problem.params.W1.T),
-        W2T=given_mat(problem.params.W2.T),
-        x=given_mat(problem.x),
-        y=given_mat(problem.y),
-        epsilon=given_num(problem.epsilon),
-        eta=given_num(problem.learning_rate),
-    )
-    forward = {
-        name: rows(getattr(fwd, name))
-        for name in ("h", "a", "z", "exp_shifted", "y_hat", "log_y_hat", "y_smooth")
-    }
-    # Keyed by what each gradient is taken with respect to, as the templates write ∂Loss/∂·.
-    backward = {
-        key: rows(getattr(bwd, name))
-        for key, name in (
-            ("y_hat", "dy_hat"),
-            ("z", "dz"),
-            ("a", "da"),
-            ("relu_mask", "relu_mask"),
-            ("h", "dh"),
-        )
-    }
-    backward.update(_params(bwd.grads, mat))
-    forward["loss"] = fnum(fwd.loss)
-    if problem.batch:
-        given.update(
-            xT=given_mat(problem.x.T),
-            b1_row=given_mat(problem.params.b1[None, :]),
-            b2_row=given_mat(problem.params.b2[None, :]),
-        )
-        forward.update(
-            z_max=rows(fwd.z_max),
-            exp_sum=rows(fwd.exp_sum),
-            losses=rows(fwd.losses),
-            loss_terms=mean_terms(fwd.losses, fnum),
-            aT=columns(fwd.a.T),
-        )
-    else:
-        forward.update(
-            z_max=fnum(fwd.z_max),
-            exp_sum=fnum(fwd.exp_sum),
-            loss_terms=loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum),
-        )
-        backward.update(z_row=mat(bwd.dz[None, :]), h_row=mat(bwd.dh[None, :]))
-    return {
-        "d": d,
-        "n": n,
-        "q": q,
-        "fig": figure_context(d, n, q),
-        "given": given,
-        "fwd": forward,
-        "bwd": backward,
-    }
-
-
 def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
-    """Any other network, layer by layer: ``layers`` holds each layer l = 1 … L + 1 (the last
+    """The network, layer by layer: ``layers`` holds each layer l = 1 … L + 1 (the last
     is the output layer) with its parameters, forward values and gradients, formatted in the
     orientation the template writes them (columns for one instance, rows for a batch)."""
     problem, fwd, bwd = solution.problem, solution.forward, solution.backward
@@ -356,22 +289,41 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
         forward["loss_terms"] = mean_terms(fwd.losses, fnum)
     if fwd.y_smooth is not None:  # label smoothing: ŷ's logarithm and the smoothed target
         forward.update(y_smooth=mat(fwd.y_smooth), log_y_hat=mat(fwd.log_y_hat))
+    if fwd.z_max is not None:  # softmax, through the max-shifted exponentials
+        per_instance = mat if batch else fnum  # one number per instance
+        forward.update(
+            z_max=per_instance(fwd.z_max),
+            exp_shifted=mat(fwd.exp_shifted),
+            exp_sum=per_instance(fwd.exp_sum),
+        )
         if not batch:
             forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
     used = list(dict.fromkeys(problem.activations))  # in the order of the layers
 
+    def named(letter: str, name: str, l: int | None) -> NoEscape:
+        # The one hidden layer of a shallow network is named as the homework names it: h, a.
+        bare = l is None or (problem.hidden_layers == 1 and l == 1 and name in ("h", "a"))
+        return NoEscape(rf"\vect{{{letter}}}" + ("" if bare else f"_{{{l}}}"))
+
+    def plain(name: str, l: int | None = None) -> NoEscape:
+        """A vector of one instance, as Problem 1 writes it: \\vect{h}_2."""
+        return named({"delta": r"\delta"}.get(name, name), name, l)
+
     def sym(name: str, l: int | None = None) -> NoEscape:
-        """A vector of one instance (\\vect{h}_2), or its batch of rows (\\vect{H}_2)."""
-        letter = {"delta": r"\delta"}.get(name, name)
-        if batch:
-            letter = {"delta": r"\Delta"}.get(name, name.upper())
-        return NoEscape(rf"\vect{{{letter}}}" + ("" if l is None else f"_{{{l}}}"))
+        """What Problem 2 writes: the vector of one instance, or a batch's matrix of rows
+        (\\vect{H}_2)."""
+        if (name, l) == ("a", 0):  # a₀ = x
+            return sym("x")
+        if not batch:
+            return plain(name, l)
+        return named({"delta": r"\Delta"}.get(name, name.upper()), name, l)
 
     return {
         "widths": widths,
         "d": widths[0],
         "q": widths[-1],
         "hidden": problem.hidden_layers,
+        "n": widths[1] if problem.hidden_layers == 1 else None,
         "loss": problem.loss,
         "loss_words": LOSSES[problem.loss].words,
         "smoothing": LOSSES[problem.loss].smoothing,
@@ -386,7 +338,10 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
         ],
         "same_activation": len(set(problem.activations)) <= 1,
         "negative_slope": given_num(problem.negative_slope),
-        "fig": {"net": network_figure(*widths)},
+        "fig": {
+            "net": network_figure(*widths),
+            "titles": layer_titles(widths, problem.activations, problem.loss),
+        },
         "scheme": schematic(problem.hidden_layers, problem.loss),
         "given": {
             "x": given_mat(problem.x),
@@ -398,6 +353,7 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
         "fwd": forward,
         "bwd": {"dy_hat": mat(bwd.dy_hat), "dz": mat(bwd.dz)},
         "sym": sym,
+        "plain": plain,
         "elided": max(*widths, problem.m) > MAX_SHOWN,
         "max_shown": MAX_SHOWN,
     }

@@ -101,14 +101,14 @@ def _render(name: str, context: dict) -> str:
 
 
 def solution_head(paper: str) -> str | None:
-    """The preamble a solution of the homework's network begins with (set by pdfLaTeX: text
+    """The preamble every solution begins with (set by pdfLaTeX: text
     all in Latin), down to the marker of report.tex.format_cache, for a paper size (``a4``,
     ``letter``) alone, before any number is known: what TeX can be started with early
     (report.tex.start). None when the template needs more than that to get there."""
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
         template = environment().get_template("solution.tex.j2")
-        context = {"paper": f"{paper}paper", "homework_family": True, "fonts": []}
+        context = {"paper": f"{paper}paper", "fonts": []}
         for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))

@@ -15,6 +15,7 @@ from typing import Any
 from pylatex.utils import NoEscape
 
 from report.notation import equation_numbers
+from solver.activations import ACTIVATIONS
 from solver.losses import LOSSES
 
 MAX_SHOWN = 6  # a layer with at most this many neurons is drawn in full
@@ -22,7 +23,7 @@ HEAD = 3  # neurons drawn before the ellipsis of an elided layer
 NODE_SPACING = 1.0  # vertical distance between neighbouring slots
 LAYER_SPACING = 4.6  # horizontal distance between neighbouring layers, at most
 MAX_WIDTH = 14.0  # the whole drawing's width from the first layer to the last, at most
-TITLE_GAP = 0.95  # from the highest slot up to the layer titles
+TITLE_GAP = 0.5  # from the highest slot up to the layer titles' lowest line
 WEIGHTS_GAP = 1.0  # from the lowest slot down to the weight labels
 PART_EM = (0.75, 0.4, 0.6)  # half a split neuron: base, per index digit, a layer superscript (em)
 
@@ -157,12 +158,41 @@ def network_figure(*widths: int) -> dict[str, Any]:
     }
 
 
-def figure_context(d: int, n: int, q: int) -> dict[str, Any]:
-    """Everything Problem 1's template reads as ``fig``: ``{"net": network_figure(d, n, q)}``."""
-    for name, value in (("d", d), ("n", n), ("q", q)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return {"net": network_figure(d, n, q)}
+def layer_titles(widths: tuple[int, ...], activations: tuple[str, ...], loss: str) -> dict:
+    """Figure 1's words over each layer (what its neurons hold, with the activation or output
+    function at hand), under each pair of layers (the weights and bias between them), and
+    the widths for the caption (``sizes``).
+    One hidden layer is named as the homework names it, h and a; several are numbered."""
+    hidden = len(widths) - 2
+
+    def vect(letter: str, l: int) -> str:
+        return rf"\vect{{{letter}}}" + ("" if hidden == 1 else f"_{{{l}}}")
+
+    TIMES = r"\times"  # noqa: N806 (a backslash may not stand in an f-string's braces)
+    space = r"\in \mathbb{{R}}^{{{}}}".format
+    titles = [rf"input layer\\$\vect{{x}} {space(widths[0])}$"]
+    for l, name in enumerate(activations, 1):
+        h, a = vect("h", l), vect("a", l)
+        word = "hidden layer" if hidden == 1 else f"hidden layer {l}"
+        f = ACTIVATIONS[name].symbol
+        titles.append(rf"{word}\\${h},\ {a} {space(widths[l])}$\\${a} = {f}({h})$")
+    head = LOSSES[loss].head.strip("$")
+    output = r"\vect{z}" if head == r"\mathrm{id}" else rf"{head}(\vect{{z}})"
+    y_hat = r"\hat{\vect{y}}"
+    out = widths[-1]
+    titles.append(rf"output layer\\$\vect{{z}},\ {y_hat} {space(out)}$\\${y_hat} = {output}$")
+    weights = [
+        rf"$\vect{{W}}_{{{l}}} {space(f'{rows} {TIMES} {cols}')}$"
+        + rf"\\$\vect{{b}}_{{{l}}} {space(cols)}$"
+        for l, (rows, cols) in enumerate(itertools.pairwise(widths), 1)
+    ]
+    names = ["d", *(["n"] if hidden == 1 else [f"n_{{{l}}}" for l in range(1, hidden + 1)]), "q"]
+    sizes = ", ".join(f"${name} = {width}$" for name, width in zip(names, widths, strict=True))
+    return {
+        "layers": [NoEscape(t) for t in titles],
+        "weights": [NoEscape(w) for w in weights],
+        "sizes": NoEscape(sizes),
+    }
 
 
 # The back-propagation schematic for any network: one node per quantity of the forward pass.
@@ -182,7 +212,8 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
     chain = [("x", r"$\vect{x}$")]
     ops = []
     for l in range(1, hidden_layers + 1):
-        chain += [(f"h{l}", rf"$\vect{{h}}_{{{l}}}$"), (f"a{l}", rf"$\vect{{a}}_{{{l}}}$")]
+        sub = "" if hidden_layers == 1 else f"_{{{l}}}"  # one hidden layer: h, a
+        chain += [(f"h{l}", rf"$\vect{{h}}{sub}$"), (f"a{l}", rf"$\vect{{a}}{sub}$")]
         ops += [f"({eq['h']})", rf"$f_{{{l}}}$"]
     chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
     ops += [f"({eq['z']})", LOSSES[loss].head, f"({eq['loss']})"]

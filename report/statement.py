@@ -7,7 +7,7 @@ import functools
 import numpy as np
 from pylatex.utils import NoEscape
 
-from report.figures import network_figure
+from report.figures import layer_titles, network_figure
 from report.format import as_typed, matrix, num, row_vector
 from report.notation import param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
@@ -55,7 +55,10 @@ def statement_context(
         "pdf_title": f"{info.course}: {subtitle}" if subtitle else info.course,
         "pdf_author": info.student or info.author,
         "paper": f"{info.paper}paper",
-        "fig": {"net": network_figure(*widths)},
+        "fig": {
+            "net": network_figure(*widths),
+            "titles": layer_titles(widths, problem.activations, problem.loss),
+        },
         "answer_boxes": _answer_labels(problem) if answer_boxes else [],
         "decimals": info.decimals,
         "d": widths[0],

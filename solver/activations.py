@@ -189,8 +189,9 @@ ACTIVATIONS: dict[str, Activation] = {
             derivation=r"""$\ReLU(h) = \max(0, h)$ has slope $1$ for $h > 0$ and $0$ for $h < 0$;
     at the kink $h = 0$ we take $\ReLU'(0) = 0$"""
             + _TOOLS
-            + r""", as PyTorch does\BLOCK{endif}:
-    $\ReLU'(\vect{h}) = \mathbf{1}[\vect{h} > 0]$.""",
+            + r""", as PyTorch does\BLOCK{endif} (any value in $[0, 1]$ is a valid
+    subgradient there): $\ReLU'(\vect{h}) = \mathbf{1}[\vect{h} > 0]$, so the gradient
+    passes through the neurons with $h_k > 0$ and is cut at the others.""",
             kinked=True,
             convention=r"$\ReLU'(0) = 0$, as PyTorch's \texttt{relu} backward.",
         ),

@@ -264,27 +264,94 @@ label-smoothed target:
 \end{equation}
 with $\vect{y} \in \{0, 1\}^{q}$ one-hot and $\epsilon$ a small constant.
 """,
-                "output_error": r"""Only the $i$-th term of (\VAR{eq.loss}) contains $\yhat_i$, so $\partial\Loss / \partial\yhat_i =
--\ys_i / \yhat_i$. The softmax depends on every $z_j$: with $S = \sum_{j} \exp(z_j)$, the
-quotient rule gives $\partial\yhat_i / \partial z_j = (\delta_{ij} e^{z_i} S - e^{z_i} e^{z_j})
-/ S^2 = \yhat_i (\delta_{ij} - \yhat_j)$, where $\delta_{ij}$ is $1$ if $i = j$ and $0$
-otherwise. By the chain rule, summing over every $\yhat_i$ that depends on $z_j$,
+                "output_error": r"""The loss reaches $\vect{z}$ through the prediction $\hat{\vect{y}}$: first the loss with
+respect to $\hat{\vect{y}}$, then the softmax's Jacobian, then the two joined by the chain
+rule. Here $\delta_{ij}$ is the Kronecker delta ($1$ if $i = j$, $0$ otherwise, so that
+$\sum_{i} c_i \delta_{ij} = c_j$) and $\diag(\vect{v})$ the diagonal matrix with $\vect{v}$ on
+its diagonal.
+
+\emph{The loss with respect to $\hat{\vect{y}}$.} Only the $i$-th term of (\VAR{eq.loss})
+contains $\yhat_i$, and $(\ln u)' = 1/u$ for $u > 0$ (every $\yhat_i$ is positive, as a ratio
+of exponentials):
 \begin{equation*}
-  \pd{\Loss}{z_j} = \sum_{i=1}^{q} \Bigl(-\frac{\ys_i}{\yhat_i}\Bigr) \yhat_i (\delta_{ij} - \yhat_j)
-  = -\ys_j + \yhat_j \sum_{i=1}^{q} \ys_i = \yhat_j - \ys_j,
+  \pd{\Loss}{\yhat_i} = -\frac{\ys_i}{\yhat_i},
+  \qquad
+  \pd{\Loss}{\hat{\vect{y}}} = -\diag(\hat{\vect{y}})^{-1} \vect{y}^{s} \in \mathbb{R}^{q}.
 \end{equation*}
-because the smoothed target sums to one: $\sum_i \ys_i = (1 - \epsilon) \cdot 1 + q \cdot
-\epsilon / q = 1$. The $\yhat_i$ in the denominator cancels against the softmax's own factor
-$\yhat_i$: in matrix form,
+
+\emph{The softmax Jacobian.} Write $S = \sum_{k=1}^{q} \exp(z_k)$, so that
+$\yhat_i = \exp(z_i) / S$. The numerator depends on $z_j$ only when $i = j$, the denominator
+for every $j$: $\partial \exp(z_i) / \partial z_j = \delta_{ij} \exp(z_i)$ and
+$\partial S / \partial z_j = \exp(z_j)$. By the quotient rule,
+\begin{equation*}
+  \pd{\yhat_i}{z_j}
+  = \frac{\pd{\exp(z_i)}{z_j} \, S - \exp(z_i) \, \pd{S}{z_j}}{S^{2}}
+  = \frac{\delta_{ij} \exp(z_i) \, S - \exp(z_i) \exp(z_j)}{S^{2}}.
+\end{equation*}
+The two cases:
+\begin{alignat*}{2}
+  &i = j\colon &\quad \pd{\yhat_i}{z_i}
+    &= \frac{\exp(z_i)}{S} - \Bigl(\frac{\exp(z_i)}{S}\Bigr)^{2}
+     = \yhat_i - \yhat_i^{2} = \yhat_i (1 - \yhat_i), \\
+  &i \neq j\colon &\quad \pd{\yhat_i}{z_j}
+    &= -\frac{\exp(z_i)}{S} \cdot \frac{\exp(z_j)}{S} = -\yhat_i \yhat_j.
+\end{alignat*}
+Both cases are one formula, and in matrix form the Jacobian is symmetric:
+\begin{equation*}
+  \pd{\yhat_i}{z_j} = \yhat_i (\delta_{ij} - \yhat_j),
+  \qquad
+  \pd{\hat{\vect{y}}}{\vect{z}}
+  = \diag(\hat{\vect{y}}) - \hat{\vect{y}} \hat{\vect{y}}^\top \in \mathbb{R}^{q \times q}.
+\end{equation*}
+
+\emph{The loss with respect to $\vect{z}$.} Every $\yhat_i$ depends on $z_j$, so the chain
+rule sums over $i$:
+\begin{align*}
+  \pd{\Loss}{z_j}
+  &= \sum_{i=1}^{q} \pd{\Loss}{\yhat_i} \pd{\yhat_i}{z_j}
+   = \sum_{i=1}^{q} \Bigl(-\frac{\ys_i}{\yhat_i}\Bigr) \yhat_i (\delta_{ij} - \yhat_j) \\
+  &= -\sum_{i=1}^{q} \ys_i \delta_{ij} + \yhat_j \sum_{i=1}^{q} \ys_i
+   = -\ys_j + \yhat_j \sum_{i=1}^{q} \ys_i.
+\end{align*}
+The smoothed labels sum to one, because $\vect{y}$ is one-hot ($\sum_{i} y_i = 1$):
+\begin{equation*}
+  \sum_{i=1}^{q} \ys_i
+  = (1 - \epsilon) \sum_{i=1}^{q} y_i + \sum_{i=1}^{q} \frac{\epsilon}{q}
+  = (1 - \epsilon) \cdot 1 + q \cdot \frac{\epsilon}{q}
+  = 1.
+\end{equation*}
+In matrix form the same computation reads, the Jacobian being symmetric,
+\begin{equation*}
+  \pd{\Loss}{\vect{z}}
+  = \Bigl(\pd{\hat{\vect{y}}}{\vect{z}}\Bigr)^{\!\top} \pd{\Loss}{\hat{\vect{y}}}
+  = \bigl(\diag(\hat{\vect{y}}) - \hat{\vect{y}} \hat{\vect{y}}^\top\bigr)
+    \bigl(-\diag(\hat{\vect{y}})^{-1} \vect{y}^{s}\bigr)
+  = -\vect{y}^{s} + \hat{\vect{y}} \sum_{i=1}^{q} \ys_i,
+\end{equation*}
+since $\hat{\vect{y}}^\top \diag(\hat{\vect{y}})^{-1} \vect{y}^{s}
+= \sum_{i} \yhat_i \ys_i / \yhat_i = \sum_{i} \ys_i$. Hence $\partial\Loss / \partial z_j =
+\yhat_j - \ys_j$, and
 \begin{equation}
-  \vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}. \tag{\VAR{eq.dz}}
+  \boxed{\vect{\delta}_{\VAR{hidden + 1}} = \pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}}. \tag{\VAR{eq.dz}}
 \end{equation}
+The simple form $\hat{\vect{y}} - \vect{y}^{s}$ holds only because $\sum_i \ys_i = 1$; for a
+target that did not sum to one it would be $\hat{\vect{y}} \sum_i \ys_i - \vect{y}^{s}$.
 """,
                 "summary": r"""  \vect{\delta}_{\VAR{hidden + 1}} &= \hat{\vect{y}} - \vect{y}^{s}, \\
 """,
-                "forward": r"""\hat{\VAR{sym("y")}} &= \Softmax(\VAR{sym("z")}) = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
-\VAR{sym("y")}^{s} &= (1 - \epsilon)\, \VAR{sym("y")} + \frac{\epsilon}{q} = \fit[0.6\textwidth]{\VAR{fwd.y_smooth},}\\
+                "forward": r"""\BLOCK{if batch}
+\boldsymbol{\mu} &= \max_k Z_{rk} = \fit[0.6\textwidth]{\VAR{fwd.z_max},}\\
+e^{\vect{Z} - \boldsymbol{\mu} \mathbf{1}_q^\top} &= \fit[0.6\textwidth]{\VAR{fwd.exp_shifted},}\\
+\vect{s} &= e^{\vect{Z} - \boldsymbol{\mu} \mathbf{1}_q^\top} \mathbf{1}_q = \fit[0.6\textwidth]{\VAR{fwd.exp_sum},}\\
+\hat{\vect{Y}} &= \diag(\vect{s})^{-1} e^{\vect{Z} - \boldsymbol{\mu} \mathbf{1}_q^\top} = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
+\BLOCK{else}
+\mu &= \max_k z_k = \VAR{fwd.z_max},\\
+e^{\vect{z} - \mu} &= \fit[0.6\textwidth]{\VAR{fwd.exp_shifted},}\\
+\textstyle\sum_{k=1}^{q} e^{z_k - \mu} &= \VAR{fwd.exp_sum},\\
+\hat{\vect{y}} &= \Softmax(\vect{z}) = \frac{e^{\vect{z} - \mu}}{\sum_{k} e^{z_k - \mu}} = \fit[0.6\textwidth]{\VAR{fwd.y_hat},}\\
+\BLOCK{endif}
 \ln \hat{\VAR{sym("y")}} &= \fit[0.6\textwidth]{\VAR{fwd.log_y_hat},}\\
+\VAR{sym("y")}^{s} &= (1 - \epsilon)\, \VAR{sym("y")} + \frac{\epsilon}{q} = \fitsplit{(1 - \VAR{given.epsilon}) \VAR{given.y} + \frac{\VAR{given.epsilon}}{\VAR{q}}}{\VAR{fwd.y_smooth},}\\
 \BLOCK{if batch}
 \boldsymbol{\ell} &= -\bigl(\vect{Y}^{s} \odot \ln \hat{\vect{Y}}\bigr) \mathbf{1}_q = \fit[0.6\textwidth]{\VAR{fwd.losses},}\\
 \Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
@@ -292,7 +359,11 @@ $\yhat_i$: in matrix form,
 \Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
 \BLOCK{endif}
 """,
-                "backward_error": r"""\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \BLOCK{if batch}\frac{1}{m}\BLOCK{endif}\bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}^{s}\bigr) = \fit[0.5\textwidth]{\VAR{bwd.dz},}\\
+                "backward_error": r"""\pd{\Loss}{\hat{\VAR{sym("y")}}} &= \BLOCK{if batch}-\frac{1}{m}\, \vect{Y}^{s} \oslash \hat{\vect{Y}}\BLOCK{else}-\frac{\vect{y}^{s}}{\hat{\vect{y}}}\BLOCK{endif} = \fit[0.5\textwidth]{\VAR{bwd.dy_hat},}\\
+\VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \BLOCK{if batch}\frac{1}{m}\BLOCK{endif}\bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}^{s}\bigr) \BLOCK{if batch}\\
+  &= \fitsplit{\frac{1}{\VAR{m}} \left(\VAR{fwd.y_hat} - \VAR{fwd.y_smooth}\right)}{\VAR{bwd.dz},}\\
+\BLOCK{else}= \fitsplit[0.42\textwidth]{\VAR{fwd.y_hat} - \VAR{fwd.y_smooth}}{\VAR{bwd.dz},}\\
+\BLOCK{endif}
 """,
                 "statement": r"""  \hat{\vect{y}} = \Softmax(\vect{z}), \qquad
   \Loss = -\sum_{i=1}^{q} \ys_i \ln(\yhat_i), \qquad

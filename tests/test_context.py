@@ -81,17 +81,17 @@ def test_batch_forms_are_shown(batch_tex):
     """H = XW1 + 1b1ᵀ, the mean loss, (1/m)Xᵀ Δ1, ∂Loss/∂Z = (1/4)(Ŷ − Yˢ), with numbers."""
     for text in [
         "A mini-batch of $m = 4$ instances",
-        r"\vect{H} &= \vect{X} \vect{W}_1 + \mathbf{1}_m \vect{b}_1^\top",
-        r"\vect{Z} &= \vect{A} \vect{W}_2 + \mathbf{1}_m \vect{b}_2^\top",
+        r"\vect{H} &= \vect{X} \vect{W}_{1} + \mathbf{1}_m \vect{b}_{1}^\top",
+        r"\vect{Z} &= \vect{A} \vect{W}_{2} + \mathbf{1}_m \vect{b}_{2}^\top",
         r"\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r",
-        r"\pd{\Loss}{\vect{W}_1} = \frac{1}{m} \vect{X}^\top \vect{\Delta}_1",
+        r"\vect{\Delta}_{2} &= \pd{\Loss}{\vect{Z}} = \frac{1}{m}\bigl(",
         r"\frac{1}{4} \left(",
-        r"\pd{\Loss}{\vect{W}_1} &= \vect{X}^\top \pd{\Loss}{\vect{H}}",
+        r"\pd{\Loss}{\vect{W}_{1}} &= \vect{X}^\top \vect{\Delta}_{1}",
         r"\num{8.3233}",  # the mean loss of the 4 instances
     ]:
         assert text in batch_tex, text
     problem2 = batch_tex[batch_tex.index(r"\section{Problem 2}") :]
-    assert r"\vect{h} &= \vect{W}_1^\top \vect{x}" not in problem2
+    assert r"\vect{h} &= \vect{W}_{1}^\top \vect{x}" not in problem2
 
 
 def test_a_long_batch_shows_its_first_and_last_rows():

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import subprocess
 
+import numpy as np
 import pytest
+from instances import random_problem
 from pylatex.utils import NoEscape
 
 from orchestration.single import render_solution
-from report.environment import make_environment
-from report.figures import MAX_SHOWN, figure_context, network_figure, shown_indices, slot_ys
-from report.settings import DEFAULT_INFO
-from report.tex import compile_pdf
+from report.figures import MAX_SHOWN, layer_titles, network_figure, shown_indices, slot_ys
 from solver.network import solve
 
 
@@ -96,16 +93,28 @@ def test_slot_ys_are_evenly_spaced():
     assert slot_ys(1) == [0.0]
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.0, True])
-def test_figure_context_rejects_non_positive_or_non_int_sizes(bad):
-    with pytest.raises(ValueError, match="positive integer"):
-        figure_context(2, bad, 3)
-
-
 def render(d: int, n: int, q: int) -> str:
-    template = make_environment().get_template("problem1.tex.j2")
-    context = {"fig": figure_context(d, n, q), "homework_family": True, "tools": True}
-    return template.render(d=d, n=n, q=q, **context)
+    """Problem 1 of the solution of a homework network (one ReLU layer, cross-entropy)."""
+    tex = render_solution(solve(random_problem(np.random.default_rng(d * n * q), d, n, q)))
+    return tex[tex.index(r"\section{Problem 1}") : tex.index(r"\section{Problem 2}")]
+
+
+def test_layer_titles_name_the_functions_at_hand():
+    """One hidden layer: h, a = ReLU(h), ŷ = Softmax(z); several: numbered; MSE: ŷ = z."""
+    shallow = layer_titles((2, 3, 3), ("relu",), "cross_entropy")
+    assert shallow["layers"][1] == (
+        r"hidden layer\\$\vect{h},\ \vect{a} \in \mathbb{R}^{3}$\\$\vect{a} = \ReLU(\vect{h})$"
+    )
+    assert r"\hat{\vect{y}} = \Softmax(\vect{z})" in shallow["layers"][2]
+    assert shallow["weights"][0] == (
+        r"$\vect{W}_{1} \in \mathbb{R}^{2 \times 3}$\\$\vect{b}_{1} \in \mathbb{R}^{3}$"
+    )
+    assert shallow["sizes"] == "$d = 2$, $n = 3$, $q = 3$"
+    deep = layer_titles((2, 3, 4, 1), ("tanh", "sigmoid"), "mse")
+    assert r"hidden layer 2\\" in deep["layers"][2]
+    assert r"$\vect{a}_{2} = \sigma(\vect{h}_{2})$" in deep["layers"][2]
+    assert deep["layers"][3].endswith(r"$\hat{\vect{y}} = \vect{z}$")
+    assert deep["sizes"] == "$d = 2$, $n_{1} = 3$, $n_{2} = 4$, $q = 1$"
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 3), (10, 20, 4)])
@@ -120,11 +129,11 @@ def test_template_renders_the_derivation(shape):
         r"\diag(\hat{\vect{y}}) - \hat{\vect{y}} \hat{\vect{y}}^\top",
         r"(1 - \epsilon) \cdot 1 + q \cdot \frac{\epsilon}{q}",  # Σ yˢ = 1
         r"\pd{\Loss}{\vect{z}} = \hat{\vect{y}} - \vect{y}^{s} \in \mathbb{R}^{q}",
-        r"\vect{a} \, (\hat{\vect{y}} - \vect{y}^{s})^\top",  # ∂Loss/∂W2
-        r"\vect{W}_2 (\hat{\vect{y}} - \vect{y}^{s}) \in \mathbb{R}^{n}",  # ∂Loss/∂a
-        r"\odot \mathbf{1}[\vect{h} > 0]",  # ReLU mask
+        r"\pd{\Loss}{\vect{W}_{2}} &= \vect{a} \vect{\delta}_{2}^\top",  # ∂Loss/∂W2
+        r"\vect{\delta}_{1} &= \bigl(\vect{W}_{2} \vect{\delta}_{2}\bigr) \odot \ReLU'(\vect{h})",
+        r"\ReLU'(\vect{h}) = \mathbf{1}[\vect{h} > 0]",  # ReLU mask
         r"\ReLU'(0) = 0",
-        r"\in \mathbb{R}^{d \times n}",  # shape of ∂Loss/∂W1
+        r"\in \mathbb{R}^{d \times n}",  # shape of W1
         r"\boxed{",
         rf"$d = {d}$, $n = {n}$, $q = {q}$",
         rf"\mathbb{{R}}^{{{d} \times {n}}}",  # W1's label in the drawing
@@ -158,34 +167,3 @@ def test_schematic_has_a_node_per_quantity_and_a_gradient_per_edge():
     assert scheme["target"] == r"$\vect{y}$"
     assert schematic(0, "cross_entropy")["target"] == r"$\vect{y}^{s}$"
     assert all(n["x"] <= 14.5 for n in schematic(4, "mse")["nodes"])
-
-
-def _pages(pdf: bytes, folder) -> list[bytes]:
-    """Each page of ``pdf`` drawn by poppler at 100 dpi (PPM bytes)."""
-    (folder / "doc.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "100", "doc.pdf", "page"], cwd=folder, check=True)
-    return [page.read_bytes() for page in sorted(folder.glob("page-*.ppm"))]
-
-
-@pytest.mark.tex
-def test_the_graph_set_in_the_preamble_looks_as_set_in_place(homework, tmp_path):
-    """Figure 2 is set into a box in the preamble (so that the cached format holds it): every
-    page is drawn pixel for pixel as with the figure set where it stands. Under XeLaTeX it is
-    set in place (fontspec's math alphabets exist only after \\begin{document})."""
-    tex = render_solution(solve(homework))
-    picture = make_environment().get_template("figure_graph.tex.j2").render()
-    preamble, body = tex.split(r"\begin{document}")
-    assert tex.count(r"\computationalgraph") == 3 and picture.strip() in preamble
-    box = preamble[preamble.index(r"\newsavebox{\computationalgraph}") :]
-    end = box.index("\n", box.index(r"\unskip}"))  # the box's last line
-    in_place = preamble.replace(box[:end], "") + r"\begin{document}"
-    in_place += body.replace(r"\usebox{\computationalgraph}", picture)
-    assert r"\computationalgraph" not in in_place
-    (tmp_path / "boxed").mkdir()
-    (tmp_path / "in-place").mkdir()
-    boxed = _pages(compile_pdf(tex).pdf, tmp_path / "boxed")
-    assert boxed == _pages(compile_pdf(in_place).pdf, tmp_path / "in-place")
-    assert len(boxed) > 5
-    named = dataclasses.replace(DEFAULT_INFO, student="Иван")
-    xelatex = render_solution(solve(homework), info=named)
-    assert r"\computationalgraph" not in xelatex and picture.strip() in xelatex

@@ -19,7 +19,11 @@ import build
 EXAMPLES = {
     "tanh-mse": ["Step 2: the activations", "by the quotient rule tanh", "1 − tanh2 h"],
     "multilabel": ["binary cross-entropy", "= σ(h) 1 − σ(h)", "binary_cross_entropy_with_logits"],
-    "wide": ["hidden 2", "64×64", "Up to 200 entries θ of each parameter, all of a smaller one"],
+    "wide": [
+        "hidden layer 2",
+        "64×64",
+        "Up to 200 entries θ of each parameter, all of a smaller one",
+    ],
 }
 
 
