@@ -30,22 +30,24 @@ def render_solution(
 ) -> str:
     """The solution document's LaTeX source, its [report] ``info``, with the checks of its
     Verification appendix:
-    central differences, the exact values where the instance has them (kept in the user's
-    cache with ``keep``: orchestration.exact), and with ``prove`` the symbolic proof of
-    Problem 1 at the instance's shape."""
+    central differences, Problem 1's closed forms in 50-digit arithmetic and the exact forms
+    where the instance has them (kept in the user's cache with ``keep``:
+    orchestration.exact), and with ``prove`` the symbolic proof of Problem 1."""
     from orchestration.exact import exact_shown
     from report.document import solution_tex
     from solver.high_precision import network_agreement
     from solver.verification import verify
 
-    problem = solution.problem
     # The exact forms are shown in Problem 2 too, rounded to the report's decimals.
-    rows, difference = exact_shown(solution, decimals=info.decimals, keep=keep)
+    rows, shown = exact_shown(solution, decimals=info.decimals, keep=keep)
     if not info.appendix:  # no appendix: no checks to report in it
         return solution_tex(solution, rows, None, info=info)
-    if difference is None and not problem.homework_family:
-        difference = network_agreement(problem, solution)
-    checks = verify(solution, difference, prove=prove)
+    # One check for every network: Problem 1's closed forms in 50 digits; the exact forms
+    # shown, where there are any, answer to the same bound.
+    differences = [
+        d for d in (network_agreement(solution.problem, solution), shown) if d is not None
+    ]
+    checks = verify(solution, max(differences, default=None), prove=prove)
     return solution_tex(solution, rows, checks, info=info)
 
 

@@ -129,8 +129,11 @@ def training_context(solution: Solution, mat, fnum) -> dict | None:
     }
 
 
-def verification_context(check: Verification | None, problem) -> dict | None:
-    """The appendix's figures, in scientific notation where they are error sizes."""
+def verification_context(
+    check: Verification | None, problem, *, exact_forms: bool = False
+) -> dict | None:
+    """The appendix's figures, in scientific notation where they are error sizes;
+    ``exact_forms``: Problem 2 shows exact forms, which the check covers too."""
     if check is None:
         return None
     power = partial(num, decimals=0, places=0)  # 1e-6 as 10⁻⁶
@@ -139,7 +142,7 @@ def verification_context(check: Verification | None, problem) -> dict | None:
     proof = check.proof
     used = [ACTIVATIONS[name] for name in dict.fromkeys(problem.activations)]
     return {
-        "homework_family": problem.homework_family,
+        "exact_forms": exact_forms,
         # The units the words name: "ReLU", "leaky ReLU", or both (with "or"/"and").
         "kinked": " or ".join(a.words for a in used if a.kinked),
         "patterned": " and ".join(a.words for a in used if a.pieces is not None),
@@ -224,7 +227,9 @@ def solution_context(
         "updated": _params(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
         "exact": exact,
-        "verification": verification_context(verification, problem) if info.appendix else None,
+        "verification": verification_context(verification, problem, exact_forms=exact is not None)
+        if info.appendix
+        else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
     }
     return context | network_context(solution, mat, fnum, info.decimals)

@@ -1,11 +1,10 @@
-"""Any network's Problem 2 in 50-digit arithmetic, against the float64 solution.
+"""Every network's Problem 2 in 50-digit arithmetic, against the float64 solution.
 
-For the homework's network solver.exact_values gives exact SymPy forms, short enough to
-print. For any other network the same closed forms of Problem 1 are evaluated from the
-inputs as typed (exact rationals) in 50-digit arithmetic (mpmath, SymPy's own): nested
-sigmoids and tanhs have no short exact form, and SymPy's evalf of the nested expressions
-takes seconds where this takes milliseconds; 50 digits leave the 30 compared far from any
-rounding.
+Problem 1's closed forms are evaluated from the inputs as typed (exact rationals) in 50-digit
+arithmetic (mpmath, SymPy's own): nested sigmoids and tanhs have no short exact form, and
+SymPy's evalf of the nested expressions takes seconds where this takes milliseconds; 50
+digits leave the 30 compared far from any rounding. (Where the exact forms are short enough
+to print, solver.exact_values finds them for Problem 2 to show.)
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ WORKING_DIGITS = 50
 
 
 def network_agreement(problem: Problem, solution: Solution) -> float | None:
-    """For a network other than the homework's: every forward value, gradient and updated
+    """For any network: every forward value, gradient and updated
     parameter computed from the inputs as typed (exact rationals) with the closed forms of
     Problem 1 in WORKING_DIGITS-digit arithmetic; the largest relative difference from
     float64. None when the instance is not exact-able (an input of more than MAX_DIGITS

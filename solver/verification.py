@@ -28,12 +28,12 @@ EXACT_TOLERANCE = 1e-12  # max relative difference for exact and float64 values 
 
 @dataclass(frozen=True)
 class ProofSummary:
-    """The symbolic proof's verdict at one shape."""
+    """The symbolic proof's verdict at one shape (solver.proof)."""
 
     shape: tuple[int, ...]
     holds: bool
     identities: int  # entry-wise equalities checked
-    masks: int  # ReLU activation patterns covered
+    masks: int  # slope patterns of the (leaky) ReLU layers covered
     classes: int  # choices of the hot class covered
     seconds: float
 
@@ -91,34 +91,18 @@ def gradient_errors(solution: Solution) -> dict[str, float] | None:
 
 
 def prove_problem(solution: Solution) -> ProofSummary:
-    """The symbolic proof for this instance's network: the homework's at the instance's own
-    shape (solver.proof); any other at a small shape of its layers (solver.network_proof)."""
-    problem = solution.problem
-    if problem.homework_family:
-        return prove_shape(*problem.shape)
-    from solver.network_proof import proof_widths, prove_network
+    """The symbolic proof of Problem 1's closed forms for this instance's network, at a small
+    shape of its layers (solver.proof)."""
+    from solver.proof import proof_widths, prove_network
 
+    problem = solution.problem
     result = prove_network(proof_widths(problem.hidden_layers), problem.activations, problem.loss)
     return ProofSummary(
         shape=result.widths,
         holds=result.holds,
         identities=result.identities,
         masks=result.patterns,
-        classes=1,
-        seconds=result.seconds,
-    )
-
-
-def prove_shape(d: int, n: int, q: int) -> ProofSummary:
-    from solver.proof import prove
-
-    result = prove(d, n, q)
-    return ProofSummary(
-        shape=(d, n, q),
-        holds=result.holds,
-        identities=result.identities,
-        masks=len(result.masks),
-        classes=len(result.hot_classes),
+        classes=result.classes,
         seconds=result.seconds,
     )
 
