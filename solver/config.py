@@ -240,7 +240,7 @@ def problem_toml(
     config file in :data:`SCHEMA`, which :func:`parse_config` reads back exactly: whole
     numbers are written as integers, other floats so that they round-trip."""
     network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
-    if not problem.homework_family or problem.hidden_layers != 1:
+    if problem.activations != (DEFAULT,) or problem.loss != DEFAULT_LOSS:  # else the defaults
         network.update(loss=problem.loss, activation=list(problem.activations))
         if any(ACTIVATIONS[name].uses_alpha for name in problem.activations):
             network["negative_slope"] = problem.negative_slope

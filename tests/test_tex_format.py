@@ -142,7 +142,7 @@ def test_an_altered_format_of_the_same_size_is_not_used(cache):
     data = bytearray(fmt.read_bytes())
     data[len(data) // 2] ^= 0xFF
     fmt.write_bytes(bytes(data))
-    tex_format._checked.clear()
+    tex_format._matches.cache_clear()
     assert tex_format.lookup(tex_format.split(document).head, shutil.which("pdflatex")) is None
 
 

@@ -25,6 +25,7 @@ the record last; a cache folder that cannot be written is no error, only a slowe
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -113,7 +114,11 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-_checked: dict[tuple, bool] = {}  # (format path, size, mtime, inode) -> its digest matched
+@functools.lru_cache(maxsize=64)
+def _matches(path: str, size: int, mtime_ns: int, inode: int, sha256: str) -> bool:
+    """Whether this version of the format file (its path, size, mtime and inode) has the
+    recorded SHA-256: hashed once per process and file version, a pure function's cache."""
+    return _digest(Path(path)) == sha256
 
 
 def lookup(head: str, pdflatex: str) -> Format | None:
@@ -131,9 +136,8 @@ def lookup(head: str, pdflatex: str) -> Format | None:
         if status.st_size != recorded["size"]:
             return None
         version = (str(fmt), status.st_size, status.st_mtime_ns, status.st_ino)
-        if version not in _checked:
-            _checked[version] = _digest(fmt) == recorded["sha256"]
-        return Format(fmt, bool(recorded["restore"])) if _checked[version] else None
+        trusted = _matches(*version, str(recorded["sha256"]))
+        return Format(fmt, bool(recorded["restore"])) if trusted else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
