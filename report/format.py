@@ -194,8 +194,12 @@ def sci(value: float, digits: int = 1) -> NoEscape:
 
     >>> print(sci(1.5372e-15), sci(0.0), sci(2.5e-9, 2))
     \num[parse-numbers=true]{1.5e-15} \num{0} \num[parse-numbers=true]{2.50e-9}
+    >>> print(sci(float("inf")))
+    \infty
     """
     if value == 0:
         return siunitx("0")
+    if not math.isfinite(value):  # a check that found a value not finite
+        return NoEscape(r"\infty")
     mantissa, exponent = f"{value:.{digits}e}".split("e")
     return siunitx(f"{mantissa}e{int(exponent)}")

@@ -10,6 +10,7 @@ to print, solver.exact_values finds them for Problem 2 to show.)
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -80,8 +81,8 @@ def _high_precision(problem: Problem, mp) -> dict[str, list]:
         slopes.append(list(f_prime))
     W, b = weights[-1], biases[-1]
     z = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
-    y_hat, loss, delta = LOSSES[problem.loss].precise(z, y, epsilon, mp)
-    out |= {"z": z, "y_hat": y_hat, "loss": [loss]}
+    y_hat, loss, delta, shown = LOSSES[problem.loss].precise(z, y, epsilon, mp)
+    out |= {"z": z, "y_hat": y_hat, "loss": [loss]} | shown
     for layer in range(len(weights) - 1, -1, -1):
         W, b, a_in = weights[layer], biases[layer], inputs[layer]
         dW = [[a_in[p] * delta[k] for k in range(len(delta))] for p in range(len(a_in))]
@@ -103,6 +104,9 @@ def _network_floats(solution: Solution) -> dict[str, np.ndarray]:
     """The float64 solution under the names of :func:`_high_precision`."""
     fwd, grads, updated = solution.forward, solution.backward.grads, solution.updated
     floats = {"z": fwd.z, "y_hat": fwd.y_hat, "loss": np.asarray(fwd.loss)}
+    intermediates = ("z_max", "exp_shifted", "exp_sum", "log_y_hat", "y_smooth")
+    floats |= {name: getattr(fwd, name) for name in intermediates}
+    floats["dy_hat"] = solution.backward.dy_hat
     for layer, (h, a) in enumerate(zip(fwd.hs, fwd.activations, strict=True)):
         floats[f"h{layer}"], floats[f"a{layer}"] = h, a
     for name, value in grads.as_dict().items():
@@ -113,7 +117,12 @@ def _network_floats(solution: Solution) -> dict[str, np.ndarray]:
 
 
 def _relative_mp(exact, value: float, mp) -> float:
-    if not math.isfinite(value):
+    """|exact − value| relative to the larger of the two, as float64 can hold them: a value
+    past float64's range (e^{−2000}, −1/ŷ for such a ŷ) rounds to 0 or ±inf, correctly."""
+    if math.isnan(value):
         return math.inf
-    scale = max(abs(exact), abs(mp.mpf(value)))
-    return 0.0 if scale == 0 else float(abs(exact - mp.mpf(value)) / scale)
+    if math.isinf(value):  # right only where the exact value overflows, with its sign
+        overflows = abs(exact) > sys.float_info.max and (exact > 0) == (value > 0)
+        return 0.0 if overflows else math.inf
+    scale = max(abs(exact), abs(mp.mpf(value)), sys.float_info.min)
+    return float(abs(exact - mp.mpf(value)) / scale)

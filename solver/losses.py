@@ -136,20 +136,28 @@ def _cross_entropy_precise(z, y, epsilon, mp):
     y_hat = [mp.exp(v - top) / total for v in z]
     y_s = [(1 - epsilon) * t + epsilon / q for t in y]
     loss = -sum(s * mp.log(p) for s, p in zip(y_s, y_hat, strict=True))
-    return y_hat, loss, [p - s for p, s in zip(y_hat, y_s, strict=True)]
+    shown = {  # what Problem 2 prints on the way, under the solver's names
+        "z_max": [top],
+        "exp_shifted": [mp.exp(v - top) for v in z],
+        "exp_sum": [total],
+        "log_y_hat": [mp.log(p) for p in y_hat],
+        "y_smooth": y_s,
+        "dy_hat": [-s / p for s, p in zip(y_s, y_hat, strict=True)],
+    }
+    return y_hat, loss, [p - s for p, s in zip(y_hat, y_s, strict=True)], shown
 
 
 def _mse_precise(z, y, epsilon, mp):
     q = len(z)
     loss = sum((p - t) ** 2 for p, t in zip(z, y, strict=True)) / q
-    return z, loss, [2 * (p - t) / q for p, t in zip(z, y, strict=True)]
+    return z, loss, [2 * (p - t) / q for p, t in zip(z, y, strict=True)], {}
 
 
 def _binary_cross_entropy_precise(z, y, epsilon, mp):
     q = len(z)
     y_hat = [1 / (1 + mp.exp(-v)) for v in z]
     loss = sum(mp.log(1 + mp.exp(-v)) + (1 - t) * v for v, t in zip(z, y, strict=True)) / q
-    return y_hat, loss, [(p - t) / q for p, t in zip(y_hat, y, strict=True)]
+    return y_hat, loss, [(p - t) / q for p, t in zip(y_hat, y, strict=True)], {}
 
 
 # In SymPy, as the homework's formulas write the loss, with the closed-form δ = ∂Loss/∂z:
@@ -204,7 +212,8 @@ class Loss:
     name: str  # as the config writes it
     forward: Callable  # (z, y, ε) → Forward's output fields: y_hat, loss, losses, …
     gradients: Callable  # (forward, y, m) → (∂Loss/∂ŷ, δ = ∂Loss/∂z), the mean's 1/m in
-    precise: Callable  # (z, y, ε, mpmath) → (ŷ, Loss, δ) in mpmath numbers
+    # (z, y, ε, mpmath) → (ŷ, Loss, δ, {what Problem 2 prints on the way}) in mpmath numbers
+    precise: Callable
     symbolic: Callable  # (z, y, ε) in SymPy → (Loss, δ), functions kept whole
     draw_target: Callable  # (rng, y, ints, low, high) → a variant's y, shaped as y
     # How saturated the output is over rows of logits Z (m, q): variants keep it small.
