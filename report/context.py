@@ -13,7 +13,7 @@ from pylatex.utils import NoEscape
 
 from report.figures import layer_titles, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
-from report.notation import equation_numbers, param_tex
+from report.notation import equation_numbers, hidden_vector, param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.exactness import MAX_DIGITS, PRECISION
@@ -294,6 +294,8 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
         forward["loss_terms"] = mean_terms(fwd.losses, fnum)
     if fwd.y_smooth is not None:  # label smoothing: ŷ's logarithm and the smoothed target
         forward.update(y_smooth=mat(fwd.y_smooth), log_y_hat=mat(fwd.log_y_hat))
+        if not batch:
+            forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
     if fwd.z_max is not None:  # softmax, through the max-shifted exponentials
         per_instance = mat if batch else fnum  # one number per instance
         forward.update(
@@ -301,14 +303,14 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
             exp_shifted=mat(fwd.exp_shifted),
             exp_sum=per_instance(fwd.exp_sum),
         )
-        if not batch:
-            forward["loss_terms"] = loss_terms(fwd.y_smooth, fwd.log_y_hat, fnum)
     used = list(dict.fromkeys(problem.activations))  # in the order of the layers
 
     def named(letter: str, name: str, l: int | None) -> NoEscape:
-        # The one hidden layer of a shallow network is named as the homework names it: h, a.
-        bare = l is None or (problem.hidden_layers == 1 and l == 1 and name in ("h", "a"))
-        return NoEscape(rf"\vect{{{letter}}}" + ("" if bare else f"_{{{l}}}"))
+        if l is None:
+            return NoEscape(rf"\vect{{{letter}}}")
+        if name in ("h", "a") and l >= 1:  # a hidden layer's (a₀ is x)
+            return hidden_vector(letter, l, problem.hidden_layers)
+        return NoEscape(rf"\vect{{{letter}}}_{{{l}}}")
 
     def plain(name: str, l: int | None = None) -> NoEscape:
         """A vector of one instance, as Problem 1 writes it: \\vect{h}_2."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from pylatex.utils import NoEscape
 
-from report.notation import equation_numbers
+from report.notation import equation_numbers, hidden_vector
 from solver.activations import ACTIVATIONS
 from solver.losses import LOSSES
 
@@ -165,14 +165,11 @@ def layer_titles(widths: tuple[int, ...], activations: tuple[str, ...], loss: st
     One hidden layer is named as the homework names it, h and a; several are numbered."""
     hidden = len(widths) - 2
 
-    def vect(letter: str, l: int) -> str:
-        return rf"\vect{{{letter}}}" + ("" if hidden == 1 else f"_{{{l}}}")
-
     TIMES = r"\times"  # noqa: N806 (a backslash may not stand in an f-string's braces)
     space = r"\in \mathbb{{R}}^{{{}}}".format
     titles = [rf"input layer\\$\vect{{x}} {space(widths[0])}$"]
     for l, name in enumerate(activations, 1):
-        h, a = vect("h", l), vect("a", l)
+        h, a = hidden_vector("h", l, hidden), hidden_vector("a", l, hidden)
         word = "hidden layer" if hidden == 1 else f"hidden layer {l}"
         f = ACTIVATIONS[name].symbol
         titles.append(rf"{word}\\${h},\ {a} {space(widths[l])}$\\${a} = {f}({h})$")
@@ -212,8 +209,8 @@ def schematic(hidden_layers: int, loss: str) -> dict[str, Any]:
     chain = [("x", r"$\vect{x}$")]
     ops = []
     for l in range(1, hidden_layers + 1):
-        sub = "" if hidden_layers == 1 else f"_{{{l}}}"  # one hidden layer: h, a
-        chain += [(f"h{l}", rf"$\vect{{h}}{sub}$"), (f"a{l}", rf"$\vect{{a}}{sub}$")]
+        h, a = (hidden_vector(letter, l, hidden_layers) for letter in "ha")
+        chain += [(f"h{l}", f"${h}$"), (f"a{l}", f"${a}$")]
         ops += [f"({eq['h']})", rf"$f_{{{l}}}$"]
     chain += [("z", r"$\vect{z}$"), ("yh", r"$\hat{\vect{y}}$"), ("L", r"$\Loss$")]
     ops += [f"({eq['z']})", LOSSES[loss].head, f"({eq['loss']})"]

@@ -15,6 +15,16 @@ def param_tex(name: str) -> NoEscape:
     return NoEscape(rf"\vect{{{name[0]}}}_{{{name[1:]}}}")
 
 
+def hidden_vector(letter: str, l: int, hidden_layers: int) -> NoEscape:
+    r"""Hidden layer l's vector ``letter`` (h or a, or H, A for a batch's rows): numbered,
+    except the one hidden layer of a shallow network, named as the homework names it.
+
+    >>> print(hidden_vector("h", 1, 1), hidden_vector("A", 2, 3))
+    \vect{h} \vect{A}_{2}
+    """
+    return NoEscape(rf"\vect{{{letter}}}" + ("" if hidden_layers == 1 else f"_{{{l}}}"))
+
+
 def equation_numbers(hidden_layers: int) -> dict[str, NoEscape]:
     """Problem 1's equation numbers, consecutive whatever the depth: with no hidden layer there
     is no (1.1) of h_l nor (1.2) of a_l, so z is (1.1) and the rest move up by two.
