@@ -90,18 +90,30 @@ def _build_locked(config: Path, out: Path, *, pdf: bool, prove: bool) -> bool:
 
 
 def _start_tex(data: dict):
-    """TeX started now on the cached format of the solution's preamble (report.tex.start),
-    for the paper the config names, while numpy, the solver and the templates load: about a
-    quarter of a second of TeX's start off the build's time. None when it cannot be."""
-    from report.document import solution_head
+    """TeX started now on the cached format of the solution's preamble (report.tex.start)
+    while the solver and the templates load: about a quarter of a second of TeX's start off
+    the build's time. None when it cannot be."""
     from report.tex import start
 
-    report = data.get("report", {})
-    paper = report.get("paper", DEFAULT_PAPER) if isinstance(report, dict) else DEFAULT_PAPER
+    head = early_head(data)
+    return None if head is None else start(head)
+
+
+def early_head(data: dict) -> str | None:
+    """The solution's preamble for the paper and the network (its depth and loss: Figure 2
+    is in the format) that the config's tables ``data`` name, before they are checked and
+    solved; None when they do not say. (A wrong guess costs only the early start.)"""
+    from report.document import solution_head
+    from solver.losses import DEFAULT as DEFAULT_LOSS
+
+    report, network = data.get("report", {}), data.get("network", {})
     try:
-        head = solution_head(str(paper))
-        return None if head is None else start(head)
-    except Exception:  # noqa: BLE001 - a paper the schema will refuse, properly
+        paper = report.get("paper", DEFAULT_PAPER)
+        hidden_layers = sum(1 for key in network if key[:1] == "W" and key[1:].isdigit()) - 1
+        if hidden_layers < 0:
+            return None
+        return solution_head(str(paper), hidden_layers, str(network.get("loss", DEFAULT_LOSS)))
+    except Exception:  # noqa: BLE001 - a config the schema will refuse, properly
         return None
 
 

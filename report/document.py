@@ -100,15 +100,22 @@ def _render(name: str, context: dict) -> str:
     return environment().get_template(name).render(context).lstrip("\n")
 
 
-def solution_head(paper: str) -> str | None:
-    """The preamble every solution begins with (set by pdfLaTeX: text
-    all in Latin), down to the marker of report.tex.format_cache, for a paper size (``a4``,
-    ``letter``) alone, before any number is known: what TeX can be started with early
-    (report.tex.start). None when the template needs more than that to get there."""
+def solution_head(paper: str, hidden_layers: int, loss: str) -> str | None:
+    """The preamble every solution of a network with ``hidden_layers`` and ``loss`` begins
+    with (set by pdfLaTeX: text all in Latin), down to the marker of
+    report.tex.format_cache, for a paper size (``a4``, ``letter``), before any number is
+    known: what TeX can be started with early (report.tex.start). None when the template
+    needs more than that to get there."""
+    from report.figures import schematic
+
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
         template = environment().get_template("solution.tex.j2")
-        context = {"paper": f"{paper}paper", "fonts": []}
+        context = {
+            "paper": f"{paper}paper",
+            "fonts": [],
+            "scheme": schematic(hidden_layers, loss),
+        }
         for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))

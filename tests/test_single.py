@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from instances import HOMEWORK_CONFIG, NO_PDF_FOLDER
+from instances import HOMEWORK_CONFIG, NO_PDF_FOLDER, ROOT
 
-from orchestration.single import build_solution, render_solution
+from orchestration.single import build_solution, early_head, render_solution
 from report.tex import TexError
+from report.tex.format_cache import split
 from solver.config import load_problem
 from solver.network import solve
+from solver.reading import read_config
 
 
 def test_returns_whether_it_built(tmp_path):
@@ -27,6 +29,20 @@ def test_the_tex_holds_the_verification_and_exact_forms(homework):
     assert r"\texttt{-{}-prove} to include it" in tex
     proved = render_solution(solution, prove=True)
     assert r"\texttt{-{}-prove} to include it" not in proved
+
+
+@pytest.mark.parametrize("config", sorted((ROOT / "problems").glob("*.toml")), ids=lambda p: p.stem)
+def test_tex_is_started_early_on_the_preamble_the_solution_has(config):
+    """What a build starts TeX on before it has solved (its paper, depth and loss read from
+    the raw tables) is the head of the solution it then renders: else the early start and
+    its cached Figure 2 would be thrown away on every build of that network."""
+    _, data = read_config(config)
+    solution = solve(load_problem(config))
+    assert early_head(data) == split(render_solution(solution)).head
+
+
+def test_no_early_start_without_weights():
+    assert early_head({"network": {"x": [1.0]}}) is None
 
 
 @pytest.mark.tex
