@@ -44,21 +44,33 @@ def _params(params: Params, fmt) -> dict[str, NoEscape]:
     return {name: fmt(value) for name, value in params.as_dict().items()}
 
 
-def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> NoEscape:
-    r"""The sum −Σ yˢᵢ ln ŷᵢ with its numbers written out, one term per class."""
-    pairs = zip(y_smooth, log_y_hat, strict=True)
-    terms = [rf"{fmt_num(s)} \cdot ({fmt_num(lg)})" for s, lg in pairs]
-    if len(terms) > MAX_SHOWN:  # as a long vector: the first and last few terms
+def _halves(opening: str, terms: list[str], closing: str) -> tuple[NoEscape, NoEscape]:
+    r"""A sum of ``terms`` in brackets, in two halves, each a line of its own when the whole is
+    too wide (\fitsum): the first opens the bracket, the second closes it; a long sum shows its
+    first and last few terms."""
+    if len(terms) > MAX_SHOWN:
         terms = [*terms[:HEAD], r"\dots", *terms[-TAIL:]]
-    return NoEscape(r"-\bigl(" + " + ".join(terms) + r"\bigr)")
+    cut = max(1, len(terms) // 2)  # the second half, on a line of its own, has more room
+    first = opening + " + ".join(terms[:cut])
+    second = "".join(f" + {term}" for term in terms[cut:]) + closing
+    return NoEscape(first), NoEscape(second)
 
 
-def mean_terms(losses: np.ndarray, fmt_num) -> NoEscape:
-    r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out; a long batch is elided."""
-    shown = [fmt_num(v) for v in losses]
-    if len(shown) > 6:
-        shown = [*shown[:HEAD], r"\dots", *shown[-TAIL:]]
-    return NoEscape(rf"\frac{{1}}{{{len(losses)}}}\bigl(" + " + ".join(shown) + r"\bigr)")
+def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> tuple[NoEscape, NoEscape]:
+    r"""The sum −Σ yˢᵢ ln ŷᵢ with its numbers written out, one term per class, in two halves.
+
+    >>> print(*loss_terms(np.array([0.5, 0.5]), np.array([-1.0, -2.0]), str), sep="|")
+    -\bigl(0.5 \cdot (-1.0)| + 0.5 \cdot (-2.0)\bigr)
+    """
+    terms = [
+        rf"{fmt_num(s)} \cdot ({fmt_num(lg)})" for s, lg in zip(y_smooth, log_y_hat, strict=True)
+    ]
+    return _halves(r"-\bigl(", terms, r"\bigr)")
+
+
+def mean_terms(losses: np.ndarray, fmt_num) -> tuple[NoEscape, NoEscape]:
+    r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out, in two halves."""
+    return _halves(rf"\frac{{1}}{{{len(losses)}}}\bigl(", [fmt_num(v) for v in losses], r"\bigr)")
 
 
 def loss_rows(trajectory: tuple[Step, ...], fmt_num) -> list[dict | None]:

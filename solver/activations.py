@@ -40,6 +40,8 @@ class Activation:
     # and central differences are not trusted next to it.
     kinked: bool = False
     convention: str = ""  # TeX: the appendix's item on a convention it follows, if any
+    # Whether solver.exact_values writes a layer of it in exact rationals (a 0/1 mask).
+    exact_forms: bool = False
 
     @property
     def uses_alpha(self) -> bool:
@@ -194,6 +196,7 @@ ACTIVATIONS: dict[str, Activation] = {
     passes through the neurons with $h_k > 0$ and is cut at the others.""",
             kinked=True,
             convention=r"$\ReLU'(0) = 0$, as PyTorch's \texttt{relu} backward.",
+            exact_forms=True,
         ),
         Activation(
             name="leaky_relu",

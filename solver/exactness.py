@@ -12,7 +12,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from solver.activations import ACTIVATIONS
 from solver.instance import Problem
+from solver.losses import LOSSES
 
 # Past these limits the instance is "not exact-able": the exact forms would not be short.
 MAX_DIGITS = 6  # significant decimals of any one input
@@ -36,10 +38,13 @@ def short_fraction(value: float) -> Fraction | None:
 
 
 def exactable(problem: Problem) -> bool:
-    """Whether solver.exact_values may find exact values: the homework's network (one ReLU
-    layer, softmax and cross-entropy), one instance, at most MAX_WEIGHTS weights, and every
+    """Whether solver.exact_values may find exact values: one hidden layer whose activation
+    and a loss whose registry entries say it can write them (``exact_forms``: the homework's
+    ReLU, softmax and cross-entropy), one instance, at most MAX_WEIGHTS weights, and every
     input a short decimal. (The target's sum and the logits' size are checked there.)"""
-    if not problem.homework_family:
+    if problem.hidden_layers != 1 or not LOSSES[problem.loss].exact_forms:
+        return False
+    if not all(ACTIVATIONS[name].exact_forms for name in problem.activations):
         return False
     d, n, q = problem.shape
     if d * n + n * q > MAX_WEIGHTS or np.ndim(problem.x) != 1 or np.ndim(problem.y) != 1:

@@ -226,6 +226,8 @@ class Loss:
     convention: str  # TeX: the appendix's item on how it is defined
     stable_form: str = ""  # TeX: the appendix's item on how it is kept finite, if one is due
     min_outputs: int = 1
+    # Whether solver.exact_values writes ŷ, the loss and δ exactly, in exp() of rationals.
+    exact_forms: bool = False
     # TeX: the output function as the problem sheet defines it (entry-wise), if it has one
     output_definition: str = ""
     head: str = ""  # TeX: the output function's label in the computational graph (Figure 2)
@@ -259,6 +261,7 @@ LOSSES: dict[str, Loss] = {
             stable_form=r"""Softmax and its logarithm are computed with the largest logit
   subtracted first (log-sum-exp), so that no exponential overflows.""",
             min_outputs=2,
+            exact_forms=True,
             output_definition=r"\Softmax(\vect{z})_i = \frac{\exp(z_i)}{\sum_{k=1}^{q} \exp(z_k)}",
             head=r"$\Softmax$",
             formula=r"\hat{\vect{y}} = \Softmax(\vect{z}), \quad \Loss = -\sum_{i=1}^{q} \ys_i \ln \yhat_i, \quad \ys_i = (1 - \epsilon)\, y_i + \frac{\epsilon}{q}",
@@ -363,14 +366,14 @@ e^{\vect{z} - \mu} &= \fit[0.6\textwidth]{\VAR{fwd.exp_shifted},}\\
 \VAR{sym("y")}^{s} &= (1 - \epsilon)\, \VAR{sym("y")} + \frac{\epsilon}{q} = \fitsplit{(1 - \VAR{given.epsilon}) \VAR{given.y} + \frac{\VAR{given.epsilon}}{\VAR{q}}}{\VAR{fwd.y_smooth},}\\
 \BLOCK{if batch}
 \boldsymbol{\ell} &= -\bigl(\vect{Y}^{s} \odot \ln \hat{\vect{Y}}\bigr) \mathbf{1}_q = \fit[0.6\textwidth]{\VAR{fwd.losses},}\\
-\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
+\Loss &= \frac{1}{m} \sum_{r=1}^{m} \ell_r = \fitsum{\VAR{fwd.loss_terms[0]}}{\VAR{fwd.loss_terms[1]}}{\VAR{fwd.loss}.}
 \BLOCK{else}
-\Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fitsplit{\VAR{fwd.loss_terms}}{\VAR{fwd.loss}.}
+\Loss &= -\sum_{i=1}^{q} \ys_i \ln \yhat_i = \fitsum{\VAR{fwd.loss_terms[0]}}{\VAR{fwd.loss_terms[1]}}{\VAR{fwd.loss}.}
 \BLOCK{endif}
 """,
                 "backward_error": r"""\pd{\Loss}{\hat{\VAR{sym("y")}}} &= \BLOCK{if batch}-\frac{1}{m}\, \vect{Y}^{s} \oslash \hat{\vect{Y}}\BLOCK{else}-\frac{\vect{y}^{s}}{\hat{\vect{y}}}\BLOCK{endif} = \fit[0.5\textwidth]{\VAR{bwd.dy_hat},}\\
 \VAR{D}_{\VAR{top}} &= \pd{\Loss}{\VAR{sym("z")}} = \BLOCK{if batch}\frac{1}{m}\BLOCK{endif}\bigl(\hat{\VAR{sym("y")}} - \VAR{sym("y")}^{s}\bigr) \BLOCK{if batch}\\
-  &= \fitsplit{\frac{1}{\VAR{m}} \left(\VAR{fwd.y_hat} - \VAR{fwd.y_smooth}\right)}{\VAR{bwd.dz},}\\
+  &= \fitsum{\frac{1}{\VAR{m}} \left(\VAR{fwd.y_hat}\right.}{\left. - \VAR{fwd.y_smooth}\right)}{\VAR{bwd.dz},}\\
 \BLOCK{else}= \fitsplit[0.42\textwidth]{\VAR{fwd.y_hat} - \VAR{fwd.y_smooth}}{\VAR{bwd.dz},}\\
 \BLOCK{endif}
 """,

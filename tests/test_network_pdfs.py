@@ -33,11 +33,14 @@ def pdftext(pdf: Path) -> str:
     ).stdout.decode()
 
 
-def built(config: Path, out: Path) -> tuple[str, dict]:
-    """Build, check the log has no overfull box, and return the PDF's text and results.json."""
+def built(config: Path, out: Path, *, scaled: bool = False) -> tuple[str, dict]:
+    """Build, check the log has no overfull box and, unless ``scaled``, no equation set below
+    the body size (the preamble's \\fit says "hw3: scaled" in the log when it shrinks one),
+    and return the PDF's text and results.json."""
     assert build.main(["--config", str(config), "--out", str(out)]) == 0
     log = (out / "solution.log").read_text()
     assert "Overfull" not in log and "Extra alignment tab" not in log
+    assert scaled or "hw3: scaled" not in log, [l for l in log.splitlines() if "hw3: s" in l]
     return pdftext(out / "solution.pdf"), json.loads((out / "results.json").read_text())
 
 
@@ -54,6 +57,17 @@ def test_examples_build_and_show_their_network(tmp_path, name):
 
 
 @pytest.mark.tex
+@pytest.mark.parametrize(("name", "decimals"), [("hw3", 12), ("batch", 4)])
+def test_long_lines_are_broken_not_shrunk(tmp_path, name, decimals):
+    """The homework at 12 decimals (its outer products, its loss's sum) and a mini-batch
+    (1/m (Ŷ − Yˢ) with numbers in scientific notation): every equation at the body size."""
+    text = (ROOT / "problems" / f"{name}.toml").read_text()
+    config = tmp_path / "config.toml"
+    config.write_text(text.replace("decimals = 4 ", f"decimals = {decimals} "))
+    built(config, tmp_path / "out")
+
+
+@pytest.mark.tex
 def test_the_largest_supported_instance_fits_the_page(tmp_path):
     """d = 100, four hidden layers of 100, q = 100, a batch of 100: elided, with its shape."""
     rng = np.random.default_rng(0)
@@ -66,7 +80,7 @@ def test_the_largest_supported_instance_fits_the_page(tmp_path):
     config = tmp_path / "max.toml"
     training = {"epsilon": 0.1, "learning_rate": 0.1}
     config.write_text(tomli_w.dumps({"network": network, "training": training}))
-    text, results = built(config, tmp_path / "out")
+    text, results = built(config, tmp_path / "out", scaled=True)  # 100 rows of a batch
     assert "100×100" in text and "4 hidden layers" in text
     assert np.shape(results["updated"]["W5"]) == (100, 100)
     pages = subprocess.run(
