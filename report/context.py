@@ -12,36 +12,15 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import layer_titles, network_figure, schematic
-from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num, sci
+from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import equation_numbers, hidden_vector, param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
+from report.training_context import params_context, training_context
+from report.verification_context import verification_context
 from solver.activations import ACTIVATIONS
-from solver.exactness import MAX_DIGITS, PRECISION
-from solver.high_precision import WORKING_DIGITS
-from solver.instance import Params
 from solver.losses import LOSSES
-from solver.solution import Solution, Step
-from solver.verification import (
-    EXACT_TOLERANCE,
-    GRADIENT_FLOOR,
-    GRADIENT_TOLERANCE,
-    KINK_MARGIN,
-    STEP,
-    Verification,
-)
-
-# The loss table lists every step up to TABLE_ALL steps; past that, the first and last few.
-TABLE_ALL = 12
-TABLE_ENDS = 5
-# The loss curve draws at most this many points; marks only when there are few.
-PLOT_POINTS = 400
-PLOT_MARKS = 40
-# A y-axis on a log scale when the loss spans more than this factor (two decades).
-LOG_SPAN = 100.0
-
-
-def _params(params: Params, fmt) -> dict[str, NoEscape]:
-    return {name: fmt(value) for name, value in params.as_dict().items()}
+from solver.solution import Solution
+from solver.verification import Verification
 
 
 def _halves(opening: str, terms: list[str], closing: str) -> tuple[NoEscape, NoEscape]:
@@ -71,136 +50,6 @@ def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> tuple[No
 def mean_terms(losses: np.ndarray, fmt_num) -> tuple[NoEscape, NoEscape]:
     r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out, in two halves."""
     return _halves(rf"\frac{{1}}{{{len(losses)}}}\bigl(", [fmt_num(v) for v in losses], r"\bigr)")
-
-
-def loss_rows(trajectory: tuple[Step, ...], fmt_num) -> list[dict | None]:
-    """Rows (step t, Loss(θᵗ)) of the loss table; None marks the elided middle of a long run."""
-    steps = range(1, len(trajectory) + 1)
-    if len(steps) > TABLE_ALL:
-        steps = [*steps[:TABLE_ENDS], None, *steps[-TABLE_ENDS:]]
-    return [
-        None if t is None else {"step": t, "loss": fmt_num(trajectory[t - 1].loss)} for t in steps
-    ]
-
-
-def plot_indices(count: int, most: int = PLOT_POINTS) -> list[int]:
-    """At most ``most`` indices of ``count`` points, evenly spread, first and last included.
-
-    >>> plot_indices(5), plot_indices(1000, 4)
-    ([0, 1, 2, 3, 4], [0, 333, 666, 999])
-    """
-    if count <= most:
-        return list(range(count))
-    return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
-
-
-def step_ticks(steps: int) -> str:
-    """Ticks on the step axis: each step of a short run, else round numbers, at most 8.
-
-    >>> step_ticks(3), step_ticks(50), step_ticks(10000)
-    ('1,2,3', '10,20,30,40,50', '2000,4000,6000,8000,10000')
-    """
-    if steps <= 10:
-        return ",".join(str(t) for t in range(1, steps + 1))
-    spacing = next(
-        base * 10**power
-        for power in range(len(str(steps)))
-        for base in (1, 2, 5)
-        if steps // (base * 10**power) <= 8
-    )
-    return ",".join(str(t) for t in range(spacing, steps + 1, spacing))
-
-
-def loss_plot(trajectory: tuple[Step, ...]) -> dict:
-    """The loss curve for pgfplots: its coordinates (t, Loss(θᵗ)), and how to draw them."""
-    losses = [step.loss for step in trajectory]
-    points = " ".join(f"({i + 1},{losses[i]:.10g})" for i in plot_indices(len(losses)))
-    low, high = min(losses), max(losses)
-    return {
-        "coordinates": NoEscape(points),
-        "log": low > 0 and high > LOG_SPAN * low,
-        "marks": len(losses) <= PLOT_MARKS,
-        "steps": len(losses),
-        "xticks": NoEscape(step_ticks(len(losses))),
-    }
-
-
-def training_context(solution: Solution, mat, fnum) -> dict | None:
-    """The run of gradient descent, when there is more than the first step to show."""
-    trajectory = solution.trajectory
-    if len(trajectory) < 2:
-        return None
-    return {
-        "steps": len(trajectory),
-        "final_step": len(trajectory) + 1,
-        "rows": loss_rows(trajectory, fnum),
-        "plot": loss_plot(trajectory),
-        "first_loss": fnum(trajectory[0].loss),
-        "last_loss": fnum(trajectory[-1].loss),
-        "final": _params(solution.final, mat),
-    }
-
-
-def verification_context(
-    check: Verification | None, problem, *, exact_forms: bool = False
-) -> dict | None:
-    """The appendix's figures, in scientific notation where they are error sizes;
-    ``exact_forms``: Problem 2 shows exact forms, which the check covers too."""
-    if check is None:
-        return None
-    power = partial(num, decimals=0, places=0)  # 1e-6 as 10⁻⁶
-    errors = check.gradient_errors
-    loss = LOSSES[problem.loss]
-    proof = check.proof
-    used = [ACTIVATIONS[name] for name in dict.fromkeys(problem.activations)]
-    return {
-        "exact_forms": exact_forms,
-        # The units the words name: "ReLU", "leaky ReLU", or both (with "or"/"and").
-        "kinked": " or ".join(a.words for a in used if a.kinked),
-        "patterned": " and ".join(a.words for a in used if a.pieces is not None),
-        "symbols": NoEscape(
-            ", and ".join(
-                [r"$\epsilon$"] * loss.smoothing
-                + ["the leaky ReLU's slope"] * any(a.uses_alpha for a in used)
-            )
-        ),
-        "pytorch": NoEscape(loss.pytorch),
-        "conventions": [
-            NoEscape(text)
-            for text in (
-                loss.convention,
-                *(ACTIVATIONS[name].convention for name in dict.fromkeys(problem.activations)),
-                loss.stable_form,
-            )
-            if text
-        ],
-        "gradient_rows": None
-        if errors is None
-        else [{"tex": param_tex(k), "value": sci(v)} for k, v in errors.items()],
-        "gradients": None if errors is None else {k: sci(v) for k, v in errors.items()},
-        "gradients_pass": check.gradients_pass,
-        "gradient_tolerance": power(GRADIENT_TOLERANCE),
-        "gradient_floor": power(GRADIENT_FLOOR),
-        "kink_margin": power(KINK_MARGIN),
-        "step": power(STEP),
-        "sampled": check.sampled,
-        "min_abs_h": num(check.min_abs_h, decimals=4),
-        "exact": None if check.exact_agreement is None else sci(check.exact_agreement),
-        "exact_pass": check.exact_pass,
-        "exact_tolerance": power(EXACT_TOLERANCE),
-        "precision": PRECISION,
-        "working_digits": WORKING_DIGITS,
-        "max_digits": MAX_DIGITS,
-        "proof": None
-        if proof is None
-        else {
-            "holds": proof.holds,
-            "identities": proof.identities,
-            "masks": proof.masks,
-            "classes": proof.classes,
-            "shape": proof.shape,
-        },
-    }
 
 
 def solution_context(
@@ -236,7 +85,7 @@ def solution_context(
         "tools": info.appendix,  # False: no word of the tool, its files or its checks
         "m": problem.m,
         "batch": problem.batch,
-        "updated": _params(solution.updated, mat),
+        "updated": params_context(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
         "exact": exact,
         "verification": verification_context(verification, problem, exact_forms=exact is not None)

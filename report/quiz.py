@@ -8,6 +8,9 @@ every given number). Each answer is a placeholder ``{{ANSWER:column}}`` that an 
 (report.moodle, report.canvas) turns into its own answer field with :func:`fill_answers`.
 
 Pure: no files, no TeX run.
+
+Longer than ~300 lines because it states the whole variant in HTML and MathJax TeX, a
+second rendering of the problem sheet beside the LaTeX one; both LMS exporters share it.
 """
 
 from __future__ import annotations

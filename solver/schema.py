@@ -5,6 +5,9 @@ required); [network]'s layer keys W1, b1, … depend on the file (:func:`network
 y is read as the file's loss wants it. :func:`read_sections` checks the sections and keys
 (unknown ones with a suggestion, missing ones with what they are) and reads every value;
 solver.config then checks the arrays against each other.
+
+Its length is the table: every key of every section, with its reader and its words, in one
+place (the error messages and docs/config.md follow it).
 """
 
 from __future__ import annotations

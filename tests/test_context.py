@@ -10,7 +10,7 @@ import pytest
 from instances import BATCH_CONFIG, TRAINING_CONFIG, random_batch
 
 from orchestration.single import render_solution as render_tex
-from report.context import plot_indices
+from report.training_context import plot_indices
 from solver.config import load_problem
 from solver.network import solve
 
