@@ -114,6 +114,16 @@ def _softplus_slope(h: np.ndarray, a: np.ndarray, alpha: float) -> np.ndarray:
     return np.where(h > SOFTPLUS_THRESHOLD, 1.0, sigmoid(h))
 
 
+# SiLU(h) = h·σ(h), as PyTorch's F.silu (the swish of β = 1): its slope is
+# σ(h) + h·σ(h)(1 − σ(h)) = σ(h)(1 + h(1 − σ(h))).
+def _silu(h: np.ndarray, alpha: float) -> np.ndarray:
+    return h * sigmoid(h)
+
+
+def _silu_slope(h: np.ndarray, a: np.ndarray, alpha: float) -> np.ndarray:
+    return sigmoid(h) * (1.0 + h * sigmoid(-h))  # 1 − σ(h) as σ(−h): no cancellation
+
+
 # The same rules in mpmath numbers, with PyTorch's conventions at the kinks.
 def _relu_precise(h, alpha, mp):
     return (h, 1) if h > 0 else (mp.mpf(0), 0)
@@ -144,6 +154,11 @@ def _softplus_precise(h, alpha, mp):
     return mp.log(1 + e), e / (1 + e)
 
 
+def _silu_precise(h, alpha, mp):
+    s = 1 / (1 + mp.exp(-h))
+    return h * s, s * (1 + h * (1 - s))
+
+
 # The smooth ones in SymPy, each transcendental function kept whole (solver.kept_whole) so
 # that the proof can rename each application to a symbol.
 def _sigmoid_symbolic(h):
@@ -162,6 +177,13 @@ def _tanh_symbolic(h):
 
 def _identity_symbolic(h):
     return h, 1
+
+
+def _silu_symbolic(h):
+    from solver.kept_whole import Sig
+
+    s = Sig(h)
+    return h * s, s * (1 + h * (1 - s))
 
 
 def _softplus_symbolic(h):
@@ -279,6 +301,22 @@ ACTIVATIONS: dict[str, Activation] = {
             + r""", as PyTorch does\BLOCK{endif}.""",
             convention=r"""Softplus is $h$ itself for $h > 20$, with slope $1$, as PyTorch's
   \texttt{softplus} (threshold $20$).""",
+        ),
+        Activation(
+            name="silu",
+            forward=_silu,
+            slope=_silu_slope,
+            precise=_silu_precise,
+            pieces=None,
+            symbolic=_silu_symbolic,
+            symbol=r"\operatorname{SiLU}",
+            words="SiLU",
+            definition=r"\operatorname{SiLU}(t) = t\, \sigma(t) = \frac{t}{1 + e^{-t}}",
+            derivation=r"""$\operatorname{SiLU}(h) = h\, \sigma(h)$: by the product rule, with
+    $\sigma' = \sigma (1 - \sigma)$,
+    $\operatorname{SiLU}'(h) = \sigma(h) + h\, \sigma(h)\bigl(1 - \sigma(h)\bigr)$, so
+    $\operatorname{SiLU}'(\vect{h}) = \sigma(\vect{h}) \odot
+    \bigl(\mathbf{1} + \vect{h} \odot (\mathbf{1} - \sigma(\vect{h}))\bigr)$.""",
         ),
     )
 }

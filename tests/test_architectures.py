@@ -71,6 +71,7 @@ def _torch_activation(name: str, h: torch.Tensor) -> torch.Tensor:
         "tanh": torch.tanh,
         "identity": lambda t: t,
         "softplus": F.softplus,
+        "silu": F.silu,
     }[name](h)
 
 
