@@ -20,6 +20,7 @@ def test_one_hidden_layer_of_every_kind_holds(activation, loss):
     assert result.classes == (2 if LOSSES[loss].one_hot else 1)
 
 
+@pytest.mark.slow  # two hidden layers: every slope pattern of a leaky ReLU layer, ~2.5 s
 @pytest.mark.parametrize(
     ("activations", "loss"),
     [((), "mse"), (("tanh", "leaky_relu"), "binary_cross_entropy"), (("sigmoid", "relu"), "mse")],
