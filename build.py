@@ -7,6 +7,9 @@ python build.py variants (--variants N | --roster CSV) --seed S --out DIR [--onl
 python build.py key DIR
 python build.py check --key DIR/variants/variant-007/results.json --answers answers.toml
 python build.py grade --class DIR --responses responses.csv --out grades.csv
+
+Over ~300 lines because it is the whole command line: five commands, each option with its
+help text and bounds, and the one-line errors; each command's work is orchestration's.
 """
 
 from __future__ import annotations
