@@ -13,10 +13,11 @@ from orchestration.publish import OutputError, remove_leftovers, replace_file
 from orchestration.roster import SAFE_NAME, Member
 from report.results import results_json
 from report.settings import ReportInfo, load_instance
-from solver.errors import HW3Error, InputError
+from solver.errors import HW3Error, InputError, VerificationError
 from solver.instance import Problem
 from solver.network import solve
 from solver.reading import load_json
+from solver.verification import checked
 
 HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
 VARIANT_FILES = ("config.toml", "results.json", "solution.pdf")
@@ -103,10 +104,11 @@ def read_variant(out: Path, described: dict, member: Member) -> Variant:
     """A member's built variant, checked: its folder holds its three files, its config.toml
     says it was drawn for this class, and its results.json is exactly the solution of that
     config (a variant of another class, left by an interrupted run, or a file edited or
-    truncated since, is not taken).
+    truncated since, is not taken), checked again by central differences and in 50 digits.
 
     Raises:
         UnfitVariant: saying why not.
+        VerificationError: the solver's numbers for it fail a check (no key may hold them).
     """
     folder = out / VARIANTS / member.name
     if not all((folder / name).is_file() for name in VARIANT_FILES):
@@ -117,9 +119,13 @@ def read_variant(out: Path, described: dict, member: Member) -> Variant:
         if head != f"# {member.name}, {about(described)}\n":
             raise UnfitVariant("a variant of another class")
         problem, info = load_instance(config)
-        expected = results_json(solve(problem))
+        solution = solve(problem)
+        expected = results_json(solution)
         if (folder / "results.json").read_text(encoding="utf-8") != expected:
             raise UnfitVariant("its results.json is not its config's solution")
+        checked(solution)  # the solver's numbers, checked again before they go into a key
+    except VerificationError as err:
+        raise VerificationError(f"{folder}: {err}") from None
     except (OSError, UnicodeDecodeError, HW3Error):
         raise UnfitVariant("unreadable") from None
     return Variant(problem, info, json.loads(expected))

@@ -117,9 +117,10 @@ def build_variant(
         files = {"config.toml": config, "results.json": results}
         for file, text in files.items():
             (staged / file).write_text(text)
+        worked_tex = render_solution(solution, info=info)  # checked first: no TeX if wrong
         sheet = statement_tex(problem, member.name, info=info, answer_boxes=True)
         handout = _compile(sheet, "handout")
-        worked = _compile(render_solution(solution, info=info), "solution.pdf")
+        worked = _compile(worked_tex, "solution.pdf")
         (staged / "solution.pdf").write_bytes(worked)
         place_folder(variants, member.name, staged)
         replace_file(out / HANDOUTS / f"{member.name}.pdf", handout)

@@ -29,26 +29,19 @@ def render_solution(
     solution, *, info: ReportInfo = DEFAULT_INFO, prove: bool = False, keep: bool = False
 ) -> str:
     """The solution document's LaTeX source, its [report] ``info``, with the checks of its
-    Verification appendix:
+    Verification appendix (run without an appendix too: VerificationError when they fail):
     central differences, Problem 1's closed forms in 50-digit arithmetic and the exact forms
     where the instance has them (kept in the user's cache with ``keep``:
     orchestration.exact), and with ``prove`` the symbolic proof of Problem 1."""
     from orchestration.exact import exact_shown
     from report.document import solution_tex
-    from solver.high_precision import network_agreement
-    from solver.verification import verify
+    from solver.verification import checked
 
     # The exact forms are shown in Problem 2 too, rounded to the report's decimals.
     rows, shown = exact_shown(solution, decimals=info.decimals, keep=keep)
-    if not info.appendix:  # no appendix: no checks to report in it
-        return solution_tex(solution, rows, None, info=info)
-    # One check for every network: Problem 1's closed forms in 50 digits; the exact forms
-    # shown, where there are any, answer to the same bound.
-    differences = [
-        d for d in (network_agreement(solution.problem, solution), shown) if d is not None
-    ]
-    checks = verify(solution, max(differences, default=None), prove=prove)
-    return solution_tex(solution, rows, checks, info=info)
+    # The checks run with or without an appendix to show them: a disagreement stops the build.
+    checks = checked(solution, shown=shown, prove=prove)
+    return solution_tex(solution, rows, checks if info.appendix else None, info=info)
 
 
 def build_solution(config: Path, out: Path, *, pdf: bool = True, prove: bool = False) -> bool:

@@ -16,9 +16,11 @@ from solver.losses import LOSSES
 from solver.verification import (
     EXACT_TOLERANCE,
     GRADIENT_FLOOR,
+    GRADIENT_STOP,
     GRADIENT_TOLERANCE,
     KINK_MARGIN,
     STEP,
+    STOP_TOLERANCE,
     Verification,
 )
 
@@ -63,6 +65,8 @@ def verification_context(
         "gradients_pass": check.gradients_pass,
         "gradient_tolerance": power(GRADIENT_TOLERANCE),
         "gradient_floor": power(GRADIENT_FLOOR),
+        "gradient_stop": power(GRADIENT_STOP),
+        "stop_tolerance": power(STOP_TOLERANCE),
         "kink_margin": power(KINK_MARGIN),
         "step": power(STEP),
         "sampled": check.sampled,

@@ -24,3 +24,8 @@ class ConfigError(InputError):
 
 class DivergedError(InputError):
     """Gradient descent overflowed: the config's learning rate is too large for the instance."""
+
+
+class VerificationError(HW3Error):
+    """An independent check disagrees with the solver's numbers beyond its threshold: a bug
+    in the solver (or a tampered file), never the instance's fault; nothing is published."""

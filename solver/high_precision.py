@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -21,15 +22,31 @@ from solver.instance import Problem
 from solver.losses import LOSSES
 from solver.solution import Solution
 
+# A quantity's differences are measured against its largest entry, or this when all are
+# smaller (a loss near 0, a gradient that vanishes): float64's rounding of what it was
+# computed from is not the solver's error.
+from solver.verification import GRADIENT_FLOOR as FLOOR
+
 WORKING_DIGITS = 50
 
 
-def network_agreement(problem: Problem, solution: Solution) -> float | None:
+@dataclass(frozen=True)
+class Agreement:
+    """The float64 solution against the 50-digit one."""
+
+    largest: float  # the largest relative difference of any one entry (the appendix's figure)
+    # The quantity that differs most, measured against its largest entry (at least FLOOR):
+    # what decides whether the solver can be trusted with this instance.
+    worst: str
+    worst_difference: float
+
+
+def network_agreement(problem: Problem, solution: Solution) -> Agreement | None:
     """For any network: every forward value, gradient and updated
     parameter computed from the inputs as typed (exact rationals) with the closed forms of
-    Problem 1 in WORKING_DIGITS-digit arithmetic; the largest relative difference from
-    float64. None when the instance is not exact-able (an input of more than MAX_DIGITS
-    significant decimals, more than MAX_WEIGHTS parameters, or a batch)."""
+    Problem 1 in WORKING_DIGITS-digit arithmetic, against float64. None when the instance is
+    not exact-able (an input of more than MAX_DIGITS significant decimals, more than
+    MAX_WEIGHTS parameters, or a batch)."""
     import mpmath
 
     params = problem.params
@@ -39,15 +56,18 @@ def network_agreement(problem: Problem, solution: Solution) -> float | None:
     typed += list(params.as_dict().values())
     if any(short_fraction(float(v)) is None for array in typed for v in np.ravel(array)):
         return None
+    largest, worst, worst_difference = 0.0, "", 0.0
     with mpmath.workdps(WORKING_DIGITS):
         exact = _high_precision(problem, mpmath)
         floats = _network_floats(solution)
-        differences = [
-            _relative_mp(e, float(f), mpmath)
-            for name, values in exact.items()
-            for e, f in zip(values, np.asarray(floats[name], dtype=float).ravel(), strict=True)
-        ]
-    return max(differences, default=0.0)
+        for name, values in exact.items():
+            pairs = list(zip(values, np.asarray(floats[name], dtype=float).ravel(), strict=True))
+            largest = max([largest, *(_relative_mp(e, f, mpmath) for e, f in pairs)])
+            scale = max([FLOOR, *(abs(e) for e, _ in pairs)])
+            difference = max((_absolute_mp(e, f, mpmath) for e, f in pairs), default=0.0)
+            if difference / scale > worst_difference or not worst:
+                worst, worst_difference = name, float(difference / scale)
+    return Agreement(largest=largest, worst=worst, worst_difference=worst_difference)
 
 
 def _high_precision(problem: Problem, mp) -> dict[str, list]:
@@ -114,6 +134,16 @@ def _network_floats(solution: Solution) -> dict[str, np.ndarray]:
     for name, value in updated.as_dict().items():
         floats[f"updated_{name}"] = value
     return floats
+
+
+def _absolute_mp(exact, value: float, mp) -> float:
+    """|exact − value|, as float64 can hold them (see _relative_mp)."""
+    if math.isnan(value):
+        return math.inf
+    if math.isinf(value):
+        overflows = abs(exact) > sys.float_info.max and (exact > 0) == (value > 0)
+        return 0.0 if overflows else math.inf
+    return abs(exact - mp.mpf(value))
 
 
 def _relative_mp(exact, value: float, mp) -> float:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.activations import ACTIVATIONS
+from solver.errors import VerificationError
 from solver.gradcheck import central_differences, relative_error
 from solver.solution import Solution
 
@@ -24,6 +25,15 @@ CHECK_ALL = 2000  # parameter entries checked one by one; past it, a sample of e
 SAMPLE = 200
 GRADIENT_FLOOR = 1e-3  # entries smaller than this are measured against it (finite-difference noise)
 EXACT_TOLERANCE = 1e-12  # max relative difference for exact and float64 values to agree
+# A build stops (publishes nothing) when a quantity's float64 values differ from the 50-digit
+# ones by more than this, measured against its largest entry (high_precision.FLOOR at least):
+# far above float64's rounding, far below any wrong formula's error.
+STOP_TOLERANCE = 1e-9
+# A build stops when back-propagation and central differences differ by more than this:
+# a wrong formula errs by a fraction of the gradient, while the difference quotient's own noise
+# on a badly scaled instance (inputs of 10⁶, deep tanh layers) reaches 10⁻⁵ and is only
+# reported (not below GRADIENT_TOLERANCE: "check the instance").
+GRADIENT_STOP = 1e-3
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,11 @@ class Verification:
     exact_agreement: float | None  # max relative difference, exact vs float64
     proof: ProofSummary | None
     sampled: int | None = None  # entries checked per parameter, None: every one
+    # The quantity furthest from its 50-digit value, against its largest entry (None: not run)
+    worst: tuple[str, float] | None = None
+    # The difference quotient's rounding noise relative to GRADIENT_FLOOR: about
+    # 2⁻⁵² · |Loss| / STEP / GRADIENT_FLOOR (what a perfect gradient's error can reach).
+    quotient_noise: float = 0.0
 
     @property
     def gradients_pass(self) -> bool | None:
@@ -108,14 +123,61 @@ def prove_problem(solution: Solution) -> ProofSummary:
 
 
 def verify(
-    solution: Solution, exact_agreement: float | None = None, *, prove: bool = False
+    solution: Solution,
+    exact_agreement: float | None = None,
+    *,
+    prove: bool = False,
+    worst: tuple[str, float] | None = None,
 ) -> Verification:
-    """Run the checks; ``exact_agreement`` comes from solver.exact_values, where the instance
-    has exact values."""
+    """Run the checks; ``exact_agreement`` comes from solver.high_precision (and
+    solver.exact_values), where the instance has exact values, ``worst`` from the former."""
     return Verification(
         gradient_errors=gradient_errors(solution),
         min_abs_h=nearest_kink(solution),
         sampled=sampled_per_parameter(solution),
         exact_agreement=exact_agreement,
         proof=prove_problem(solution) if prove else None,
+        worst=worst,
+        quotient_noise=float(
+            np.finfo(float).eps * abs(solution.forward.loss) / STEP / GRADIENT_FLOOR
+        ),
     )
+
+
+def checked(solution: Solution, *, shown: float | None = None, prove: bool = False) -> Verification:
+    """Every check of the solution (``shown``: how far the exact forms Problem 2 shows are
+    from float64, solver.exact_values), with VerificationError when one disagrees."""
+    from solver.high_precision import network_agreement
+
+    precise = network_agreement(solution.problem, solution)
+    largest = None if precise is None else precise.largest
+    differences = [d for d in (largest, shown) if d is not None]
+    worst = None if precise is None else (precise.worst, precise.worst_difference)
+    check = verify(solution, max(differences, default=None), prove=prove, worst=worst)
+    require_agreement(check)
+    return check
+
+
+def require_agreement(check: Verification) -> None:
+    """Raise VerificationError when back-propagation disagrees with central differences
+    beyond GRADIENT_STOP (where no 50-digit check ran and the quotient's noise is small), or
+    float64 with the 50-digit values beyond STOP_TOLERANCE, naming the quantity: the solver
+    is then wrong, and nothing of it may be published."""
+    # Central differences decide only where no 50-digit check ran, and only where their own
+    # rounding noise is far below the bound (a loss of 10⁶ makes the quotient meaningless).
+    trusted = check.worst is None and check.quotient_noise < GRADIENT_STOP / 100
+    errors = check.gradient_errors if trusted and check.gradient_errors else {}
+    for name, error in errors.items():
+        if not error < GRADIENT_STOP:  # NaN too
+            raise VerificationError(
+                f"the solver's gradient of {name} disagrees with central differences "
+                f"(relative error {error:.3g}, above {GRADIENT_STOP:g}): a bug in the "
+                "solver, not in the instance; nothing was published"
+            )
+    if check.worst is not None and not check.worst[1] < STOP_TOLERANCE:
+        name, difference = check.worst
+        raise VerificationError(
+            f"the solver's {name} disagrees with its 50-digit value (relative difference "
+            f"{difference:.3g}, above {STOP_TOLERANCE:g}): a bug in the solver, not in the "
+            "instance; nothing was published"
+        )
