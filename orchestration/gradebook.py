@@ -31,6 +31,7 @@ from orchestration.class_record import (
 )
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
+from report.spreadsheet import text_cell
 from solver.errors import InputError
 from solver.limits import ATOL, RTOL
 from solver.reading import printable, read_text, shorten
@@ -87,23 +88,27 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
     rows = csv.reader(io.StringIO(text))
     try:
         header, by = _header(responses, rows)
-        named = {m.student_id if by == "id" and m.student_id else m.name: m for m in members}
+        # Ids match whatever their case: a roster refuses two that differ only in it.
+        named = {
+            (m.student_id if by == "id" and m.student_id else m.name).casefold(): m for m in members
+        }
         answered: dict[str, dict[str, str]] = {}
         first_row: dict[str, int] = {}
         left_out = []
         for line, row in enumerate(rows, 2):
             cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
-            who = cells.get(by, "")
+            typed = cells.get(by, "")
+            who = typed.casefold()
             if not any(cells.values()):
                 continue
             where = f"{responses}: row {line}"
             if who not in named:
                 left_out.append(
-                    f"{where}: no member of the class has {by} '{printable(shorten(who))}'"
+                    f"{where}: no member of the class has {by} '{printable(shorten(typed))}'"
                 )
             elif who in answered:
                 left_out.append(
-                    f"{where}: {by} {who} repeats row {first_row[who]}, which is graded"
+                    f"{where}: {by} {typed} repeats row {first_row[who]}, which is graded"
                 )
             else:
                 answered[who], first_row[who] = cells, line
@@ -118,7 +123,11 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
     checked_columns = False
     for who in (w for w in named if w in answered or named[w].student):
         member = named[who]
-        row = {"id": member.student_id, "name": member.student, "variant": member.name}
+        row = {
+            "id": text_cell(member.student_id or ""),
+            "name": text_cell(member.student or ""),
+            "variant": member.name,
+        }
         try:
             results = read_variant(out, described, member).results
         except UnfitVariant as why:

@@ -11,6 +11,7 @@ import numpy as np
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import param_tex
 from report.settings import DEFAULT_INFO, ReportInfo
+from report.spreadsheet import text_cell
 from solver.instance import Problem
 from solver.losses import LOSSES
 
@@ -38,7 +39,8 @@ def key_columns(results: dict) -> dict[str, float]:
 
 def key_csv(results: dict[str, dict], students: dict[str, dict[str, str]] | None = None) -> str:
     """The key as CSV: a header, then one row a variant; floats by repr, so they read back.
-    ``students`` (a roster's class) gives each variant's ``id`` and ``name`` columns."""
+    ``students`` (a roster's class) gives each variant's ``id`` and ``name`` columns, as text
+    a spreadsheet will not run (report.spreadsheet)."""
     students = students or {}
     rows = [{"variant": n, **students.get(n, {}), **key_columns(r)} for n, r in results.items()]
     text = io.StringIO()
@@ -46,7 +48,8 @@ def key_csv(results: dict[str, dict], students: dict[str, dict[str, str]] | None
     writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: v if isinstance(v, str) else repr(v) for k, v in row.items()})
+        cells = {k: text_cell(v) if isinstance(v, str) else repr(v) for k, v in row.items()}
+        writer.writerow(cells)
     return text.getvalue()
 
 

