@@ -9,14 +9,17 @@ those already queued to it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
 Result = TypeVar("Result")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal the kernel sends this process when its parent dies
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -30,8 +33,25 @@ def _on_first_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _init_worker(warm_up: Callable[[], None]) -> None:
-    """Each worker: warm up, and after a Ctrl-C skip the builds already queued to it."""
+def _die_with(parent: int) -> None:
+    """Linux: have the kernel kill this worker when its parent dies, however it dies (kill -9,
+    the OOM killer), so that no orphan lives on holding the output folder's lock (inherited
+    with the parent's descriptors). Elsewhere a no-op: the workers then end when the pool's
+    pipe closes, as before."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            return
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(parent: int, warm_up: Callable[[], None]) -> None:
+    """Each worker: die with its parent, warm up, and after a Ctrl-C skip the builds already
+    queued to it."""
+    _die_with(parent)
     warm_up()
     signal.signal(signal.SIGINT, _on_first_interrupt)
 
@@ -76,7 +96,10 @@ def outcomes(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(warm_up,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(os.getpid(), warm_up),
     )
     with pool:
         futures = {pool.submit(_in_worker, build, *arguments): name for name, arguments in tasks}

@@ -63,28 +63,59 @@ def check_output_folder(out: Path) -> None:
 def output_lock(out: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold ``out``'s lock: wait (saying so, once) while another build holds it. ``shared``:
     with other shared holders (a class's ranges, built side by side, each variant landing
-    whole by a rename), but not with a whole build or key."""
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    try:
+    whole by a rename), but not with a whole build or key.
+
+    The lock is flock(2)'s, so the kernel drops it when its holder dies, however. A build
+    that created ``out`` and fails removes it again, lock file and all, but only when it
+    holds the lock alone; a build that was waiting then finds it held a lock on a file no
+    longer in the folder, and takes the lock again on the folder's new one."""
+    waited = False
+    while True:
+        created = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"waiting for another build into {out}/ to finish …", file=sys.stderr)
+            if not waited:
+                print(f"waiting for another build into {out}/ to finish …", file=sys.stderr)
+                waited = True
             fcntl.flock(fd, mode)
+        if _same_file(fd, out / LOCK):
+            break
+        os.close(fd)  # the file was removed while we waited: lock the folder's new one
+    try:
         if not shared:  # a shared holder's staging folders may be live
             remove_leftovers(out)
         yield
     except BaseException:
         if created:  # a build that failed (a bad config, say) leaves no folder of its own
-            with contextlib.suppress(OSError):
-                (out / LOCK).unlink()
-                out.rmdir()  # only if the build left nothing else in it
+            _remove_own_folder(fd, out)
         raise
     finally:
         os.close(fd)  # closing the descriptor drops the lock
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether the locked descriptor ``fd`` is still the file at ``path``."""
+    try:
+        held, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _remove_own_folder(fd: int, out: Path) -> None:
+    """Remove the lock file and ``out`` (if nothing else is in it), holding the lock alone:
+    a shared holder first makes sure no other holds it (else it leaves both as they are)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        (out / LOCK).unlink()
+        out.rmdir()  # only if the build left nothing else in it
 
 
 def remove_leftovers(out: Path) -> None:

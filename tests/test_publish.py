@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,44 @@ def test_a_failed_build_into_a_new_folder_leaves_no_folder(tmp_path, capsys):
     out = tmp_path / "new" / "out"
     assert build.main(["--config", str(bad), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_a_failed_first_build_does_not_pull_the_lock_from_under_a_waiting_one(tmp_path):
+    """A build that created the folder fails (a bad config) while another waits for its lock:
+    the failed one removes its folder, and the waiting one still gets the folder, and a lock
+    that a third build must wait for (it ran on a vanished lock file, beside the third)."""
+    import threading
+
+    out = tmp_path / "R"
+    holding, failed = threading.Event(), threading.Event()
+    log: list[str] = []
+
+    def failing_build():
+        with pytest.raises(RuntimeError), output_lock(out):
+            holding.set()
+            time.sleep(0.3)  # the second build is waiting by now
+            failed.set()
+            raise RuntimeError("a bad config")
+
+    def waiting_build():
+        holding.wait()
+        with output_lock(out):
+            log.append("second in")
+            assert out.is_dir() and (out / ".hw3.lock").exists()
+            (out / "results.json").write_text("{}")
+            time.sleep(0.5)  # a third build starts meanwhile: it must wait
+            log.append("second out")
+
+    def third_build():
+        failed.wait()
+        time.sleep(0.2)
+        with output_lock(out):
+            log.append("third in")
+
+    threads = [threading.Thread(target=f) for f in (failing_build, waiting_build, third_build)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert log == ["second in", "second out", "third in"]
+    assert (out / "results.json").read_text() == "{}"

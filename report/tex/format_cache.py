@@ -25,11 +25,11 @@ the record last; a cache folder that cannot be written is no error, only a slowe
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +43,6 @@ VERSION = 1  # of the way formats are made and recorded; a change makes every ke
 # loads it) this, on the document's first line, emits the page colour that the plain pass
 # emits at the first page. Whether it is needed is found out when the format is dumped.
 RESTORE = r"\pdfcolorstack0 current"
-LOCK_STALE = 300.0  # seconds: a dump's lock older than this was left by a dump that died
 KEEP = 8  # formats kept (about 8 MB each); storing another removes the oldest
 
 
@@ -172,29 +171,41 @@ def store(head: str, pdflatex: str, dumped: Path, restore: bool) -> Format | Non
 
 @contextlib.contextmanager
 def dump_lock(head: str, pdflatex: str):
-    """Yields whether this process may dump ``head``'s format now: False while another
-    process is dumping it (its lock is younger than LOCK_STALE) or the cache is unwritable."""
+    """Yields whether this process may dump ``head``'s format now: False while another live
+    process is dumping it, or the cache is unwritable. The lock is flock(2)'s on a file of
+    the formats folder, held while the dump runs: the kernel releases it when its holder
+    dies, however (a killed dump stalls nobody). The file is never removed, so that every
+    process locks the same one."""
     try:
-        lock = folder() / f"{key(head, pdflatex)}.lock"
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            if time.time() - lock.stat().st_mtime > LOCK_STALE:
-                lock.unlink()
-        os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        path = folder() / f"{key(head, pdflatex)}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError:
         yield False
         return
     try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
         yield True
     finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
+        os.close(fd)  # closing the descriptor drops the lock
 
 
 def dumping(head: str, pdflatex: str) -> bool:
-    """Whether another process holds a fresh lock on dumping ``head``'s format."""
+    """Whether another live process is dumping ``head``'s format (holds its lock)."""
     try:
-        lock = folder() / f"{key(head, pdflatex)}.lock"
-        return time.time() - lock.stat().st_mtime <= LOCK_STALE
+        fd = os.open(folder() / f"{key(head, pdflatex)}.lock", os.O_RDWR | os.O_NOFOLLOW)
     except OSError:
         return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
