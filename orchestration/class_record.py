@@ -71,6 +71,13 @@ def read_class(out: Path) -> tuple[dict, list[Member]]:
         raise InputError(
             f"{out / CLASS}: not a class's record (build.py variants writes it)"
         ) from None
+    texts = [described.get("title", ""), described.get("config", "")]
+    texts += [text for m in members for text in (m.student, m.student_id)]
+    if not all(isinstance(text, str) and text.isprintable() for text in texts):
+        raise InputError(
+            f"{out / CLASS}: a title, config or student holds a control character or is not "
+            "text (build.py variants writes none: the file was edited)"
+        )
     return described, members
 
 

@@ -611,3 +611,20 @@ def test_names_that_are_formulas_reach_the_csvs_as_text(tmp_path):
     rows = list(csv.DictReader(io.StringIO(grades.read_text())))
     assert [(r["id"], r["name"]) for r in rows] == cells
     assert names[1] in pdftext(out / "handouts" / "s2.pdf", 1)  # as typed: no quote
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("title", ["Homework\x073", "Homework\x1b[31m3", 42])
+def test_a_class_json_edited_to_hold_a_control_character_is_one_line(
+    three_variants, tmp_path, capsys, title
+):
+    """key read it into Moodle's XML and ended in a traceback (lxml refuses the character)."""
+    out = tmp_path / "class"
+    shutil.copytree(three_variants, out)
+    described = json.loads((out / "class.json").read_text())
+    (out / "class.json").write_text(json.dumps({**described, "title": title}))
+    before = (out / "moodle.xml").read_bytes()
+    assert build.main(["key", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "control character" in err, err
+    assert (out / "moodle.xml").read_bytes() == before
