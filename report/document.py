@@ -4,7 +4,8 @@ One Jinja environment per process, so each template is compiled once however man
 documents (a class's variants) are rendered. Turning the source into a PDF is report.tex.
 
 The contexts' modules (and numpy with them) are imported when a document is rendered, not
-with this module: :func:`solution_head` is what a build asks for first, to start TeX early.
+with this module: :func:`solution_head` is what a build asks for first, to start TeX early
+(it loads only report.figures, for Figure 2, whose loss labels bring numpy).
 """
 
 from __future__ import annotations

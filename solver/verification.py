@@ -26,7 +26,7 @@ SAMPLE = 200
 GRADIENT_FLOOR = 1e-3  # entries smaller than this are measured against it (finite-difference noise)
 EXACT_TOLERANCE = 1e-12  # max relative difference for exact and float64 values to agree
 # A build stops (publishes nothing) when a quantity's float64 values differ from the 50-digit
-# ones by more than this, measured against its largest entry (high_precision.FLOOR at least):
+# ones by more than this, measured against its largest entry (GRADIENT_FLOOR at least):
 # far above float64's rounding, far below any wrong formula's error.
 STOP_TOLERANCE = 1e-9
 # A build stops when back-propagation and central differences differ by more than this:
@@ -152,7 +152,13 @@ def checked(solution: Solution, *, shown: float | None = None, prove: bool = Fal
     precise = network_agreement(solution.problem, solution)
     largest = None if precise is None else precise.largest
     differences = [d for d in (largest, shown) if d is not None]
-    worst = None if precise is None else (precise.worst, precise.worst_difference)
+    worst = None
+    if precise is not None:  # each quantity against its largest entry, at least the floor
+        relative = {
+            name: difference / max(scale, GRADIENT_FLOOR)
+            for name, (difference, scale) in precise.spreads.items()
+        }
+        worst = max(relative.items(), key=lambda item: item[1], default=None)
     check = verify(solution, max(differences, default=None), prove=prove, worst=worst)
     require_agreement(check)
     return check
