@@ -62,7 +62,7 @@ def solution_context(
     """Everything the solution's templates show, keyed as the templates name it; ``info``
     is the config's [report] (the title block, the decimals, whether the tool is named).
 
-    ``exact`` holds the rows of exact forms Problem 2 shows (report.exact_forms.exact_context:
+    ``exact`` holds the rows of exact forms Problem 2 shows (orchestration.exact.exact_shown:
     None where there are none; SymPy's work, done by the caller), ``verification``
     the checks run (None: no appendix). Every network, the homework's too, is written layer
     by layer (network_context).

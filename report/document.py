@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from report.cache_folder import cache_home
+from report.cache_folder import trusted_folder
 from report.environment import make_environment
 from report.scripts import FAMILIES, font_keys
 from report.settings import DEFAULT_INFO, ReportInfo
@@ -32,8 +32,8 @@ TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
 @functools.cache
 def environment() -> jinja2.Environment:
     """The process's environment; each template is compiled when first used (once per
-    version of it: kept in the user's cache folder)."""
-    env = make_environment(compiled=cache_home() / "templates")
+    version of it: kept in the user's cache folder, where that folder can be trusted)."""
+    env = make_environment(compiled=trusted_folder("templates"))
     env.globals["families"] = FAMILIES
     return env
 

@@ -9,16 +9,21 @@ string; and escaping on by default: every plain ``str`` is passed through PyLaTe
 from __future__ import annotations
 
 import contextlib
+import marshal
+import pickle
+import types
 from pathlib import Path
 
 import jinja2
 import markupsafe
 from pylatex.utils import NoEscape, escape_latex
 
+from report.cache_folder import read_entry
 from report.scripts import in_scripts
 from solver.activations import ACTIVATIONS
 from solver.losses import LOSSES
 
+COMPILED_LIMIT = 8 << 20  # bytes of a compiled template (the largest is about 200 kB)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Text the registries hold, as templates in the same delimiters: ``activations/relu.tex.j2``
 # is the derivation of ReLU's slope (Step 2), included where the network has ReLU units;
@@ -53,13 +58,27 @@ def latex_finalize(value: object) -> object:
 
 
 class _Compiled(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates kept on disk (it checks each against its source), so a
-    build does not parse and compile them again; a folder that cannot be read or written
-    only costs the compiling."""
+    """Jinja's compiled templates kept on disk, so a build does not parse and compile them
+    again. An entry is used only when it is whole and was compiled from this very source
+    (Jinja's header: its magic and the source's checksum, compared byte for byte rather than
+    unpickled); anything else (truncated, another source's, not a regular file, too large)
+    is a miss, and a folder that cannot be read or written only costs the compiling. The
+    folder itself must pass report.cache_folder's checks: compiled code runs as the user."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().load_bytecode(bucket)
+        try:
+            data = read_entry(Path(self._get_cache_filename(bucket)), COMPILED_LIMIT)
+        except OSError:
+            return
+        header = jinja2.bccache.bc_magic + pickle.dumps(bucket.checksum, 2)
+        if not data.startswith(header):
+            return
+        try:
+            code = marshal.loads(data[len(header) :])
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(code, types.CodeType):
+            bucket.code = code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
@@ -70,12 +89,9 @@ def make_environment(
     templates: Path | None = None, compiled: Path | None = None
 ) -> jinja2.Environment:
     """A strict environment loading ``templates`` (default: the project's ``templates/``),
-    keeping the compiled templates in the folder ``compiled`` if given."""
-    cache = None
-    if compiled is not None:
-        with contextlib.suppress(OSError):
-            compiled.mkdir(parents=True, exist_ok=True)
-            cache = _Compiled(str(compiled))
+        keeping the compiled templates in the folder ``compiled`` if given (a folder that passed
+    report.cache_folder's checks)."""
+    cache = None if compiled is None else _Compiled(str(compiled))
     return jinja2.Environment(
         bytecode_cache=cache,
         loader=jinja2.ChoiceLoader(

@@ -7,16 +7,13 @@ come from the solver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import sympy as sp
-from pylatex.utils import NoEscape
 from sympy.printing.latex import LatexPrinter
 
+from report.exact_latex import SHORT, Forms
 from solver.exact_values import ExactValues
-from solver.solution import Solution
-
-SHORT = 64  # characters of LaTeX an exact form may take to be shown beside its decimal
 
 
 class _LatexPrinter(LatexPrinter):
@@ -56,26 +53,12 @@ def shortest(forms: Sequence[sp.Expr]) -> sp.Expr:
     return min(forms, key=lambda e: len(latex_of(e)))
 
 
-def exact_context(
-    exact: ExactValues | None, solution: Solution, fnum: Callable[[float], NoEscape]
-) -> dict | None:
-    """Rows ``label = exact form ≈ decimal`` for ŷ, the loss and ∂Loss/∂z, where short."""
-    if exact is None:
-        return None
-
-    def rows(entries):
-        return [
-            {"label": NoEscape(label), "exact": NoEscape(latex_of(form)), "decimal": fnum(value)}
-            for label, form, value in entries
-            if is_short(form, SHORT)
-        ]
-
-    fwd, bwd = solution.forward, solution.backward
-    forward = [(rf"\hat{{y}}_{{{i + 1}}}", e, fwd.y_hat[i]) for i, e in enumerate(exact.y_hat)]
-    forward.append((r"\Loss", exact.loss, fwd.loss))
-    backward = [
-        (rf"\pd{{\Loss}}{{z_{{{i + 1}}}}}", shortest(forms), bwd.dz[i])
-        for i, forms in enumerate(exact.dz_forms)
-    ]
-    context = {"forward": rows(forward), "backward": rows(backward)}
-    return context if context["forward"] or context["backward"] else None
+def short_forms(exact: ExactValues) -> Forms:
+    """The forms Problem 2 shows beside its decimals, where short (report.exact_latex makes
+    the rows): ŷ, the loss and ∂Loss/∂z, each as (quantity, index, LaTeX)."""
+    forward = [("y_hat", i, e) for i, e in enumerate(exact.y_hat)] + [("loss", 0, exact.loss)]
+    backward = [("dz", i, shortest(forms)) for i, forms in enumerate(exact.dz_forms)]
+    return {
+        part: [(name, i, latex_of(form)) for name, i, form in entries if is_short(form, SHORT)]
+        for part, entries in (("forward", forward), ("backward", backward))
+    }

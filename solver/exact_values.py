@@ -17,14 +17,20 @@ the exact affine forms of ∂Loss/∂z are the bulk, and they belong together.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from solver.exactness import MAX_LOGIT, PRECISION, exactable, short_fraction
+from solver.exactness import (
+    MAX_LOGIT,
+    PRECISION,
+    decimal_agreement,
+    decimal_differences,
+    exactable,
+    short_fraction,
+)
 from solver.instance import Params, Problem
 from solver.solution import Solution
 
@@ -277,7 +283,8 @@ def exact_values(problem: Problem) -> ExactValues | None:
 
 
 def _entries(exact: ExactValues) -> dict[str, sp.Matrix | sp.Expr]:
-    """Every exact quantity under the name of its float64 counterpart (see :func:`_floats`)."""
+    """Every exact quantity under the name of its float64 counterpart
+    (solver.exactness.exact_floats)."""
     out: dict[str, sp.Matrix | sp.Expr] = {
         name: getattr(exact, name)
         for name in ("h", "relu_mask", "a", "z", "y_hat", "y_smooth", "loss")
@@ -288,49 +295,23 @@ def _entries(exact: ExactValues) -> dict[str, sp.Matrix | sp.Expr]:
     return out
 
 
-def _floats(solution: Solution) -> dict[str, np.ndarray]:
-    fwd, bwd = solution.forward, solution.backward
-    out = {
-        name: np.asarray(getattr(fwd, name), dtype=float)
-        for name in ("h", "a", "z", "y_hat", "y_smooth", "loss")
+def exact_decimals(exact: ExactValues) -> dict[str, list[str]]:
+    """Every exact quantity's entries as decimals of PRECISION significant digits, under
+    the name of its float64 counterpart: what :func:`relative_differences` measures, and
+    what orchestration.exact keeps (solver.exactness reads them without SymPy)."""
+    return {
+        name: [
+            str(sp.N(e, PRECISION))
+            for e in (value if isinstance(value, sp.MatrixBase) else [value])
+        ]
+        for name, value in _entries(exact).items()
     }
-    out |= {"relu_mask": bwd.relu_mask, "dy_hat": bwd.dy_hat, "dz": bwd.dz}
-    out |= {"da": bwd.da, "dh": bwd.dh}
-    out |= {f"d{k}": v for k, v in bwd.grads.as_dict().items()}
-    out |= {f"updated_{k}": v for k, v in solution.updated.as_dict().items()}
-    return out
 
 
 def relative_differences(exact: ExactValues, solution: Solution) -> dict[str, float]:
-    """max |e − f| / max(|e|, |f|) per quantity (0 where both are 0), e = exact at 30 digits.
-
-    The float f enters with its exact binary value, so the measure is float64's own error.
-    A non-finite float beside a finite exact value counts as inf.
-    """
-    floats = _floats(solution)
-    out = {}
-    for name, value in _entries(exact).items():
-        exact_entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
-        float_entries = np.asarray(floats[name], dtype=float).ravel()
-        out[name] = max(
-            (_relative(e, float(f)) for e, f in zip(exact_entries, float_entries, strict=True)),
-            default=0.0,
-        )
-    return out
-
-
-def _relative(exact: sp.Expr, value: float) -> float:
-    if not math.isfinite(value):
-        return math.inf
-    e = sp.N(exact, PRECISION)
-    f = sp.Float(value, PRECISION)  # the double's exact binary value
-    scale = max(abs(e), abs(f))
-    return 0.0 if scale == 0 else float(abs(e - f) / scale)
-
-
-# ∂Loss/∂ŷ = −yˢ/ŷ is ±inf in float64 wherever ŷᵢ underflows (the solver keeps it so, for
-# display); it feeds nothing, so the headline agreement leaves it out.
-AGREEMENT_EXCLUDES = frozenset({"dy_hat"})
+    """max |e − f| / max(|e|, |f|) per quantity (0 where both are 0), e = exact at PRECISION
+    digits: solver.exactness.decimal_differences of :func:`exact_decimals`."""
+    return decimal_differences(exact_decimals(exact), solution)
 
 
 def agreement(exact: ExactValues, solution: Solution) -> float:
@@ -340,5 +321,4 @@ def agreement(exact: ExactValues, solution: Solution) -> float:
     gradients at z, a, h and at the parameters, and the updated parameters. About 1e-16 to
     1e-15 on the homework: the float64 solution is right to nearly every digit it has.
     """
-    differences = relative_differences(exact, solution)
-    return max(v for k, v in differences.items() if k not in AGREEMENT_EXCLUDES)
+    return decimal_agreement(exact_decimals(exact), solution)

@@ -7,6 +7,7 @@ answers first, from the inputs alone, so that an instance without them never loa
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ import numpy as np
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 from solver.losses import LOSSES
+from solver.solution import Solution
 
 # Past these limits the instance is "not exact-able": the exact forms would not be short.
 MAX_DIGITS = 6  # significant decimals of any one input
@@ -53,3 +55,68 @@ def exactable(problem: Problem) -> bool:
     scalars = [problem.epsilon, problem.learning_rate]
     values = [*(float(v) for array in inputs for v in np.ravel(array)), *scalars]
     return all(short_fraction(v) is not None for v in values)
+
+
+# ∂Loss/∂ŷ = −yˢ/ŷ is ±inf in float64 wherever ŷᵢ underflows (the solver keeps it so, for
+# display); it feeds nothing, so the headline agreement leaves it out.
+AGREEMENT_EXCLUDES = frozenset({"dy_hat"})
+DECIMAL = re.compile(r"-?[0-9]{1,40}(\.[0-9]{0,40})?(e[-+]?[0-9]{1,6})?")
+
+
+def exact_floats(solution: Solution) -> dict[str, np.ndarray]:
+    """The float64 counterpart of each exact quantity (solver.exact_values), by name."""
+    fwd, bwd = solution.forward, solution.backward
+    out = {
+        name: np.asarray(getattr(fwd, name), dtype=float)
+        for name in ("h", "a", "z", "y_hat", "y_smooth", "loss")
+    }
+    out |= {"relu_mask": bwd.relu_mask, "dy_hat": bwd.dy_hat, "dz": bwd.dz}
+    out |= {"da": bwd.da, "dh": bwd.dh}
+    out |= {f"d{k}": v for k, v in bwd.grads.as_dict().items()}
+    out |= {f"updated_{k}": v for k, v in solution.updated.as_dict().items()}
+    return out
+
+
+def decimal_differences(decimals: dict[str, list[str]], solution: Solution) -> dict[str, float]:
+    """max |e − f| / max(|e|, |f|) per quantity (0 where both are 0), e the exact value as
+    a decimal (solver.exact_values.exact_decimals), f the float64 entry at its exact binary
+    value: float64's own error. A non-finite float beside a finite value counts as inf.
+    ValueError when ``decimals`` does not name every quantity, entry for entry, in plain
+    decimals (a kept record that is not whole)."""
+    import mpmath
+
+    floats = exact_floats(solution)
+    if set(decimals) != set(floats):
+        raise ValueError("the exact values do not name the solution's quantities")
+    out = {}
+    with mpmath.workdps(PRECISION + 10):
+        for name, values in decimals.items():
+            entries = np.asarray(floats[name], dtype=float).ravel()
+            if not isinstance(values, list) or len(values) != entries.size:
+                raise ValueError(f"the exact values of {name} do not fit its shape")
+            if not all(isinstance(v, str) and DECIMAL.fullmatch(v) for v in values):
+                raise ValueError(f"the exact values of {name} are not decimals")
+            out[name] = max(
+                (_relative(mpmath.mpf(e), float(f)) for e, f in zip(values, entries, strict=True)),
+                default=0.0,
+            )
+    return out
+
+
+def decimal_agreement(decimals: dict[str, list[str]], solution: Solution) -> float:
+    """The largest relative difference between the exact values (as decimals) and the
+    float64 solution, over every quantity but ∂Loss/∂ŷ: the forward pass, the gradients at
+    z, a, h and at the parameters, and the updated parameters. About 1e-16 to 1e-15 on the
+    homework: the float64 solution is right to nearly every digit it has."""
+    differences = decimal_differences(decimals, solution)
+    return max(v for k, v in differences.items() if k not in AGREEMENT_EXCLUDES)
+
+
+def _relative(exact, value: float) -> float:
+    import mpmath
+
+    if not math.isfinite(value):
+        return math.inf
+    f = mpmath.mpf(value)  # the double's exact binary value
+    scale = max(abs(exact), abs(f))
+    return 0.0 if scale == 0 else float(abs(exact - f) / scale)

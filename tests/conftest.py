@@ -21,26 +21,14 @@ def template() -> Problem:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def session_formats(tmp_path_factory):
-    """The session's cache folder, for the fixtures that build once per module before any
-    test's own folder exists: nothing is read from or left in the user's ~/.cache. Its
-    formats folder is shared by every test (below)."""
+def session_cache(tmp_path_factory):
+    """The session's cache folder (formats, exact values, compiled templates), set before
+    any fixture builds: nothing is read from or left in the user's ~/.cache. Every test
+    shares it, as a user's concurrent builds do: each entry is keyed by what it was made
+    from and checked at every use (report.cache_folder), and dumping a format per test
+    would double the suite's time. The tests of the caches themselves set folders of their
+    own."""
     root = tmp_path_factory.mktemp("session-cache")
-    formats = root / "hw3-solution" / "formats"
-    formats.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(root))
-        yield formats
-
-
-@pytest.fixture(autouse=True)
-def own_cache_folder(session_formats, tmp_path_factory, monkeypatch) -> None:
-    """Every test has a cache folder of its own (exact values, compiled templates), so no
-    test sees what another left. The TeX formats are shared with the session's: a format is
-    keyed by its preamble and checked against its record at every use (report.tex.format_cache),
-    so sharing one is what concurrent builds of a user do; dumping one a test would double
-    the suite's time. The tests of the format cache itself set a folder of their own."""
-    root = tmp_path_factory.mktemp("cache")
-    (root / "hw3-solution").mkdir()
-    (root / "hw3-solution" / "formats").symlink_to(session_formats)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(root))
+        yield root

@@ -43,8 +43,9 @@ def test_the_project_templates_all_compile():
 
 def test_compiled_templates_are_kept_and_checked_against_their_source(templates, tmp_path):
     """A second environment reads the compiled template; an edited template, a damaged
-    file or a folder that cannot be made changes nothing but the time."""
+    file or a folder that cannot be written changes nothing but the time."""
     kept = tmp_path / "compiled"
+    kept.mkdir(mode=0o700)
     context = {"text": "a_b", "flag": True}
     first = make_environment(templates, kept).get_template("t.tex.j2").render(context)
     (compiled,) = kept.iterdir()
@@ -58,3 +59,17 @@ def test_compiled_templates_are_kept_and_checked_against_their_source(templates,
     assert again == edited
     blocked = make_environment(templates, tmp_path / "t.tex.j2" / "sub")
     assert blocked.get_template("t.tex.j2").render(context) == edited
+
+
+@pytest.mark.parametrize("keep", [0, 1, 20, 40, -1])
+def test_a_truncated_compiled_template_is_a_miss(templates, tmp_path, keep):
+    """Cut anywhere (in Jinja's header, in the pickled checksum, in the code): compiled
+    again, never a traceback (was: _pickle.UnpicklingError at every build)."""
+    kept = tmp_path / "compiled"
+    kept.mkdir(mode=0o700)
+    context = {"text": "a_b", "flag": True}
+    first = make_environment(templates, kept).get_template("t.tex.j2").render(context)
+    (entry,) = kept.iterdir()
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[:keep] if keep >= 0 else whole[:-5])
+    assert make_environment(templates, kept).get_template("t.tex.j2").render(context) == first

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from report.exact_forms import exact_context, is_short, latex_of, shortest
+from report.exact_forms import is_short, latex_of, short_forms, shortest
+from report.exact_latex import exact_rows
 from report.format import num
 from solver.exact_values import exact_values
 from solver.network import solve
@@ -30,10 +31,9 @@ def test_the_shortest_form_is_chosen(homework):
 def test_context_rows_show_only_short_forms(homework):
     """ŷ, the loss and ∂Loss/∂z each get a row ``label = form ≈ decimal`` when short."""
     solution = solve(homework)
-    context = exact_context(exact_values(homework), solution, num)
-    labels = [row["label"] for row in context["forward"]]
+    rows = exact_rows(short_forms(exact_values(homework)), solution, num)
+    labels = [row["label"] for row in rows["forward"]]
     assert labels == [r"\hat{y}_{1}", r"\hat{y}_{2}", r"\hat{y}_{3}", r"\Loss"]
-    assert context["forward"][0]["exact"] == r"\frac{1}{1 + e^{-3} + e}"
-    assert context["forward"][0]["decimal"] == num(solution.forward.y_hat[0])
-    assert len(context["backward"]) == 3
-    assert exact_context(None, solution, num) is None
+    assert rows["forward"][0]["exact"] == r"\frac{1}{1 + e^{-3} + e}"
+    assert rows["forward"][0]["decimal"] == num(solution.forward.y_hat[0])
+    assert len(rows["backward"]) == 3

@@ -164,6 +164,30 @@ def test_an_unwritable_cache_folder_only_slows_the_build(tmp_path, monkeypatch):
 
 
 @pytest.mark.tex
+def test_a_full_cache_disk_costs_no_dump(cache, monkeypatch):
+    """No room for a format: no dump is started, in the background or now (each cost ~3.8 s
+    of CPU and failed, at every build), and the document is compiled plainly."""
+    from collections import namedtuple
+
+    from report.tex import dumps
+
+    Space = namedtuple("Space", "f_bavail f_frsize")
+    monkeypatch.setattr(tex_format.os, "statvfs", lambda path: Space(100, 4096))
+
+    def no_tex(*args, **kwargs):
+        raise AssertionError("a dump ran TeX")
+
+    monkeypatch.setattr(dumps, "run", no_tex)
+    document = small("Full.")
+    assert tex.dump_format(tex_format.split(document).head) is None
+    assert tex.prepare(document) is False
+    compiled = tex.compile_pdf(document)
+    assert compiled.dump is None
+    assert format_of(compiled) == "pdflatex"
+    assert not list(cache.glob("*.fmt"))
+
+
+@pytest.mark.tex
 def test_a_document_without_the_marker_compiles_plainly(cache):
     """Another engine's document, or any without the marker line: no format, no dump."""
     compiled = tex.compile_pdf(small("Plain.").replace(tex_format.MARKER, "%"))

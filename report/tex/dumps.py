@@ -46,9 +46,9 @@ def dump_format(head: str, *, timeout: float = 120.0) -> format_cache.Format | N
     only if a probe document (a page of text) compiled with it is byte for byte the one
     compiled plainly, with or without format_cache.RESTORE (which one, it records). Returns
     the kept format, or None (no pdflatex, another process dumping it, TeX failed, the
-    probe differs, the cache cannot be written)."""
+    probe differs, the cache cannot be written or has no room: then no TeX runs)."""
     pdflatex = shutil.which("pdflatex")
-    if pdflatex is None:
+    if pdflatex is None or not format_cache.writable():
         return None
     with format_cache.dump_lock(head, pdflatex) as mine:
         kept = format_cache.lookup(head, pdflatex)
@@ -83,11 +83,12 @@ _PROBE = "\\begin{document}\nA page of text.\n\\end{document}\n"
 
 
 def dump_in_background(head: str, pdflatex: str) -> subprocess.Popen | None:
-    """Start ``python -m report.tex.dumps`` dumping ``head``'s format, unless one is at it;
+    """Start ``python -m report.tex.dumps`` dumping ``head``'s format, unless one is at it
+    or the cache could not keep it (format_cache.writable);
     returns the process, which the build does not wait for. It lowers its own priority
     first (:func:`_lowest_priority`), so that it takes no core from the build's TeX passes
     still running."""
-    if format_cache.dumping(head, pdflatex):
+    if format_cache.dumping(head, pdflatex) or not format_cache.writable():
         return None
     try:
         proc = subprocess.Popen(

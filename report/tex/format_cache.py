@@ -30,10 +30,11 @@ import functools
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from report.cache_folder import cache_home, prune
+from report.cache_folder import prune, read_entry, trusted_folder
 from report.whole_file import write_whole
 
 MARKER = "% hw3: end of the cached format"
@@ -44,6 +45,8 @@ VERSION = 1  # of the way formats are made and recorded; a change makes every ke
 # emits at the first page. Whether it is needed is found out when the format is dumped.
 RESTORE = r"\pdfcolorstack0 current"
 KEEP = 8  # formats kept (about 8 MB each); storing another removes the oldest
+ROOM = 64 << 20  # free bytes a dump needs in the formats folder (a format: about 8 MB)
+RECORD_LIMIT = 1 << 20  # bytes of a format's record (a few hundred input files: ~40 kB)
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,24 @@ def split(tex: str) -> Preamble | None:
 
 
 def folder() -> Path:
-    """Where formats are kept."""
-    return cache_home() / "formats"
+    """Where formats are kept: the cache's ``formats`` folder, created if missing; OSError
+    when it fails report.cache_folder's checks (then nothing is read from it or kept)."""
+    base = trusted_folder("formats")
+    if base is None:
+        raise OSError("no trusted cache folder for formats")
+    return base
+
+
+def writable() -> bool:
+    """Whether a format could be kept now: the formats folder is trusted, writable, and
+    has ROOM free. Asked before a dump (seconds of TeX), so that a full or read-only cache
+    costs no dump at all."""
+    try:
+        base = folder()
+        space = os.statvfs(base)
+    except OSError:
+        return False
+    return os.access(base, os.W_OK) and space.f_bavail * space.f_frsize >= ROOM
 
 
 def key(head: str, pdflatex: str) -> str:
@@ -128,11 +147,11 @@ def lookup(head: str, pdflatex: str) -> Format | None:
     """
     try:
         fmt, record = _paths(key(head, pdflatex))
-        recorded = json.loads(record.read_text("utf-8"))
+        recorded = json.loads(read_entry(record, RECORD_LIMIT))
         if any(_stamp(path) != [path, *rest] for path, *rest in recorded["inputs"]):
             return None
-        status = fmt.stat()
-        if status.st_size != recorded["size"]:
+        status = os.lstat(fmt)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != recorded["size"]:
             return None
         version = (str(fmt), status.st_size, status.st_mtime_ns, status.st_ino)
         trusted = _matches(*version, str(recorded["sha256"]))
@@ -159,11 +178,10 @@ def store(head: str, pdflatex: str, dumped: Path, restore: bool) -> Format | Non
             "sha256": _digest(made),
             "restore": restore,
         }
-        fmt.parent.mkdir(parents=True, exist_ok=True)
         write_whole(fmt, made.read_bytes())
         write_whole(record, json.dumps(entry, separators=(",", ":")).encode())
         with contextlib.suppress(OSError):  # another process may be pruning too
-            prune(fmt.parent, "*.fmt", KEEP)
+            prune(fmt.parent, "fmt", KEEP)
         return Format(fmt, restore)
     except (OSError, ValueError):
         return None
@@ -178,7 +196,6 @@ def dump_lock(head: str, pdflatex: str):
     process locks the same one."""
     try:
         path = folder() / f"{key(head, pdflatex)}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError:
         yield False
