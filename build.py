@@ -366,7 +366,12 @@ def _key(args: argparse.Namespace) -> int:
     print(f"wrote the key of {count(len(report.keyed), 'variant')} to {args.out}/")
     if report.missing:
         shown = ", ".join(report.missing[:10]) + (", …" if len(report.missing) > 10 else "")
-        print(f"error: {count(len(report.missing), 'variant')} missing: {shown}", file=sys.stderr)
+        print(
+            f"error: {count(len(report.missing), 'variant')} missing (not built, or of another "
+            f"class than {args.out}/class.json): {shown}: build them with the class's "
+            "`build.py variants` command",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -9,13 +9,16 @@ from pathlib import Path
 from orchestration.class_record import (
     CLASS,
     HANDOUTS,
+    KEY_FILES,
+    KEY_RECORD,
     VARIANTS,
     UnfitVariant,
     Variant,
+    key_record,
     read_class,
     read_variant,
 )
-from orchestration.publish import check_output_folder, output_lock, publish
+from orchestration.publish import check_output_folder, output_lock, publish, remove_leftovers
 from report.answer_key import key_csv
 from report.canvas import canvas_qti_zip
 from report.document import answer_key_tex
@@ -25,12 +28,7 @@ from report.tex import compile_pdf
 from solver.errors import InputError
 from solver.limits import ATOL, RTOL
 
-KEY_CSV, KEY_PDF, MOODLE, CANVAS = (
-    "answer-key.csv",
-    "answer-key.pdf",
-    "moodle.xml",
-    "canvas-qti.zip",
-)
+KEY_CSV, KEY_PDF, MOODLE, CANVAS = KEY_FILES
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,8 @@ def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport
 def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
     """write_key, for a caller that holds ``out``'s lock already (a class's full build)."""
     described, members = read_class(out)
+    for folder in (VARIANTS, HANDOUTS):  # no range is live: roll back what a killed one left
+        remove_leftovers(out / folder)
     variants: dict[str, Variant] = {}
     missing = []
     for member in members:
@@ -82,6 +82,7 @@ def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
         if m.student and m.name in results
     }
     files = {
+        KEY_RECORD: key_record(described),
         KEY_CSV: key_csv(results, students).encode(),
         KEY_PDF: compile_pdf(
             answer_key_tex(results, template.problem, heading, info=template.info)

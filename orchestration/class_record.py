@@ -1,9 +1,17 @@
 """A class's record and folder: ``OUT/class.json`` (how the class is drawn: config, seed,
 members), which folders are the class's, and each member's built variant, checked before it
-is keyed or graded (orchestration.classroom builds them)."""
+is keyed or graded (orchestration.classroom builds them).
+
+One class at a time: a class is named by a digest of its record (the config's name and
+text, the title, the seed, the members), written into class.json, into the first line of
+each variant's config.toml and into the key's record (``.hw3-key.json``). A variant of
+another class is never keyed or graded, and a key of another class (a full rebuild killed
+before its key was written) stops ``grade`` and ``check`` with a line saying how to finish
+the class."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -20,6 +28,8 @@ from solver.reading import load_json
 from solver.verification import checked
 
 HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
+KEY_RECORD = ".hw3-key.json"  # which class the key and quizzes beside it are of
+KEY_FILES = ("answer-key.csv", "answer-key.pdf", "moodle.xml", "canvas-qti.zip")
 VARIANT_FILES = ("config.toml", "results.json", "solution.pdf")
 
 
@@ -88,9 +98,64 @@ def is_member(member: Member) -> bool:
     return plain and isinstance(member.key, int | str) and not isinstance(member.key, bool)
 
 
+def class_id(described: dict) -> str:
+    """The class's name: a digest of its record (without the name itself)."""
+    record = {k: v for k, v in described.items() if k != "class"}
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def about(described: dict) -> str:
-    """What each variant's config.toml says of its class, on its first line."""
-    return f"drawn from {described['config']} with seed {described['seed']} by build.py variants."
+    """What each variant's config.toml says of its class, on its first line (a class.json
+    written before classes were named has no name to give)."""
+    named = f" (class {described['class']})" if "class" in described else ""
+    return (
+        f"drawn from {described['config']} with seed {described['seed']} "
+        f"by build.py variants{named}."
+    )
+
+
+def key_record(described: dict) -> bytes:
+    """The key's record: the class the key and quizzes are of."""
+    return json.dumps({"class": described.get("class")}).encode()
+
+
+def require_current_key(out: Path, described: dict) -> None:
+    """InputError when ``out`` holds a key or quizzes of another class than class.json's:
+    a full rebuild replaced the class, and was stopped before writing its key."""
+    present = [name for name in KEY_FILES if (out / name).exists()]
+    if not present:
+        return
+    try:
+        kept = json.loads((out / KEY_RECORD).read_bytes()[:4096])
+        current = isinstance(kept, dict) and kept.get("class") == described.get("class")
+    except (OSError, ValueError):
+        current = False
+    if not current:
+        raise InputError(
+            f"{out}/: the class is incomplete: {', '.join(present)} are of another class than "
+            f"{CLASS} (a `variants` run stopped before writing its key?): finish it by "
+            f"running that `build.py variants` command again, or `build.py key --out {out}` "
+            "to key the variants built"
+        )
+
+
+def class_of_variant(results: Path) -> tuple[Path, dict, Member] | None:
+    """For a variant's results.json inside a class folder (``OUT/variants/NAME/``), the
+    folder, its record and the member; None for a results.json anywhere else.
+
+    Raises:
+        InputError: the class record is unreadable, or names no such member.
+    """
+    variants = results.parent.parent
+    out = variants.parent
+    if results.name != "results.json" or variants.name != VARIANTS or not (out / CLASS).exists():
+        return None
+    described, members = read_class(out)
+    member = next((m for m in members if m.name == results.parent.name), None)
+    if member is None:
+        raise InputError(f"{results}: {results.parent.name} is not a member of {out / CLASS}")
+    return out, described, member
 
 
 class UnfitVariant(Exception):

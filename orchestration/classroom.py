@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import shutil
 import sys
@@ -31,6 +32,7 @@ from orchestration.class_record import (
     HANDOUTS,
     VARIANTS,
     about,
+    class_id,
     record_class,
     remove_stale,
 )
@@ -46,7 +48,7 @@ from orchestration.roster import Member, select
 from orchestration.single import render_solution
 from report.document import compile_templates, statement_tex
 from report.results import results_json
-from report.settings import ReportInfo, load_instance
+from report.settings import ReportInfo, read_instance
 from report.tex import TexError, compile_pdf, prepare
 from solver.config import problem_toml
 from solver.draw import draw_variant
@@ -186,14 +188,16 @@ def build_variants(
         TexError: the answer key's PDF could not be typeset.
     """
     check_output_folder(out)
-    template, template_info = load_instance(config)
+    text, template, template_info = read_instance(config)
     chosen = select(members, only)
     described = {
         "config": printable(config.name),
+        "config_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "title": template_info.title,
         "seed": seed,
         "members": list(map(asdict, members)),
     }
+    described["class"] = class_id(described)
     try:
         tasks = [
             (m, *_instance(template, template_info, seed, m), f"{m.name}, {about(described)}")

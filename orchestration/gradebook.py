@@ -28,6 +28,7 @@ from orchestration.class_record import (
     UnfitVariant,
     read_class,
     read_variant,
+    require_current_key,
 )
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
@@ -82,6 +83,7 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
     """
     try:
         described, members = read_class(out)
+        require_current_key(out, described)
     except InputError as err:
         raise ResponsesError(str(err)) from None
     text = read_text(responses, "a responses CSV file", ResponsesError)

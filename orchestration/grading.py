@@ -70,6 +70,25 @@ class AnswersError(InputError):
     """The key or the answers file is missing or malformed."""
 
 
+def _require_of_its_class(key: Path) -> None:
+    """A variant's results.json inside a class folder must be of that class (a full
+    rebuild stopped half way leaves variants of two classes): else AnswersError."""
+    from orchestration.class_record import UnfitVariant, class_of_variant, read_variant
+
+    try:
+        found = class_of_variant(key)
+        if found is not None:
+            read_variant(*found)
+    except InputError as err:
+        raise AnswersError(str(err)) from None
+    except UnfitVariant as why:
+        out, described, member = found
+        raise AnswersError(
+            f"{key}: {member.name}: {why} (the class is {out / 'class.json'}'s): the class is "
+            "incomplete: finish it by running its `build.py variants` command again"
+        ) from None
+
+
 def load_key(path: Path) -> dict[str, dict[str, Any]]:
     """results.json's checkable tables, ``{table: {name: number or nested list}}``, checked
     as strictly as a config: every parameter W1, b1, …, W_k, b_k in ``updated`` (and in
@@ -259,6 +278,7 @@ def check(key: Path, answers: Path, rtol: float = RTOL, atol: float = ATOL) -> C
     for label, value in (("rtol", rtol), ("atol", atol)):
         if not (math.isfinite(value) and value >= 0):
             raise AnswersError(f"--{label}: expected a number >= 0, got {value:g}")
+    _require_of_its_class(key)
     expected = load_key(key)
     given = load_answers(answers, expected)
     return Check(str(key), str(answers), rtol, atol, compare(expected, given, rtol, atol))

@@ -35,6 +35,7 @@ STAGING_PREFIX = ".staging-"
 BACKUP_PREFIX = ".replaced-"
 LOCK = ".hw3.lock"
 MANIFEST = ".hw3-set.json"
+JOURNAL = ".hw3-swap.json"  # in a backup folder: what its swap moves
 
 
 class OutputError(HW3Error):
@@ -119,7 +120,13 @@ def _remove_own_folder(fd: int, out: Path) -> None:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Staging folders of builds killed outright (none can be live: hold the lock alone)."""
+    """What builds killed outright left (none can be live: hold the lock alone): a swap
+    stopped half way is first rolled back (the previous set put back, from its
+    ``.replaced-*`` folder), then staging and backup folders are removed."""
+    for backup in out.glob(BACKUP_PREFIX + "*"):
+        if backup.is_dir() and not backup.is_symlink():
+            with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+                _roll_back(out, backup)
     for stale in [*out.glob(STAGING_PREFIX + "*"), *out.glob(BACKUP_PREFIX + "*")]:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
@@ -127,17 +134,55 @@ def remove_leftovers(out: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+def _roll_back(out: Path, backup: Path) -> None:
+    """Undo the swap whose journal is in ``backup``, unless it was done: a publish is done
+    once the manifest names its set, a folder placed once its staged folder has moved in."""
+    journal = json.loads((backup / JOURNAL).read_bytes()[: 1 << 20])
+    if journal["members"] is not None:
+        if _manifest(out).get("swap") == backup.name:
+            return
+    elif not any(os.path.lexists(source) for source in journal["sources"]):
+        return
+    aside, moved_in = set(journal["aside"]), journal["in"]
+    for name in [*moved_in, *aside]:
+        if not _plain_name(name):
+            raise ValueError(f"{name}: not a name of the set")
+    for name in moved_in:  # the new outputs that did move in
+        if os.path.lexists(backup / name) or (name not in aside and os.path.lexists(out / name)):
+            _remove(out / name)
+    for name in aside:  # the previous outputs that did move aside
+        if os.path.lexists(backup / name):
+            os.replace(backup / name, out / name)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
 def current_set(out: Path) -> set[str]:
     """The names of the outputs of the last build published into ``out``."""
-    try:
-        names = json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return set()
+    names = _manifest(out).get("set")
     return (
         {n for n in names if isinstance(n, str) and _plain_name(n)}
         if isinstance(names, list)
         else set()
     )
+
+
+def _manifest(out: Path) -> dict:
+    """The manifest: the set's names, and the swap that published it (its backup folder's
+    name); a list of names alone, as written before swaps were journalled."""
+    try:
+        kept = json.loads((out / MANIFEST).read_bytes()[: 1 << 24])
+    except (OSError, ValueError):
+        return {}
+    if isinstance(kept, list):
+        return {"set": kept}
+    return kept if isinstance(kept, dict) else {}
 
 
 def _plain_name(name: str) -> bool:
@@ -226,14 +271,23 @@ def _check_place(path: Path, *, folder: bool) -> None:
 
 
 def _swap(out, staging, backup, files, folders, stale, members) -> None:
-    """Move the old outputs aside and the new ones in; undo every move on any failure."""
+    """Move the old outputs aside and the new ones in; undo every move on any failure. A
+    journal in ``backup`` says what is about to move, so that a process killed outright
+    half way is rolled back by the next one (:func:`remove_leftovers`)."""
     moved_aside: list[str] = []
     moved_in: list[str] = []
+    outgoing = [name for name in [*files, *folders, *sorted(stale)] if os.path.lexists(out / name)]
+    journal = {
+        "aside": outgoing,
+        "in": [*files, *folders],
+        "sources": [str(staging / name) for name in files] + [str(f) for f in folders.values()],
+        "members": None if members is None else sorted(members),
+    }
+    (backup / JOURNAL).write_text(json.dumps(journal))
     try:
-        for name in [*files, *folders, *sorted(stale)]:
-            if os.path.lexists(out / name):
-                os.replace(out / name, backup / name)
-                moved_aside.append(name)
+        for name in outgoing:
+            os.replace(out / name, backup / name)
+            moved_aside.append(name)
         for name in files:
             os.replace(staging / name, out / name)
             moved_in.append(name)
@@ -242,7 +296,7 @@ def _swap(out, staging, backup, files, folders, stale, members) -> None:
             moved_in.append(name)
         if members is not None:
             manifest = staging / MANIFEST
-            manifest.write_text(json.dumps(sorted(members)))
+            manifest.write_text(json.dumps({"set": sorted(members), "swap": backup.name}))
             os.replace(manifest, out / MANIFEST)
     except BaseException:
         for name in reversed(moved_in):

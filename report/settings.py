@@ -66,9 +66,14 @@ def load_instance(path: Path) -> tuple[Problem, ReportInfo]:
     Raises:
         ConfigError: as solver.config.parse_config and :func:`report_info` say.
     """
+    return read_instance(path)[1:]
+
+
+def read_instance(path: Path) -> tuple[str, Problem, ReportInfo]:
+    """:func:`load_instance`, with the file's text as read."""
     from solver.config import parse_config
     from solver.reading import read_config
 
-    _, data = read_config(path)
+    text, data = read_config(path)
     problem, table = parse_config(data, str(path))
-    return problem, report_info(table, str(path))
+    return text, problem, report_info(table, str(path))

@@ -50,7 +50,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".hw3.lock"
+        if p.is_file() and p.name not in (".hw3.lock", ".hw3-set.json")  # bookkeeping
     }
 
 
@@ -186,7 +186,9 @@ def test_key_names_the_missing_variants(tmp_path, capsys):
     argv = ["--variants", "3", "--seed", "1", "--jobs", "1", "--out", str(tmp_path)]
     assert build.main([*argv, "--only", "2-3"]) == 0
     assert build.main(["key", str(tmp_path)]) == 1
-    assert "error: 1 variant missing: variant-001" in capsys.readouterr().err
+    assert (
+        "error: 1 variant missing (not built, or of another class than " in capsys.readouterr().err
+    )
     assert [row["variant"] for row in _key_rows(tmp_path)] == ["variant-002", "variant-003"]
     assert "Not built, so not in this key: variant-001" in pdftext(tmp_path / "answer-key.pdf")
 
@@ -555,7 +557,7 @@ def test_key_takes_no_variant_of_another_class_or_edited_since(three_variants, t
     edited.write_text("{}")
     capsys.readouterr()
     assert build.main(["key", str(tmp_path / "c")]) == 1
-    assert "error: 2 variants missing: variant-001, variant-002" in capsys.readouterr().err
+    assert "class.json): variant-001, variant-002: build them" in capsys.readouterr().err
     assert [row["variant"] for row in _key_rows(tmp_path / "c")] == ["variant-003"]
 
 
@@ -628,3 +630,68 @@ def test_a_class_json_edited_to_hold_a_control_character_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "control character" in err, err
     assert (out / "moodle.xml").read_bytes() == before
+
+
+KILLED_BEFORE_THE_KEY = """
+import os, sys
+import build
+from orchestration import classroom
+
+classroom.write_key_locked = lambda *args, **kwargs: os.kill(os.getpid(), 9)
+build.main(["variants", "-n", "2", "--seed", "2", "--jobs", "1", "--out", sys.argv[1]])
+"""
+
+
+def _answers(tmp_path: Path, results: Path) -> Path:
+    import tomli_w
+
+    numbers = json.loads(results.read_text())
+    answers = tmp_path / "answers.toml"
+    answers.write_text(tomli_w.dumps({t: numbers[t] for t in ("updated", "gradients")}))
+    return answers
+
+
+@pytest.mark.tex
+@pytest.mark.slow  # two classes of two variants, a key: ~25 s
+def test_a_class_of_two_runs_is_refused_until_finished(tmp_path, capsys):
+    """A full rebuild with another seed killed (-9) once its variants are built, before its
+    key: class.json, variants and handouts are the new class's, the key and quizzes the old
+    one's (nothing said so). grade then says the class is incomplete and how to finish it;
+    check refuses a variant of the old class put back beside the new ones, and key leaves
+    it out; once keyed, grade grades."""
+    out = tmp_path / "class"
+    argv = ["variants", "-n", "2", "--seed", "1", "--jobs", "1", "--out", str(out)]
+    assert build.main(argv) == 0
+    old_variant = tmp_path / "old-variant-002"
+    shutil.copytree(out / "variants" / "variant-002", old_variant)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_THE_KEY, str(out)], cwd=ROOT, capture_output=True
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert json.loads((out / "class.json").read_text())["seed"] == 2
+    variant = out / "variants" / "variant-001" / "results.json"
+    key_loss = float(_key_rows(out)[0]["loss"])
+    assert key_loss != json.loads(variant.read_text())["forward"]["loss"]  # two classes
+    columns = ",".join(c for c in _key_rows(out)[0] if c not in ("id", "name"))
+    responses = _responses(tmp_path, f"{columns}\nvariant-001" + ",1" * columns.count(","))
+    grade = ["grade", "--class", str(out), "--responses", str(responses)]
+    capsys.readouterr()
+    assert build.main([*grade, "--out", str(tmp_path / "grades.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the class is incomplete" in err and f"build.py key --out {out}" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "grades.csv").exists()
+    check = ["check", "--key", str(variant), "--answers", str(_answers(tmp_path, variant))]
+    assert build.main(check) == 0  # a variant of the class: checked as usual
+    shutil.rmtree(out / "variants" / "variant-002")
+    shutil.copytree(old_variant, out / "variants" / "variant-002")
+    other = out / "variants" / "variant-002" / "results.json"
+    capsys.readouterr()
+    assert (
+        build.main(["check", "--key", str(other), "--answers", str(_answers(tmp_path, other))]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "variant-002: a variant of another class" in err and "incomplete" in err
+    assert build.main(["key", str(out)]) == 1  # variant-002 is missing from the new key
+    assert [row["variant"] for row in _key_rows(out)] == ["variant-001"]
+    assert build.main([*grade, "--out", str(tmp_path / "grades.csv")]) == 0

@@ -17,6 +17,7 @@ from orchestration.publish import (
     STAGING_PREFIX,
     OutputError,
     check_output_folder,
+    current_set,
     output_lock,
     publish,
 )
@@ -252,3 +253,76 @@ def test_a_failed_first_build_does_not_pull_the_lock_from_under_a_waiting_one(tm
         thread.join(timeout=30)
     assert log == ["second in", "second out", "third in"]
     assert (out / "results.json").read_text() == "{}"
+
+
+KILLED_AT = """
+import os, sys
+from pathlib import Path
+from orchestration import publish
+
+out, kill_at, kind = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+replace, calls = os.replace, []
+
+
+def dying(source, target):
+    calls.append(target)
+    if len(calls) == kill_at:
+        os.kill(os.getpid(), 9)  # no cleanup of any kind: as kill -9 would
+    replace(source, target)
+
+
+os.replace = dying
+if kind == "set":
+    with publish.output_lock(out):
+        publish.publish(out, {"a": b"new a", "b": b"new b", "d": b"new d"})
+else:
+    staged = publish.staging_folder(out)
+    (staged / "f").write_bytes(b"new f")
+    publish.place_folder(out, "v1", staged)
+print(len(calls))
+"""
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".hw3")
+    }
+
+
+@pytest.mark.parametrize("kind", ["set", "folder"])
+def test_a_swap_killed_at_any_move_is_rolled_back(tmp_path, kind):
+    """kill -9 before each of the swap's renames in turn (three moved aside, three in, the
+    manifest; or a variant's folder aside and in): the next command puts the previous set
+    back whole and removes the rest (the next build deleted `.replaced-*`, the previous
+    set with it, and left a mixed set). Unkilled, the new set is in place."""
+    out = tmp_path / "out"
+    out.mkdir()
+    if kind == "set":
+        publish(out, {"a": b"old a", "b": b"old b", "c": b"old c"})
+    else:
+        (out / "v1").mkdir()
+        (out / "v1" / "f").write_bytes(b"old f")
+    before = _outputs(out)
+    moves = 7 if kind == "set" else 2
+    for kill_at in range(1, moves + 2):
+        run = subprocess.run(
+            [sys.executable, "-c", KILLED_AT, str(out), str(kill_at), kind],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        with output_lock(out):  # an exclusive lock rolls back what a killed swap left
+            pass
+        leftovers = [p.name for p in out.iterdir() if p.name.startswith((".replaced", ".staging"))]
+        assert leftovers == []
+        if kill_at <= moves:
+            assert run.returncode == -9, run.stderr
+            assert _outputs(out) == before, kill_at
+            if kind == "set":
+                assert current_set(out) == {"a", "b", "c"}
+        else:
+            assert run.stdout.strip() == str(moves), run.stderr
+            after = {"a": b"new a", "b": b"new b", "d": b"new d"} if kind == "set" else None
+            assert _outputs(out) == (after or {"v1/f": b"new f"})
