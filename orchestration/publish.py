@@ -74,7 +74,8 @@ def output_lock(out: Path, *, shared: bool = False) -> Iterator[None]:
     while True:
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # 0600: a lock file others can open, others can lock (and stall every build)
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)

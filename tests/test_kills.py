@@ -11,11 +11,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from instances import ROOT
+
+from report.tex.scratch import sweep
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
@@ -127,3 +130,48 @@ def test_a_killed_dump_stalls_nobody(tmp_path, monkeypatch):
         with contextlib.suppress(ProcessLookupError):
             os.kill(holder.pid, signal.SIGKILL)
         holder.wait()
+
+
+@pytest.mark.tex
+@pytest.mark.slow  # a build killed, another run: ~4 s each
+@pytest.mark.parametrize("after", [0.3, 0.8, 1.5])
+def test_a_build_killed_during_tex_leaves_no_scratch_folder(tmp_path, monkeypatch, after):
+    """kill -9 of a build while TeX runs left its hw3-tex-* folder (a hard link to a 7 MB
+    format each: 9 after 22 kills); the next build sweeps away those of dead processes."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [*BUILD, "build", "--config", str(ROOT / "problems/hw3.toml")]
+    killed = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "a")], env=env, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(scratch.glob("hw3-tex-*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert list(scratch.glob("hw3-tex-*")), "TeX never started"
+        time.sleep(after)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        deadline = time.monotonic() + 10  # TeX dies with it (PR_SET_PDEATHSIG)
+        while any(_session(killed.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        again = subprocess.run(
+            [*command, "--out", str(tmp_path / "b")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        # What is left is live (the builds' background dumps): none of it is the dead's ...
+        monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+        assert sweep() == 0
+        deadline = time.monotonic() + 60  # ... and all of it goes when they are done
+        while list(scratch.glob("hw3-*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not list(scratch.glob("hw3-*")), sorted(p.name for p in scratch.iterdir())
+    finally:
+        for pid in _session(killed.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -326,3 +326,9 @@ def test_a_swap_killed_at_any_move_is_rolled_back(tmp_path, kind):
             assert run.stdout.strip() == str(moves), run.stderr
             after = {"a": b"new a", "b": b"new b", "d": b"new d"} if kind == "set" else None
             assert _outputs(out) == (after or {"v1/f": b"new f"})
+
+
+def test_the_lock_file_is_the_users_alone(tmp_path):
+    """Others who could open it could lock it, and stall every build into the folder."""
+    with output_lock(tmp_path / "out"):
+        assert (tmp_path / "out" / ".hw3.lock").stat().st_mode & 0o777 == 0o600

@@ -8,13 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from report.tex import format_cache
 from report.tex.passes import FLAGS, TexError, environment, run, typeset
+from report.tex.scratch import Scratch
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -56,7 +56,7 @@ def dump_format(head: str, *, timeout: float = 120.0) -> format_cache.Format | N
             return kept
         deadline = time.monotonic() + timeout
         probe = format_cache.Preamble(head, _PROBE)
-        with tempfile.TemporaryDirectory(prefix="hw3-fmt-") as tmp, ThreadPoolExecutor(1) as aside:
+        with Scratch("hw3-fmt-") as tmp, ThreadPoolExecutor(1) as aside:
             folder = Path(tmp)
             reference = aside.submit(
                 typeset, pdflatex, head + _PROBE, None, deadline, timeout, None

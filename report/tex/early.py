@@ -13,7 +13,6 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ from report.tex.passes import (
     reruns,
     spawn,
 )
+from report.tex.scratch import Scratch
 
 
 class Early:
@@ -47,7 +47,7 @@ class Early:
     def __init__(self, head: str, fmt: format_cache.Format | None, pdflatex: str) -> None:
         self.head, self.fmt = head, fmt
         self.epoch = epoch(None)
-        self._tmp = tempfile.TemporaryDirectory(prefix="hw3-tex-")
+        self._tmp = Scratch("hw3-tex-")
         self.folder = Path(self._tmp.name)
         self._pipe: int | None = None
         self.proc: subprocess.Popen | None = None

@@ -9,13 +9,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from report.tex import format_cache
 from report.tex.log import RERUN, read_log, summary
+from report.tex.scratch import Scratch
 from solver.errors import HW3Error
 
 DEFAULT_EPOCH = 1714262400  # 2024-04-28T00:00:00Z
@@ -64,7 +64,7 @@ def typeset(
 ) -> CompiledPdf:
     """Compile ``source`` as solution.tex in a fresh folder, with format ``fmt`` if given,
     again while the log asks for a rerun."""
-    with tempfile.TemporaryDirectory(prefix="hw3-tex-") as tmp:
+    with Scratch("hw3-tex-") as tmp:
         folder = Path(tmp)
         (folder / f"{JOB}.tex").write_text(source, encoding="utf-8")
         command = command_for(pdflatex, folder, fmt)
