@@ -75,13 +75,27 @@ def fill_answers(question: QuizQuestion, field: Callable[[str, float], str]) -> 
 _SYNTAX = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;"})
 
 
-def user_text(text: str) -> str:
-    """A string typed by a user (course title, student name) as inert HTML text.
+# The page's MathJax reads the text after the browser has decoded it, so a course string
+# "\(\href{javascript:…}{click}\)" would be typeset as a live link: user text is wrapped
+# in the class MathJax skips (2: tex2jax_ignore, 3: mathjax_ignore), and, should an LMS strip
+# the class, its math delimiters are broken by an invisible WORD JOINER (U+2060): \( \[
+# \begin and $$ are no longer delimiters, and read as typed ($…$, which some sites enable,
+# is left to the class).
+_DELIMITER = re.compile(r"\\(?=[(\[]|begin)|\$(?=\$)")
+_IGNORED = '<span class="tex2jax_ignore mathjax_ignore">{}</span>'
 
-    >>> user_text('Ada <Lovelace> & {1:SA:=x} [loss]')
-    'Ada &lt;Lovelace&gt; &amp; &#123;1:SA:=x&#125; &#91;loss&#93;'
+
+def user_text(text: str) -> str:
+    r"""A string typed by a user (course title, student name) as inert HTML text: no markup,
+    no LMS answer syntax, no math for MathJax.
+
+    >>> print(user_text('<b>&{1:SA:=x}[a]'))
+    <span class="tex2jax_ignore mathjax_ignore">&lt;b&gt;&amp;&#123;1:SA:=x&#125;&#91;a&#93;</span>
+    >>> user_text(r"\(x\) $$y$$").count("\u2060")  # after \ of \(, between $ and $, twice
+    3
     """
-    return html.escape(text).translate(_SYNTAX)
+    inert = _DELIMITER.sub(lambda match: match[0] + "\u2060", text)
+    return _IGNORED.format(html.escape(inert).translate(_SYNTAX))
 
 
 # The preamble's macros (templates/preamble.tex.j2) spelled out, as MathJax knows no preamble.

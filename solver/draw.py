@@ -30,6 +30,10 @@ from solver.network import forward_of
 WEIGHT_RANGE = (-5, 5)  # W1, b1, W2, b2: the homework's own entries lie in this range
 INPUT_RANGE = (-2, 2)  # x: the homework's x = [0, 2]
 MAX_DRAWS = 10_000  # redraws allowed per variant before giving up
+# ... and at most as many as this many multiply-adds of forward passes pay for (a few
+# seconds): the largest accepted network takes 5e6 a draw, so 1000 draws, not 10,000 (96 s).
+DRAW_BUDGET = 5 * 10**9
+MIN_DRAWS = 100
 # Largest spread of the logits (max z − min z) for a variant to be kept at first choice: past
 # it softmax saturates (ŷ below e⁻¹⁰ ≈ 5e-5) and the numbers stop being worth computing.
 MAX_SPREAD = 10.0
@@ -115,7 +119,8 @@ def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: st
     """The first interesting draw whose softmax is not saturated; failing that (large shapes
     rarely give one), the interesting draw with the smallest logit spread."""
     best, best_spread = None, math.inf
-    for _ in range(MAX_DRAWS):
+    draws = max_draws(template)
+    for _ in range(draws):
         problem = _draw(template, rng)
         if not is_interesting(problem, kink):
             continue
@@ -125,8 +130,19 @@ def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: st
         if spread < best_spread:
             best, best_spread = problem, spread
     if best is None:
-        raise ConfigError(f"{label}: no interesting instance in {MAX_DRAWS} draws")
+        raise ConfigError(
+            f"{label}: no interesting instance in {draws} draws (in every (leaky) ReLU layer "
+            "some units active and some not, for every example): try fewer units or layers"
+        )
     return best
+
+
+def max_draws(template: Problem) -> int:
+    """How many draws a variant may take: MAX_DRAWS, or what DRAW_BUDGET pays for in forward
+    passes of the template's shapes (at least MIN_DRAWS)."""
+    rows = 1 if np.ndim(template.x) == 1 else len(template.x)
+    cost = rows * sum(w.size for w in template.params.weights)
+    return max(MIN_DRAWS, min(MAX_DRAWS, DRAW_BUDGET // max(cost, 1)))
 
 
 def _draw(template: Problem, rng: np.random.Generator) -> Problem:

@@ -18,9 +18,12 @@ from typing import Any
 
 from solver.errors import ConfigError, InputError
 
-# A file larger than this is refused before it is parsed: a config or answers file is a few
-# kB, a results.json of 10000 training steps about 7 MB.
+# A file larger than this is refused before it is parsed: a results.json of 10000 training
+# steps is about 7 MB.
 MAX_FILE_BYTES = 32 * 2**20
+# A config or an answers file: the largest accepted network's, every number at full
+# precision, is 2-3 MB (tomllib reads a megabyte in about a second; 32 MiB took 87 s).
+MAX_TOML_BYTES = 8 * 2**20
 
 
 class Invalid(Exception):
@@ -43,23 +46,26 @@ class Invalid(Exception):
 # --- files -----------------------------------------------------------------------------------
 
 
-def read_text(path: Path, what: str, error: type[InputError]) -> str:
-    """The file's text, decoded as UTF-8 (a leading byte-order mark is allowed).
+def read_text(path: Path, what: str, error: type[InputError], limit: int | None = None) -> str:
+    """The file's text, decoded as UTF-8 (a leading byte-order mark is allowed), at most
+    ``limit`` bytes of it (default MAX_FILE_BYTES).
 
     ``what`` says what the file should be (``"a TOML file"``); it is named when the path
     turns out to be a directory.
     """
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         with Path(path).open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            raw = f.read(limit + 1)
     except FileNotFoundError:
         raise error(f"{path}: no such file ({what})") from None
     except IsADirectoryError:
         raise error(f"{path}: expected {what}, got a directory") from None
     except OSError as err:
         raise error(f"{path}: cannot read the file: {err.strerror or err}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise error(f"{path}: expected {what} of at most {MAX_FILE_BYTES // 2**20} MiB")
+    if len(raw) > limit:
+        size = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit // 2**10} KiB"
+        raise error(f"{path}: expected {what} of at most {size}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -71,7 +77,7 @@ def read_text(path: Path, what: str, error: type[InputError]) -> str:
 
 def load_toml(path: Path, what: str, error: type[InputError]) -> dict[str, Any]:
     """The file parsed as TOML; an empty file is an empty table."""
-    return parse_toml(read_text(path, what, error), path, error)
+    return parse_toml(read_text(path, what, error, limit=MAX_TOML_BYTES), path, error)
 
 
 def parse_toml(text: str, path: Path, error: type[InputError]) -> dict[str, Any]:
@@ -94,7 +100,7 @@ def read_config(path: Path) -> tuple[str, dict[str, Any]]:
         ConfigError: the file is missing, unreadable, too large, not UTF-8, empty or not
             TOML; the message is one line starting with ``path``.
     """
-    text = read_text(path, "a TOML file", ConfigError)
+    text = read_text(path, "a TOML file", ConfigError, limit=MAX_TOML_BYTES)
     if not text.strip():
         raise ConfigError(f"{path}: empty file: expected sections [network] and [training]")
     return text, parse_toml(text, path, ConfigError)

@@ -22,7 +22,12 @@ STEP = 1e-6  # central-difference step
 KINK_MARGIN = 1e-4  # |h| below this counts as at a kink for the step above
 GRADIENT_TOLERANCE = 1e-6  # max relative error for back-propagation to pass
 CHECK_ALL = 2000  # parameter entries checked one by one; past it, a sample of each parameter
-SAMPLE = 200
+SAMPLE = 200  # entries of each parameter at most, past CHECK_ALL
+# Central differences spend at most this many multiply-adds of forward passes (about a
+# second): the largest accepted network (4 x 100 units, 100 rows) takes 5e6 a pass, so 20
+# entries of each parameter are checked there, every entry of the homework's.
+FORWARD_BUDGET = 2 * 10**9
+MIN_SAMPLE = 8  # entries of each parameter checked, whatever the budget says
 GRADIENT_FLOOR = 1e-3  # entries smaller than this are measured against it (finite-difference noise)
 EXACT_TOLERANCE = 1e-12  # max relative difference for exact and float64 values to agree
 # A build stops (publishes nothing) when a quantity's float64 values differ from the 50-digit
@@ -87,10 +92,18 @@ def nearest_kink(solution: Solution) -> float:
 
 
 def sampled_per_parameter(solution: Solution) -> int | None:
-    """How many entries of each parameter central differences check: all of them up to
-    CHECK_ALL entries in all, else SAMPLE of each (two forward passes an entry)."""
-    total = sum(v.size for v in solution.problem.params.as_dict().values())
-    return None if total <= CHECK_ALL else SAMPLE
+    """How many entries of each parameter central differences check (two forward passes an
+    entry): all of them while they are at most CHECK_ALL and fit FORWARD_BUDGET, else as
+    many of each as the budget pays for, between MIN_SAMPLE and SAMPLE."""
+    problem = solution.problem
+    params = problem.params.as_dict()
+    total = sum(v.size for v in params.values())
+    rows = 1 if np.ndim(problem.x) == 1 else len(problem.x)
+    pass_cost = rows * sum(w.size for w in problem.params.weights)  # multiply-adds
+    entries = FORWARD_BUDGET // (2 * max(pass_cost, 1))
+    if total <= min(CHECK_ALL, entries):
+        return None
+    return max(MIN_SAMPLE, min(SAMPLE, entries // len(params)))
 
 
 def gradient_errors(solution: Solution) -> dict[str, float] | None:

@@ -83,7 +83,9 @@ def test_user_text_is_escaped_and_cannot_open_an_answer_field():
         "&#91;loss&#93; ~#/\\ &#93;&#93;&gt;"
     )
     assert question.text_html.count(escaped) == 2  # the course and the student
-    assert "<strong>Student:</strong> " + escaped in question.text_html
+    assert '<strong>Student:</strong> <span class="tex2jax_ignore mathjax_ignore">' + escaped in (
+        question.text_html
+    )
     assert "<b>" not in question.text_html and "[loss]" not in question.text_html
     assert PLACEHOLDER.findall(question.text_html) == [c for c, _ in question.answers]
     assert "Student:" not in quiz_question("variant-007", problem, results).text_html

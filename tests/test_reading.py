@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+import json
+from dataclasses import replace
 
+import numpy as np
+import pytest
+import tomli_w
+from instances import homework_problem
+
+from orchestration.grading import load_answers, load_key
+from report.results import results_json
 from solver import reading
+from solver.config import load_problem, problem_toml
 from solver.errors import InputError
+from solver.instance import Params
+from solver.network import solve
 from solver.reading import Invalid, describe, load_json, load_toml, number, read_text
 
 
@@ -14,8 +26,8 @@ class SampleError(InputError):
 
 
 def test_a_file_past_the_limit_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
-    """At most MAX_FILE_BYTES are read: /dev/zero or a huge file cannot eat the memory."""
-    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
+    """At most MAX_TOML_BYTES are read: /dev/zero or a huge file cannot eat the memory."""
+    monkeypatch.setattr(reading, "MAX_TOML_BYTES", 100)
     path = tmp_path / "big.toml"
     path.write_text("".join(f"x{i} = 1\n" for i in range(50)))
     with pytest.raises(SampleError, match=r"big.toml: expected a TOML file of at most"):
@@ -81,3 +93,36 @@ def test_descriptions_are_one_short_line():
     text = describe("a" * 500)
     assert text.startswith('string "aaa') and len(text) < 70 and text.endswith("…")
     assert describe({"a b": [1, 2]}) == 'table {"a b" = [1, 2]}'
+
+
+@pytest.mark.slow  # the largest network solved, its files written and read back: ~10 s
+def test_the_largest_accepted_network_fits_the_toml_limit(tmp_path):
+    """Its config and its answers, every number at full precision (17 significant digits),
+    are read: MAX_TOML_BYTES (8 MiB, which tomllib parses in seconds) refuses no valid file."""
+    rng = np.random.default_rng(1)
+    widths = [100] * 6  # 100 inputs, 4 hidden layers of 100 units, 100 classes
+
+    def full(*shape):
+        return rng.uniform(-1, 1, shape) / 3  # every digit of a double
+
+    largest = replace(
+        homework_problem(),
+        x=full(100, 100),
+        y=np.eye(100)[rng.integers(100, size=100)],
+        params=Params(
+            weights=[full(a, b) for a, b in itertools.pairwise(widths)],
+            biases=[full(b) for b in widths[1:]],
+        ),
+        activations=("tanh",) * 4,
+    )
+    config = tmp_path / "largest.toml"
+    config.write_text(problem_toml(largest, "the largest accepted network"))
+    assert 2**20 < config.stat().st_size < reading.MAX_TOML_BYTES / 1.5
+    assert load_problem(config).shape == largest.shape
+    results = json.loads(results_json(solve(largest)))
+    answers = tmp_path / "answers.toml"
+    answers.write_text(tomli_w.dumps({t: results[t] for t in ("updated", "gradients")}))
+    assert answers.stat().st_size < reading.MAX_TOML_BYTES / 1.5
+    key = tmp_path / "results.json"
+    key.write_text(json.dumps(results))
+    assert load_answers(answers, load_key(key))
