@@ -13,6 +13,7 @@ respond (and an empty score when their variant is not built).
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import os
@@ -35,9 +36,12 @@ from report.answer_key import key_columns
 from report.spreadsheet import text_cell
 from solver.errors import InputError
 from solver.limits import ATOL, RTOL
-from solver.reading import printable, read_text, shorten
+from solver.reading import count, printable, read_text, shorten
 
 MAX_NOTES = 20  # lines about left-out responses; past them, a count
+# Rows a responses file may hold: an LMS's export lists every attempt (a quiz allowing
+# many), so a few per member, and some slack; past this it is not this class's file.
+ATTEMPTS = 20
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
@@ -67,7 +71,8 @@ def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]
         raise ResponsesError(
             f"{responses}: expected a header with an id or variant column, got {found}"
         )
-    repeated = next((c for c in header if c and header.count(c) > 1), None)
+    counts = collections.Counter(header)  # (header.count per column took minutes on a wide file)
+    repeated = next((c for c in header if c and counts[c] > 1), None)
     if repeated is not None:
         raise ResponsesError(f"{responses}: the column {printable(shorten(repeated))} repeats")
     header[lowered.index(by)] = by
@@ -97,6 +102,7 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
         answered: dict[str, dict[str, str]] = {}
         first_row: dict[str, int] = {}
         left_out = []
+        max_rows = ATTEMPTS * len(members) + 100 + 1  # a header, then the responses
         for line, row in enumerate(rows, 2):
             cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
             typed = cells.get(by, "")
@@ -104,13 +110,19 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
             if not any(cells.values()):
                 continue
             where = f"{responses}: row {line}"
+            if line > max_rows:
+                raise ResponsesError(
+                    f"{responses}: more than {max_rows - 1} rows for a class of "
+                    f"{count(len(members), 'member')} ({ATTEMPTS} attempts each at most)"
+                )
             if who not in named:
                 left_out.append(
                     f"{where}: no member of the class has {by} '{printable(shorten(typed))}'"
                 )
             elif who in answered:
                 left_out.append(
-                    f"{where}: {by} {typed} repeats row {first_row[who]}, which is graded"
+                    f"{where}: {by} {printable(shorten(typed))} repeats row {first_row[who]}, "
+                    "which is graded"
                 )
             else:
                 answered[who], first_row[who] = cells, line
@@ -147,8 +159,8 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
         verdicts = {c: _ok(given.get(c), value, rtol, atol) for c, value in expected.items()}
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
         for column, ok in verdicts.items():
-            count = f"{column.split('_', 1)[0]}_ok"  # W1_2_3 counts for W1
-            row[count] = row.get(count, 0) + ok
+            tally = f"{column.split('_', 1)[0]}_ok"  # W1_2_3 counts for W1
+            row[tally] = row.get(tally, 0) + ok
         graded.append(row)
     columns = max((list(row) for row in graded), key=len)
     table = io.StringIO()

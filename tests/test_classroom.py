@@ -511,6 +511,8 @@ def test_grades_never_overwrite_what_is_not_a_grades_file(
         ("id,loss,loss\ns1001,1,2\n", "the column loss repeats"),
         ("id,loss\nnobody,1\n", "no response names a member of the class by its id"),
         ("id\n", "no response names a member of the class"),
+        # 32 MiB of rows for a class of 2 cost 99 s and 2.46 GB: rows are bounded by its size
+        ("id,loss\n" + "s1001,1\n" * 141, "more than 140 rows for a class of 2 members"),
     ],
 )
 def test_responses_that_grade_nobody_are_refused(roster_class, tmp_path, capsys, text, message):

@@ -105,3 +105,35 @@ def test_a_numbered_variant_is_named_in_its_title_a_roster_one_by_its_student(te
     member = Member("s1", "s1", student="Ada", student_id="s1")
     _, named = _instance(template, DEFAULT_INFO, 2024, member)
     assert named.title == "Solutions to Homework 3" and named.student == "Ada"
+
+
+def _largest(homework, activation: str = "relu") -> object:
+    """The largest accepted network: 100 inputs, 4 hidden layers of 100, 100 classes, 100 rows."""
+    rng = np.random.default_rng(0)
+    widths = [100] * 6
+    return dataclasses.replace(
+        homework,
+        x=rng.integers(-2, 3, (100, 100)).astype(float),
+        y=np.eye(100)[rng.integers(100, size=100)],
+        params=Params(
+            weights=[np.ones((a, b)) for a, b in zip(widths, widths[1:], strict=False)],
+            biases=[np.zeros(b) for b in widths[1:]],
+        ),
+        activations=(activation,) * 4,
+    )
+
+
+def test_a_draw_of_a_large_network_gives_up_within_its_budget(homework, monkeypatch):
+    """The largest ReLU network rarely has an interesting draw: it stops after what the
+    budget pays for (1000 draws, ~2 s; 10,000 took 96 s), in one line that says why."""
+    from solver import draw
+
+    largest = _largest(homework)
+    assert draw.max_draws(largest) == 1000 and draw.max_draws(homework) == draw.MAX_DRAWS
+    monkeypatch.setattr(draw, "DRAW_BUDGET", 200 * 5 * 10**6)  # 200 draws, for the test's time
+    real, drawn = draw._draw, []
+    monkeypatch.setattr(draw, "_draw", lambda *a: drawn.append(1) or real(*a))
+    monkeypatch.setattr(draw, "is_interesting", lambda *a: False)  # none, as for 4 ReLU layers
+    with pytest.raises(ConfigError, match=r"^variant 001: no interesting instance in 200 draws"):
+        draw.draw_variant(largest, 1, 1)
+    assert len(drawn) == 200

@@ -108,7 +108,7 @@ def test_arrays_nested_1000_deep(tmp_path):
         (["--out=--"], "--out: expected a value, got '--'"),
         (["check", "--key", "k", "--answers", "a", "--rtol=--"], "--rtol: expected a value"),
         (["--variants", "2", "--seed", "1", "--jobs", "1000", "--out", "x"], "1..64"),
-        (["--config", "/dev/zero", "--out", "x"], "expected a TOML file of at most 32 MiB"),
+        (["--config", "/dev/zero", "--out", "x"], "expected a TOML file of at most 8 MiB"),
         (["check", "--key", "/dev/zero", "--answers", "x"], "a results.json of at most 32 MiB"),
     ],
 )

@@ -78,6 +78,8 @@ def test_the_config_is_read_once(tmp_path, monkeypatch):
     from solver import reading
 
     reads, real = [], reading.read_text
-    monkeypatch.setattr(reading, "read_text", lambda path, *a: reads.append(path) or real(path, *a))
+    monkeypatch.setattr(
+        reading, "read_text", lambda path, *a, **k: reads.append(path) or real(path, *a, **k)
+    )
     assert build_solution(HOMEWORK_CONFIG, tmp_path / "out", pdf=False)
     assert reads == [HOMEWORK_CONFIG]

@@ -104,3 +104,26 @@ def test_the_proof_names_only_the_symbols_and_patterns_the_network_has():
     tex = render_tex(solve(problem), prove=True)
     proof = tex[tex.index("Symbolic proof") :][:900]
     assert "epsilon" not in proof and "slope" not in proof and "pattern" not in proof
+
+
+def test_central_differences_are_sampled_by_a_budget_of_forward_passes(homework):
+    """Every entry of the homework's; of the largest network's (5e6 multiply-adds a pass)
+    20 entries of each parameter, not 200 (3000 passes took 51 s of a tanh build)."""
+    from solver.verification import MIN_SAMPLE, sampled_per_parameter
+
+    widths = [100] * 6
+    largest = dataclasses.replace(
+        homework,
+        x=np.ones((100, 100)),
+        y=np.eye(100)[np.arange(100) % 100],
+        params=Params(
+            weights=[np.ones((a, b)) for a, b in zip(widths, widths[1:], strict=False)],
+            biases=[np.zeros(b) for b in widths[1:]],
+        ),
+        activations=("tanh",) * 4,
+    )
+    assert sampled_per_parameter(solve(homework)) is None
+    assert sampled_per_parameter(solve(largest)) == 20
+    one_row = dataclasses.replace(largest, x=np.ones(100), y=np.eye(100)[0])
+    assert sampled_per_parameter(solve(one_row)) == 200  # a hundredth of the work a pass
+    assert MIN_SAMPLE <= 20
