@@ -21,6 +21,7 @@ import numpy as np
 from solver.errors import InputError
 from solver.limits import ATOL, RTOL
 from solver.reading import (
+    MAX_RESULTS_BYTES,
     Invalid,
     describe,
     key_text,
@@ -95,7 +96,7 @@ def load_key(path: Path) -> dict[str, dict[str, Any]]:
     ``gradients``, if there) with the shapes of one network, finite numbers throughout
     (JSON's NaN and Infinity are refused), and ``forward.loss``. A key that is not such a
     file would grade anything as right."""
-    data = load_json(path, "a results.json", AnswersError)
+    data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
     try:
         return _key_tables(data)
     except Invalid as err:

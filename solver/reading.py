@@ -24,6 +24,9 @@ MAX_FILE_BYTES = 32 * 2**20
 # A config or an answers file: the largest accepted network's, every number at full
 # precision, is 2-3 MB (tomllib reads a megabyte in about a second; 32 MiB took 87 s).
 MAX_TOML_BYTES = 8 * 2**20
+# A results.json: the largest accepted run (steps × parameters ≤ 10⁶, the largest network
+# for 19 steps) writes about 37 MB.
+MAX_RESULTS_BYTES = 64 * 2**20
 
 
 class Invalid(Exception):
@@ -106,10 +109,10 @@ def read_config(path: Path) -> tuple[str, dict[str, Any]]:
     return text, parse_toml(text, path, ConfigError)
 
 
-def load_json(path: Path, what: str, error: type[InputError]) -> Any:
-    """The file parsed as JSON."""
+def load_json(path: Path, what: str, error: type[InputError], limit: int | None = None) -> Any:
+    """The file (at most ``limit`` bytes, default MAX_FILE_BYTES) parsed as JSON."""
     try:
-        return json.loads(read_text(path, what, error), parse_constant=_no_constant)
+        return json.loads(read_text(path, what, error, limit), parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         raise error(f"{path}: not {what}: invalid JSON: {err}") from None
     except ValueError as err:  # NaN or Infinity: no results.json holds them

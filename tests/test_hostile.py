@@ -109,7 +109,7 @@ def test_arrays_nested_1000_deep(tmp_path):
         (["check", "--key", "k", "--answers", "a", "--rtol=--"], "--rtol: expected a value"),
         (["--variants", "2", "--seed", "1", "--jobs", "1000", "--out", "x"], "1..64"),
         (["--config", "/dev/zero", "--out", "x"], "expected a TOML file of at most 8 MiB"),
-        (["check", "--key", "/dev/zero", "--answers", "x"], "a results.json of at most 32 MiB"),
+        (["check", "--key", "/dev/zero", "--answers", "x"], "a results.json of at most 64 MiB"),
     ],
 )
 def test_bad_arguments_and_endless_files_are_one_line(tmp_path, args, text):

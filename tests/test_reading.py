@@ -95,10 +95,12 @@ def test_descriptions_are_one_short_line():
     assert describe({"a b": [1, 2]}) == 'table {"a b" = [1, 2]}'
 
 
-@pytest.mark.slow  # the largest network solved, its files written and read back: ~10 s
+@pytest.mark.slow  # the largest network solved twice, its files written and read: ~20 s
 def test_the_largest_accepted_network_fits_the_toml_limit(tmp_path):
     """Its config and its answers, every number at full precision (17 significant digits),
-    are read: MAX_TOML_BYTES (8 MiB, which tomllib parses in seconds) refuses no valid file."""
+    are read: MAX_TOML_BYTES (8 MiB, which tomllib parses in seconds) refuses no valid file;
+    nor does MAX_RESULTS_BYTES the results.json of its longest accepted run (37 MB, which
+    `check` refused at 32 MiB)."""
     rng = np.random.default_rng(1)
     widths = [100] * 6  # 100 inputs, 4 hidden layers of 100 units, 100 classes
 
@@ -115,6 +117,10 @@ def test_the_largest_accepted_network_fits_the_toml_limit(tmp_path):
         ),
         activations=("tanh",) * 4,
     )
+    entries = sum(v.size for v in largest.params.as_dict().values())
+    longest = replace(largest, steps=10**6 // entries)  # the most steps it may take
+    written = results_json(solve(longest))
+    assert 16 * 2**20 < len(written) < reading.MAX_RESULTS_BYTES / 1.5  # was past 32 MiB
     config = tmp_path / "largest.toml"
     config.write_text(problem_toml(largest, "the largest accepted network"))
     assert 2**20 < config.stat().st_size < reading.MAX_TOML_BYTES / 1.5
