@@ -277,6 +277,13 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--out", dest="grades", type=_path, required=True, help="grades.csv to write"
     )
+    grade.add_argument(
+        "--attempt",
+        choices=("first", "last", "best"),
+        default="best",
+        help="which of a student's repeated rows is graded (default: best, as Moodle "
+        "grades a quiz by its highest attempt)",
+    )
     return parser
 
 
@@ -380,7 +387,9 @@ def _grade(args: argparse.Namespace) -> int:
     from orchestration.gradebook import check_grades_path, grade_class, write_grades
 
     check_grades_path(args.grades, args.responses, args.class_dir)
-    grades = grade_class(args.class_dir, args.responses, rtol=args.rtol, atol=args.atol)
+    grades = grade_class(
+        args.class_dir, args.responses, rtol=args.rtol, atol=args.atol, attempt=args.attempt
+    )
     for note in grades.notes:
         print(f"warning: {note}", file=sys.stderr)
     write_grades(args.grades, grades.csv)

@@ -55,10 +55,32 @@ class Grades:
     notes: list[str]  # responses left out and variants missing, one line each
 
 
-def _ok(text: str | None, expected: float, rtol: float, atol: float) -> bool:
-    if text is None or not _DECIMAL.fullmatch(text):
+# Minus signs a student may paste from the PDF or type on another keyboard layout.
+_MINUS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+
+
+def read_answer(text: str | None) -> float | None:
+    """A typed answer as a number: a plain decimal, with a decimal comma where it has no
+    point (``1,5932``, as a German or French keyboard types it) and any minus sign (``−``
+    pasted from the PDF); None when it is blank or not a number.
+
+    >>> read_answer("1,5932"), read_answer("\u22120.25"), read_answer("-1e-3"), read_answer("")
+    (1.5932, -0.25, -0.001, None)
+    >>> read_answer("1.2.3"), read_answer("1,234.5"), read_answer("=1+1")
+    (None, None, None)
+    """
+    if not text:
+        return None
+    text = text.translate(_MINUS)
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")
+    return float(text) if _DECIMAL.fullmatch(text) else None
+
+
+def _ok(value: float | None, expected: float, rtol: float, atol: float) -> bool:
+    if value is None:
         return False  # blank, or not a number: wrong, as a missing entry is
-    return abs(float(text) - expected) <= atol + rtol * abs(expected)
+    return abs(value - expected) <= atol + rtol * abs(expected)
 
 
 def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]:
@@ -79,8 +101,39 @@ def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]
     return header, by
 
 
-def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float = ATOL) -> Grades:
+def _verdicts(cells: dict[str, str], expected: dict[str, float], rtol: float, atol: float):
+    """Each entry right or not, and the entries typed that are not numbers."""
+    verdicts, unreadable = {}, []
+    for column, value in expected.items():
+        typed = cells.get(column, "")
+        number = read_answer(typed)
+        if typed and number is None:
+            unreadable.append((column, typed))
+        verdicts[column] = _ok(number, value, rtol, atol)
+    return verdicts, unreadable
+
+
+def _chosen(scored: list, attempt: str):
+    """The attempt graded: the first, the last, or the best (the first of the best)."""
+    if attempt == "first":
+        return scored[0]
+    if attempt == "last":
+        return scored[-1]
+    return max(scored, key=lambda item: sum(item[1][0].values()))
+
+
+def grade_class(
+    out: Path,
+    responses: Path,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    attempt: str = "best",
+) -> Grades:
     """Grade every response in ``responses`` against its variant in the class folder ``out``.
+    A member who answered more than once (an LMS's export lists every attempt) is graded on
+    their ``attempt``: "first", "last" or "best" (the default, as Moodle's quiz grades by
+    the highest attempt: another try never lowers a grade).
 
     Raises:
         ResponsesError: the responses are not CSV with an id or variant column and answer
@@ -99,8 +152,7 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
         named = {
             (m.student_id if by == "id" and m.student_id else m.name).casefold(): m for m in members
         }
-        answered: dict[str, dict[str, str]] = {}
-        first_row: dict[str, int] = {}
+        answered: dict[str, list[tuple[int, dict[str, str]]]] = {}  # every attempt, in order
         left_out = []
         max_rows = ATTEMPTS * len(members) + 100 + 1  # a header, then the responses
         for line, row in enumerate(rows, 2):
@@ -119,13 +171,8 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
                 left_out.append(
                     f"{where}: no member of the class has {by} '{printable(shorten(typed))}'"
                 )
-            elif who in answered:
-                left_out.append(
-                    f"{where}: {by} {printable(shorten(typed))} repeats row {first_row[who]}, "
-                    "which is graded"
-                )
             else:
-                answered[who], first_row[who] = cells, line
+                answered.setdefault(who, []).append((line, cells))
     except csv.Error as err:
         raise ResponsesError(f"{responses}: not CSV: {err}") from None
     if not answered:
@@ -135,6 +182,7 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
         notes.append(f"{responses}: {len(left_out) - MAX_NOTES} more rows left out likewise")
     graded: list[dict] = []
     checked_columns = False
+    repeated, unread = 0, []
     for who in (w for w in named if w in answered or named[w].student):
         member = named[who]
         row = {
@@ -155,13 +203,31 @@ def grade_class(out: Path, responses: Path, *, rtol: float = RTOL, atol: float =
                 "(loss, W1_1_1, …)"
             )
         checked_columns = True
-        given = answered.get(who, {})
-        verdicts = {c: _ok(given.get(c), value, rtol, atol) for c, value in expected.items()}
+        scored = [
+            (line, _verdicts(cells, expected, rtol, atol))
+            for line, cells in answered.get(who, [(0, {})])
+        ]
+        line, (verdicts, unreadable) = _chosen(scored, attempt)
+        if len(scored) > 1:
+            repeated += 1
+        for column, typed in unreadable[: MAX_NOTES - len(unread)]:
+            unread.append(
+                f"{responses}: row {line} ({member.name}), {column}: "
+                f"'{printable(shorten(typed))}' is not a number: marked wrong"
+            )
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
+        parts: dict[str, list[bool]] = {}
         for column, ok in verdicts.items():
-            tally = f"{column.split('_', 1)[0]}_ok"  # W1_2_3 counts for W1
-            row[tally] = row.get(tally, 0) + ok
+            parts.setdefault(column.split("_", 1)[0], []).append(ok)  # W1_2_3 counts for W1
+        for part, oks in parts.items():
+            row[f"{part}_ok"] = f"{sum(oks)} of {len(oks)}"
         graded.append(row)
+    if repeated:
+        notes.append(
+            f"{responses}: {count(repeated, 'member')} answered more than once: graded each "
+            f"one's {attempt} attempt (--attempt)"
+        )
+    notes += unread
     columns = max((list(row) for row in graded), key=len)
     table = io.StringIO()
     writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")

@@ -339,15 +339,46 @@ def test_grading_a_class(roster_class, tmp_path, capsys):
     assert build.main([*argv, "--out", str(grades)]) == 0
     err = capsys.readouterr().err
     assert "row 4: no member of the class has id 'nobody'" in err
-    assert "row 5: id s1001 repeats row 2, which is graded" in err
+    assert "1 member answered more than once: graded each one's best attempt" in err
     rows = list(csv.DictReader(io.StringIO(grades.read_text())))
     assert [(r["id"], r["name"], r["variant"]) for r in rows] == [
         ("s1001", "Ada Lovelace", "s1001"),
         ("s1002", "张伟", "s1002"),
     ]
-    assert rows[0]["score"] == "1.0000" and rows[0]["W1_ok"] == "6"
-    assert rows[1]["score"] == f"{8 / 22:.4f}" and rows[1]["loss_ok"] == "1"
-    assert rows[1]["W1_ok"] == "6" and rows[1]["b1_ok"] == "1" and rows[1]["W2_ok"] == "0"
+    assert rows[0]["score"] == "1.0000" and rows[0]["W1_ok"] == "6 of 6"
+    assert rows[1]["score"] == f"{8 / 22:.4f}" and rows[1]["loss_ok"] == "1 of 1"
+    assert rows[1]["W1_ok"] == "6 of 6" and rows[1]["b1_ok"] == "1 of 3"
+    assert rows[1]["W2_ok"] == "0 of 9"
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize(
+    ("attempt", "score"), [("first", "0.0000"), ("last", f"{21 / 22:.4f}"), ("best", "1.0000")]
+)
+def test_what_students_type_is_read(roster_class, tmp_path, capsys, attempt, score):
+    """Three attempts of s1001 (blank; every entry right, typed with a decimal comma or the
+    PDF's minus sign; all right but one entry that is no number): --attempt picks one, and
+    the entry that cannot be read is named on stderr, never silently wrong (a comma or a
+    U+2212 scored 0 with no word)."""
+    key = _key_rows(roster_class)
+    columns = [c for c in key[0] if c not in ("variant", "id", "name")]
+    typed = {c: f"{float(key[0][c]):.6f}".replace(".", ",").replace("-", "\u2212") for c in columns}
+    slip = {**typed, columns[3]: "1.2.3"}
+    responses = tmp_path / "responses.csv"
+    with open(responses, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["id", *columns])
+        writer.writeheader()
+        for row in ({}, typed, slip):
+            writer.writerow({"id": "s1001", **row})
+    grades = tmp_path / "grades.csv"
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--attempt", attempt, "--out", str(grades)]) == 0
+    err = capsys.readouterr().err
+    assert f"graded each one's {attempt} attempt" in err
+    (row,) = [r for r in csv.DictReader(io.StringIO(grades.read_text())) if r["id"] == "s1001"]
+    assert row["score"] == score
+    if attempt == "last":
+        assert f"row 4 (s1001), {columns[3]}: '1.2.3' is not a number: marked wrong" in err
 
 
 @pytest.mark.tex
@@ -524,11 +555,13 @@ def test_responses_that_grade_nobody_are_refused(roster_class, tmp_path, capsys,
 
 
 @pytest.mark.tex
-def test_only_plain_decimals_count(roster_class, tmp_path):
-    """A decimal comma, an underscore, nan: wrong, like a blank; the plain number is ok."""
+def test_only_decimals_count(roster_class, tmp_path):
+    """The plain number and its decimal-comma form are ok; an underscore, nan: wrong, like
+    a blank."""
     loss = _key_rows(roster_class)[0]["loss"]
     grades = tmp_path / "grades.csv"
-    for given, ok in [(loss, "1"), (loss.replace(".", ","), "0"), ("nan", "0"), ("1_0", "0")]:
+    cases = [(loss, "1 of 1"), (loss.replace(".", ","), "1 of 1"), ("nan", "0 of 1")]
+    for given, ok in [*cases, ("1_0", "0 of 1")]:
         path = _responses(tmp_path, f'id,loss\ns1001,"{given}"\n')
         argv = ["grade", "--class", str(roster_class), "--responses", str(path)]
         assert build.main([*argv, "--out", str(grades)]) == 0
@@ -588,7 +621,7 @@ def test_ids_match_whatever_their_case(roster_class, tmp_path, capsys):
     assert build.main([*argv, "--out", str(grades)]) == 0
     assert "no member" not in capsys.readouterr().err
     rows = list(csv.DictReader(io.StringIO(grades.read_text())))
-    assert rows[0]["id"] == "s1001" and rows[0]["loss_ok"] == "1"
+    assert rows[0]["id"] == "s1001" and rows[0]["loss_ok"] == "1 of 1"
 
 
 @pytest.mark.tex
