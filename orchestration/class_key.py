@@ -41,6 +41,21 @@ class KeyReport:
     skipped: dict[str, str]
 
 
+def lms_category(described: dict, title: str) -> str:
+    """The class's Moodle category and Canvas quiz title: its title and its name, so that two
+    classes of one title (another seed, another config) never share a category (a Random
+    question would draw from both) nor Canvas identifiers (the second import overwrote the
+    first quiz's questions in place), which are derived from it.
+
+    >>> lms_category({"title": "HW3", "class": "0123456789abcdef"}, "x")
+    'HW3 (class 01234567)'
+    >>> lms_category({"title": "HW3"}, "x")  # a class.json written before classes were named
+    'HW3'
+    """
+    title = str(described.get("title", title))
+    return f"{title} (class {described['class'][:8]})" if "class" in described else title
+
+
 def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport:
     """answer-key.csv, answer-key.pdf, moodle.xml and canvas-qti.zip of the variants present
     in ``out/variants/``, in the class's order; the members without one are reported.
@@ -91,7 +106,7 @@ def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
     questions = [
         quiz_question(name, v.problem, v.results, info=v.info) for name, v in variants.items()
     ]
-    category = str(described.get("title", template.info.title))
+    category = lms_category(described, template.info.title)
     files[MOODLE] = moodle_xml(questions, category, rtol=rtol, atol=atol)
     skipped = {}
     try:

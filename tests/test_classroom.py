@@ -112,7 +112,9 @@ def test_the_quizzes_hold_every_variant_and_answer(three_variants):
     quiz = etree.fromstring((three_variants / "moodle.xml").read_bytes())
     questions = quiz.findall("question")
     assert [q.get("type") for q in questions] == ["category", "cloze", "cloze", "cloze"]
-    assert questions[0].findtext("category/text") == "$course$/Solutions to Homework 3"
+    named = json.loads((three_variants / "class.json").read_text())["class"][:8]
+    category = f"$course$/Solutions to Homework 3 (class {named})"
+    assert questions[0].findtext("category/text") == category
     key = {row["variant"]: row for row in _key_rows(three_variants)}
     for question in questions[1:]:
         name = question.findtext("name/text")
@@ -730,3 +732,28 @@ def test_a_class_of_two_runs_is_refused_until_finished(tmp_path, capsys):
     assert build.main(["key", str(out)]) == 1  # variant-002 is missing from the new key
     assert [row["variant"] for row in _key_rows(out)] == ["variant-001"]
     assert build.main([*grade, "--out", str(tmp_path / "grades.csv")]) == 0
+
+
+def _lms_names(folder: Path) -> tuple[str, set[str]]:
+    """moodle.xml's category, and every identifier in canvas-qti.zip."""
+    quiz = etree.fromstring((folder / "moodle.xml").read_bytes())
+    package = zipfile.ZipFile(folder / "canvas-qti.zip")
+    idents = set()
+    for name in package.namelist():
+        for element in etree.fromstring(package.read(name)).iter():
+            idents |= {v for k, v in element.attrib.items() if k in ("ident", "identifier")}
+    return quiz.findtext("question/category/text"), idents
+
+
+@pytest.mark.tex
+def test_two_classes_of_one_title_never_collide_in_an_lms(three_variants, tmp_path):
+    """Another seed, the same title: another Moodle category and no Canvas identifier in
+    common (they were the same: Canvas's import overwrote the first quiz's questions)."""
+    other = tmp_path / "other"
+    argv = ["variants", "-n", "1", "--seed", "2", "--jobs", "1", "--out", str(other)]
+    assert build.main(argv) == 0
+    first, second = _lms_names(three_variants), _lms_names(other)
+    assert first[0] != second[0]
+    generic = {"root_section", "general_fb"}  # an item's own, as Canvas names them
+    shared = {i for i in first[1] & second[1] if i not in generic}
+    assert not {i for i in shared if not i.startswith("response_")}, shared
