@@ -21,16 +21,19 @@ from solver.limits import DEFAULT_PAPER
 if TYPE_CHECKING:
     from solver.instance import Problem
 
-HOMEWORK_TITLE = "Machine Learning Course 2024 Spring, Homework 3"
+# What a document says when its config has no [report]: neutral words, no homework's own
+# title or course (problems/hw3.toml states the homework's).
+DEFAULT_TITLE = "Back-propagation: a worked solution"
+DEFAULT_COURSE = "Back-propagation exercise"
 
 
 @dataclass(frozen=True)
 class ReportInfo:
     """Strings for the title block, as the user typed them (escaped later, by the report)."""
 
-    title: str = "Solutions to Homework 3"
+    title: str = DEFAULT_TITLE
     author: str = ""
-    course: str = HOMEWORK_TITLE
+    course: str = DEFAULT_COURSE
     date: str = ""
     decimals: int = 4
     student: str = ""
@@ -43,7 +46,7 @@ class ReportInfo:
         return dataclasses.asdict(self)
 
 
-# The homework's settings: what a document says when no [report] is given.
+# What a document says when no [report] is given.
 DEFAULT_INFO = ReportInfo()
 
 

@@ -101,10 +101,10 @@ def test_a_numbered_variant_is_named_in_its_title_a_roster_one_by_its_student(te
     from report.settings import DEFAULT_INFO
 
     _, numbered = _instance(template, DEFAULT_INFO, 2024, Member("variant-007", 7))
-    assert numbered.title == "Solutions to Homework 3, variant 007" and not numbered.student
+    assert numbered.title == f"{DEFAULT_INFO.title}, variant 007" and not numbered.student
     member = Member("s1", "s1", student="Ada", student_id="s1")
     _, named = _instance(template, DEFAULT_INFO, 2024, member)
-    assert named.title == "Solutions to Homework 3" and named.student == "Ada"
+    assert named.title == DEFAULT_INFO.title and named.student == "Ada"
 
 
 def _largest(homework, activation: str = "relu") -> object:
