@@ -38,6 +38,7 @@ KEEP = 200  # records kept (a few kilobytes each); writing another removes the o
 RECORD_LIMIT = 1 << 20  # bytes of a record (MAX_WEIGHTS entries at 30 digits: ~10 kB)
 Shown = tuple[dict | None, float | None]  # (rows of exact forms, agreement with float64)
 Found = tuple[Forms, dict[str, list[str]]] | None  # (short forms, decimals); None: no values
+MISS = object()  # no usable record: compute
 
 
 def exact_shown(solution: Solution, *, decimals: int = 4, keep: bool = False) -> Shown:
@@ -49,9 +50,9 @@ def exact_shown(solution: Solution, *, decimals: int = 4, keep: bool = False) ->
         return None, None
     fnum = _fnum(decimals)
     path = _record(solution) if keep else None
-    kept = _read(path) if path else None
-    if kept is not None:
-        shown = _shown(kept[1], solution, fnum, fresh=False)
+    kept = _read(path) if path else MISS
+    if kept is not MISS:
+        shown = _shown(kept, solution, fnum, fresh=False)
         if shown is not None:
             return shown
     found = _find(solution)
@@ -137,22 +138,22 @@ def _code() -> str:
     return code_digest()
 
 
-def _read(path: Path) -> tuple[bool, Found] | None:
-    """(True, the kept forms and decimals), or None when there is no record or it is not
-    JSON of the shape written (a finer check is :func:`_shown`'s)."""
+def _read(path: Path) -> Found | object:
+    """The kept forms and decimals (None: the instance has none), or MISS when there is no
+    record or it is not JSON of the shape written (a finer check is :func:`_shown`'s)."""
     try:
         kept = json.loads(read_entry(path, RECORD_LIMIT))
         forms, values = kept["forms"], kept["decimals"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        return MISS
     if forms is None and values is None:
-        return True, None
+        return None
     if not isinstance(forms, dict) or not isinstance(values, dict):
-        return None
+        return MISS
     try:
-        return True, ({p: [tuple(row) for row in rows] for p, rows in forms.items()}, values)
+        return {p: [tuple(row) for row in rows] for p, rows in forms.items()}, values
     except TypeError:
-        return None
+        return MISS
 
 
 def _write(path: Path, found: Found) -> None:

@@ -129,10 +129,8 @@ def remove_leftovers(out: Path) -> None:
             with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
                 _roll_back(out, backup)
     for stale in [*out.glob(STAGING_PREFIX + "*"), *out.glob(BACKUP_PREFIX + "*")]:
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            stale.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            _remove(stale)
 
 
 def _roll_back(out: Path, backup: Path) -> None:
@@ -157,6 +155,7 @@ def _roll_back(out: Path, backup: Path) -> None:
 
 
 def _remove(path: Path) -> None:
+    """``path`` removed, a folder with all it holds (a link is removed, not followed)."""
     with contextlib.suppress(FileNotFoundError):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -302,10 +301,7 @@ def _swap(out, staging, backup, files, folders, stale, members) -> None:
     except BaseException:
         for name in reversed(moved_in):
             with contextlib.suppress(OSError):
-                if (out / name).is_dir() and not (out / name).is_symlink():
-                    shutil.rmtree(out / name)
-                else:
-                    os.unlink(out / name)
+                _remove(out / name)
         for name in reversed(moved_aside):
             with contextlib.suppress(OSError):
                 os.replace(backup / name, out / name)
