@@ -63,7 +63,7 @@ def _in_the_project_environment() -> None:
 
 
 from solver.errors import HW3Error  # noqa: E402 - after the check that packages exist
-from solver.limits import ATOL, MAX_JOBS, MAX_MEMBERS, RTOL  # noqa: E402
+from solver.limits import MAX_JOBS, MAX_MEMBERS  # noqa: E402
 from solver.reading import count  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "problems" / "hw3.toml"
@@ -129,16 +129,6 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-def _tolerance(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
 COMMANDS = ("build", "variants", "key", "check", "grade")
 DEFAULT_COMMAND = "build"
 
@@ -169,14 +159,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TOML",
         help="the instance file (default: problems/hw3.toml beside build.py, the homework)",
     )
-    tolerances = _Parser(add_help=False)
-    tolerances.add_argument(
-        "--rtol", type=_tolerance, default=RTOL, help="relative tolerance (default: %(default)g)"
-    )
-    tolerances.add_argument(
-        "--atol", type=_tolerance, default=ATOL, help="absolute tolerance (default: %(default)g)"
-    )
-
     build = commands.add_parser(
         "build",
         parents=[config],
@@ -198,11 +180,11 @@ def _parser() -> argparse.ArgumentParser:
 
     variants = commands.add_parser(
         "variants",
-        parents=[config, tolerances],
+        parents=[config],
         help="a class: a variant per student (N, or a roster), handouts, solutions, the key",
         description="Draw a class's variants of the instance from a seed; build each "
         "variant's handout and solution, then the key (answer-key.csv/.pdf, moodle.xml, "
-        "canvas-qti.zip; --rtol/--atol give Moodle's tolerances).",
+        "canvas-qti.zip).",
     )
     who = variants.add_mutually_exclusive_group(required=True)
     who.add_argument(
@@ -242,7 +224,6 @@ def _parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser(
         "key",
-        parents=[tolerances],
         help="(re)build a class's key, moodle.xml and canvas-qti.zip from its variants",
         description="Write answer-key.csv/.pdf, moodle.xml and canvas-qti.zip from the "
         "variant folders present in the class folder; say which are missing.",
@@ -251,7 +232,6 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        parents=[tolerances],
         help="check one student's answers against their variant",
         description="Check a student's answers against a variant's results.json.",
     )
@@ -260,7 +240,6 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser(
         "grade",
-        parents=[tolerances],
         help="grade a class's responses (a CSV from a form or an LMS) into grades.csv",
         description="Check every response against its own variant; write one row per "
         "student: id, name, variant, score, and the entries ok per parameter.",
@@ -342,8 +321,6 @@ def _variants(args: argparse.Namespace) -> int:
         args.seed,
         jobs=jobs,
         only=args.only,
-        rtol=args.rtol,
-        atol=args.atol,
     )
     if report.failed:
         names = ", ".join(report.failed)
@@ -357,9 +334,12 @@ def _variants(args: argparse.Namespace) -> int:
             f"once every range is built: python build.py key {args.out}"
         )
     else:
+        for name, why in report.skipped.items():
+            print(f"warning: {name} not written: {why}", file=sys.stderr)
+        exports = [name for name in ("moodle.xml", "canvas-qti.zip") if name not in report.skipped]
         print(
             f"wrote {count(len(report.built), 'variant')} (handouts/, variants/), answer-key.csv, "
-            f"answer-key.pdf, moodle.xml and canvas-qti.zip to {args.out}/"
+            f"answer-key.pdf and {' and '.join(exports)} to {args.out}/"
         )
     return 0
 
@@ -367,7 +347,7 @@ def _variants(args: argparse.Namespace) -> int:
 def _key(args: argparse.Namespace) -> int:
     from orchestration.class_key import write_key
 
-    report = write_key(args.out, rtol=args.rtol, atol=args.atol)
+    report = write_key(args.out)
     for name, why in report.skipped.items():
         print(f"warning: {name} not written: {why}", file=sys.stderr)
     print(f"wrote the key of {count(len(report.keyed), 'variant')} to {args.out}/")
@@ -387,9 +367,7 @@ def _grade(args: argparse.Namespace) -> int:
     from orchestration.gradebook import check_grades_path, grade_class, write_grades
 
     check_grades_path(args.grades, args.responses, args.class_dir)
-    grades = grade_class(
-        args.class_dir, args.responses, rtol=args.rtol, atol=args.atol, attempt=args.attempt
-    )
+    grades = grade_class(args.class_dir, args.responses, attempt=args.attempt)
     for note in grades.notes:
         print(f"warning: {note}", file=sys.stderr)
     write_grades(args.grades, grades.csv)
@@ -400,7 +378,7 @@ def _grade(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from orchestration.grading import check, format_check
 
-    result = check(args.key, args.answers, rtol=args.rtol, atol=args.atol)
+    result = check(args.key, args.answers)
     print(format_check(result))
     return 0 if result.passed else 1
 

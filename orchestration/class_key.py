@@ -26,7 +26,6 @@ from report.moodle import moodle_xml
 from report.quiz import quiz_question
 from report.tex import compile_pdf
 from solver.errors import InputError
-from solver.limits import ATOL, RTOL
 
 KEY_CSV, KEY_PDF, MOODLE, CANVAS = KEY_FILES
 
@@ -56,7 +55,7 @@ def lms_category(described: dict, title: str) -> str:
     return f"{title} (class {described['class'][:8]})" if "class" in described else title
 
 
-def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport:
+def write_key(out: Path) -> KeyReport:
     """answer-key.csv, answer-key.pdf, moodle.xml and canvas-qti.zip of the variants present
     in ``out/variants/``, in the class's order; the members without one are reported.
 
@@ -66,10 +65,10 @@ def write_key(out: Path, *, rtol: float = RTOL, atol: float = ATOL) -> KeyReport
     """
     check_output_folder(out)
     with output_lock(out):
-        return write_key_locked(out, rtol=rtol, atol=atol)
+        return write_key_locked(out)
 
 
-def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
+def write_key_locked(out: Path) -> KeyReport:
     """write_key, for a caller that holds ``out``'s lock already (a class's full build)."""
     described, members = read_class(out)
     for folder in (VARIANTS, HANDOUTS):  # no range is live: roll back what a killed one left
@@ -107,10 +106,10 @@ def write_key_locked(out: Path, *, rtol: float, atol: float) -> KeyReport:
         quiz_question(name, v.problem, v.results, info=v.info) for name, v in variants.items()
     ]
     category = lms_category(described, template.info.title)
-    files[MOODLE] = moodle_xml(questions, category, rtol=rtol, atol=atol)
+    files[MOODLE] = moodle_xml(questions, category)
     skipped = {}
     try:
-        files[CANVAS] = canvas_qti_zip(questions, category, rtol=rtol, atol=atol)
+        files[CANVAS] = canvas_qti_zip(questions, category)
     except ValueError as err:  # a question longer than Canvas takes
         skipped[CANVAS] = str(err)
     publish(out, files, keep=[HANDOUTS, VARIANTS, CLASS])

@@ -22,7 +22,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -54,7 +54,6 @@ from solver.config import problem_toml
 from solver.draw import draw_variant
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
-from solver.limits import ATOL, RTOL
 from solver.network import solve
 from solver.reading import printable
 
@@ -70,10 +69,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class VariantsReport:
-    """What a run built: the variants' names, and the failed ones with their messages."""
+    """What a run built: the variants' names, the failed ones with their messages, and the
+    key's files it could not write, with why (see class_key.KeyReport)."""
 
     built: list[str]
     failed: dict[str, str]
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def _warm_up(problem: Problem | None = None, info: ReportInfo | None = None) -> None:
@@ -114,7 +115,7 @@ def build_variant(
     staged = staging_folder(variants)
     try:
         solution = solve(problem)
-        results = results_json(solution)
+        results = results_json(solution, decimals=info.decimals)
         config = problem_toml(problem, comment, report=info.table())
         files = {"config.toml": config, "results.json": results}
         for file, text in files.items():
@@ -166,8 +167,6 @@ def build_variants(
     *,
     jobs: int = 1,
     only: tuple[int, int] | None = None,
-    rtol: float = RTOL,
-    atol: float = ATOL,
     progress: bool | None = None,
     on_error: Callable[[str, str], None] | None = None,
 ) -> VariantsReport:
@@ -176,9 +175,9 @@ def build_variants(
     ``only`` (first, last) builds members first..last alone, into a folder that other runs
     may be building other ranges of at the same time (each variant lands whole, by a
     rename), and leaves the key to ``write_key``; without it the whole class is built, the
-    variants of an earlier class in ``out`` are removed, and the key is written (its
-    Moodle and Canvas fields take ``rtol``/``atol``). ``jobs`` variants are built at a time
-    (1: in this process); ``progress`` shows a bar on stderr (None: only on a terminal);
+    variants of an earlier class in ``out`` are removed, and the key is written (what of
+    it could not be, and why, is the report's ``skipped``). ``jobs`` variants are built at
+    a time (1: in this process); ``progress`` shows a bar on stderr (None: only on a terminal);
     ``on_error(name, message)`` hears of each failure as it happens (default: one
     ``error: NAME: message`` line on stderr).
 
@@ -211,7 +210,8 @@ def build_variants(
         if only is None:
             remove_stale(out, before, {m.name for m in members})
             if report.built:  # else there is nothing to key: each failure was reported
-                write_key_locked(out, rtol=rtol, atol=atol)
+                skipped = write_key_locked(out).skipped
+                report = replace(report, skipped=skipped)
     return report
 
 

@@ -1,14 +1,14 @@
 """Grading a class: every student's responses against their own variant, into grades.csv.
 
 ``responses.csv`` is what a form or an LMS export gives: an ``id`` (or ``variant``) column
-naming the member (``id`` is used when both are there), and columns named as answer-key.csv's
-(``loss``, ``W1_1_1``, …). Each entry is checked with the checker's rule
-(|given − expected| <= atol + rtol·|expected|); a blank or absent entry, or one that is not a
-plain decimal number (``1,5`` with a decimal comma, ``nan``), counts as wrong. ``grades.csv``
-has one row per student: id, name, variant, score (the fraction of entries ok) and, per
-parameter, the entries ok. A response naming no member of the class, or repeating one, is
-reported and left out; every member of a roster has a row, with score 0 when they did not
-respond (and an empty score when their variant is not built).
+naming the member (``id`` is used when both are there), and columns named as answer-
+key.csv's (``loss``, ``W1_1_1``, …). Each entry is checked with the checker's rule: right
+when it rounds to the value the key prints (report.answer_rule, Moodle's and Canvas's rule
+too); a blank or absent entry, or one that is not a number (read_answer says what is),
+counts as wrong. ``grades.csv`` has one row per student: id, name, variant, score (the
+fraction of entries ok) and, per parameter, the entries ok. A response naming no member of
+the class, or repeating one, is reported and left out; every member of a roster has a row,
+with score 0 when they did not respond (and an empty score when their variant is not built).
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from orchestration.class_record import (
 )
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
+from report.answer_rule import accepts
 from report.spreadsheet import text_cell
 from solver.errors import InputError
-from solver.limits import ATOL, RTOL
 from solver.reading import count, printable, read_text, shorten
 
 MAX_NOTES = 20  # lines about left-out responses; past them, a count
@@ -77,10 +77,10 @@ def read_answer(text: str | None) -> float | None:
     return float(text) if _DECIMAL.fullmatch(text) else None
 
 
-def _ok(value: float | None, expected: float, rtol: float, atol: float) -> bool:
+def _ok(value: float | None, expected: float, decimals: int) -> bool:
     if value is None:
         return False  # blank, or not a number: wrong, as a missing entry is
-    return abs(value - expected) <= atol + rtol * abs(expected)
+    return accepts(value, expected, decimals)
 
 
 def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]:
@@ -101,7 +101,7 @@ def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]
     return header, by
 
 
-def _verdicts(cells: dict[str, str], expected: dict[str, float], rtol: float, atol: float):
+def _verdicts(cells: dict[str, str], expected: dict[str, float], decimals: int):
     """Each entry right or not, and the entries typed that are not numbers."""
     verdicts, unreadable = {}, []
     for column, value in expected.items():
@@ -109,7 +109,7 @@ def _verdicts(cells: dict[str, str], expected: dict[str, float], rtol: float, at
         number = read_answer(typed)
         if typed and number is None:
             unreadable.append((column, typed))
-        verdicts[column] = _ok(number, value, rtol, atol)
+        verdicts[column] = _ok(number, value, decimals)
     return verdicts, unreadable
 
 
@@ -126,8 +126,6 @@ def grade_class(
     out: Path,
     responses: Path,
     *,
-    rtol: float = RTOL,
-    atol: float = ATOL,
     attempt: str = "best",
 ) -> Grades:
     """Grade every response in ``responses`` against its variant in the class folder ``out``.
@@ -204,7 +202,7 @@ def grade_class(
             )
         checked_columns = True
         scored = [
-            (line, _verdicts(cells, expected, rtol, atol))
+            (line, _verdicts(cells, expected, results["question"]["decimals"]))
             for line, cells in answered.get(who, [(0, {})])
         ]
         line, (verdicts, unreadable) = _chosen(scored, attempt)

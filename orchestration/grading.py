@@ -2,8 +2,9 @@
 
 ``answers.toml`` holds a table ``[updated]`` with the keys of results.json's ``updated``
 (W1, b1, W2, b2), and optionally ``[gradients]`` and ``[forward]`` likewise, each value in
-the homework's shape. An entry passes when |given − expected| <= atol + rtol·|expected|
-(numpy's ``isclose`` rule). ``[updated]`` is the answer: a key of it the answers leave out
+the homework's shape. An entry passes when it rounds to the value the key prints, at the
+decimals results.json's "question" names (report.answer_rule: the rule of ``grade``, Moodle
+and Canvas too). ``[updated]`` is the answer: a key of it the answers leave out
 is *missing*, not wrong. ``[gradients]`` and ``[forward]`` are working shown along the way:
 only the keys they give are checked. A file that is not such a table (not TOML, an unknown
 table or key, a wrong shape, a value that is not a number) is an AnswersError: one line.
@@ -11,15 +12,15 @@ table or key, a wrong shape, a value that is not a number) is an AnswersError: o
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from report.answer_rule import accepts, half_unit, printed
+from report.results import DEFAULT_DECIMALS
 from solver.errors import InputError
-from solver.limits import ATOL, RTOL
 from solver.reading import (
     MAX_RESULTS_BYTES,
     Invalid,
@@ -44,7 +45,7 @@ class Entry:
     name: str
     expected: float
     given: float | None
-    tolerance: float
+    printed: str  # the expected value as the key prints it (either, halfway between two)
     verdict: str
 
 
@@ -52,8 +53,7 @@ class Entry:
 class Check:
     key: str
     answers: str
-    rtol: float
-    atol: float
+    decimals: int
     entries: list[Entry]
 
     def count(self, verdict: str) -> int:
@@ -90,17 +90,31 @@ def _require_of_its_class(key: Path) -> None:
         ) from None
 
 
-def load_key(path: Path) -> dict[str, dict[str, Any]]:
+def load_key(path: Path) -> tuple[dict[str, dict[str, Any]], int]:
     """results.json's checkable tables, ``{table: {name: number or nested list}}``, checked
     as strictly as a config: every parameter W1, b1, …, W_k, b_k in ``updated`` (and in
     ``gradients``, if there) with the shapes of one network, finite numbers throughout
-    (JSON's NaN and Infinity are refused), and ``forward.loss``. A key that is not such a
-    file would grade anything as right."""
+    (JSON's NaN and Infinity are refused), and ``forward.loss``; and the decimals its
+    answers are printed at. A key that is not such a file would grade anything as right."""
     data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
     try:
-        return _key_tables(data)
+        return _key_tables(data), _decimals(data)
     except Invalid as err:
         raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
+
+
+def _decimals(data: dict) -> int:
+    """The places the answers are printed at: results.json's question.decimals (4, the
+    report's default, in a results.json written before it said)."""
+    question = data.get("question", {})
+    if not isinstance(question, dict):
+        raise Invalid(f"expected a table, got {describe(question)}", "question")
+    decimals = question.get("decimals", DEFAULT_DECIMALS)
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise Invalid(
+            f"expected an integer from 0 to 12, got {describe(decimals)}", "question.decimals"
+        )
+    return decimals
 
 
 def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
@@ -237,14 +251,11 @@ def _entry_name(table: str, name: str, index: tuple[int, ...]) -> str:
 
 
 def compare(
-    key: dict[str, dict[str, Any]],
-    answers: dict[str, dict[str, Any]],
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    key: dict[str, dict[str, Any]], answers: dict[str, dict[str, Any]], decimals: int
 ) -> list[Entry]:
     """Every entry of ``[updated]`` (what the homework asks: left out is missing), and of the
     other tables each entry the answers give (intermediate values shown as working: what
-    is left out is not checked), with a verdict."""
+    is left out is not checked), with a verdict: ok when it rounds to the printed value."""
     entries = []
     for table in (t for t in TABLES if t in key and (t == REQUIRED or t in answers)):
         for name, value in key[table].items():
@@ -253,36 +264,32 @@ def compare(
             expected = np.asarray(value, dtype=np.float64)
             given_value = answers.get(table, {}).get(name)
             given = None if given_value is None else np.asarray(given_value, dtype=np.float64)
-            tolerance = atol + rtol * np.abs(expected)
-            with np.errstate(invalid="ignore"):  # a given inf or nan is simply wrong
-                close = None if given is None else np.abs(given - expected) <= tolerance
             for index in np.ndindex(expected.shape):
-                verdict = MISSING if close is None else OK if close[index] else WRONG
+                value = float(expected[index])
+                typed = None if given is None else float(given[index])
+                right = typed is not None and accepts(typed, value, decimals)
                 entries.append(
                     Entry(
                         name=_entry_name(table, name, index),
-                        expected=float(expected[index]),
-                        given=None if given is None else float(given[index]),
-                        tolerance=float(tolerance[index]),
-                        verdict=verdict,
+                        expected=value,
+                        given=typed,
+                        printed=" or ".join(printed(value, decimals)),
+                        verdict=MISSING if typed is None else OK if right else WRONG,
                     )
                 )
     return entries
 
 
-def check(key: Path, answers: Path, rtol: float = RTOL, atol: float = ATOL) -> Check:
+def check(key: Path, answers: Path) -> Check:
     """Read both files and compare them.
 
     Raises:
-        AnswersError: a file is missing or malformed, or a tolerance is negative.
+        AnswersError: a file is missing or malformed.
     """
-    for label, value in (("rtol", rtol), ("atol", atol)):
-        if not (math.isfinite(value) and value >= 0):
-            raise AnswersError(f"--{label}: expected a number >= 0, got {value:g}")
     _require_of_its_class(key)
-    expected = load_key(key)
+    expected, decimals = load_key(key)
     given = load_answers(answers, expected)
-    return Check(str(key), str(answers), rtol, atol, compare(expected, given, rtol, atol))
+    return Check(str(key), str(answers), decimals, compare(expected, given, decimals))
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -295,9 +302,9 @@ def _number(value: float | None) -> str:
 
 def format_check(result: Check) -> str:
     """The report: a header stating the rule, an aligned table, a summary line."""
-    header = ("entry", "expected", "given", "tolerance", "verdict")
+    header = ("entry", "expected", "printed", "given", "verdict")
     rows = [
-        (e.name, _number(e.expected), _number(e.given), f"{e.tolerance:.3g}", e.verdict)
+        (e.name, _number(e.expected), e.printed, _number(e.given), e.verdict)
         for e in result.entries
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -308,14 +315,15 @@ def format_check(result: Check) -> str:
         return "  ".join([*cells, row[4]]).rstrip()
 
     total = len(result.entries)
+    places = f"{result.decimals} decimal place" + ("" if result.decimals == 1 else "s")
     summary = f"{result.count(OK)} of {total} ok, {result.count(WRONG)} WRONG, "
     summary += f"{result.count(MISSING)} missing: " + ("PASS" if result.passed else "FAIL")
     return "\n".join(
         [
             f"key:     {printable(result.key)}",
             f"answers: {printable(result.answers)}",
-            f"an entry is ok when |given - expected| <= atol + rtol * |expected|, "
-            f"atol = {result.atol:g}, rtol = {result.rtol:g}",
+            f"an entry is ok when it rounds to the printed value ({places}): "
+            f"|given - printed| <= {half_unit(result.decimals):g}",
             "",
             line(header),
             line(tuple("-" * w for w in widths)),

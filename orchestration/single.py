@@ -131,7 +131,10 @@ def _solve_and_typeset(
     except DivergedError as err:
         raise DivergedError(f"{config}: {err}") from None
     sheet = statement_tex(problem, info=info)
-    files = {"problem.tex": sheet.encode(), "results.json": results_json(solution).encode()}
+    files = {
+        "problem.tex": sheet.encode(),
+        "results.json": results_json(solution, decimals=info.decimals).encode(),
+    }
     tex = render_solution(solution, info=info, prove=prove, keep=True)
     files["solution.tex"] = tex.encode()
     if pdf:

@@ -13,18 +13,20 @@ question (which has a tolerance) takes one answer; a variant is one question, so
 not numbers: Canvas (quiz_question/fill_in_multiple_blanks_question.rb) trims the typed
 answer, lower-cases it and looks it up among the blank's accepted strings; on import it
 accepts every ``response_label`` of a blank (qti_exporter's fill_in_the_blank.rb gives each
-weight 100). So ``rtol`` and ``atol`` cannot be expressed and are not used: a blank accepts
-the strings of :func:`typed_forms`.
+weight 100). So a blank accepts the strings of report.answer_rule.accepted_strings: the
+numbers the one answer rule (the same in ``check``, ``grade`` and moodle.xml) takes, as a
+student types them.
 
 How a student types an answer: the number rounded to the decimals the question names
 (the [report] decimals), with a decimal point, e.g. ``-1.8931`` for -1.89307758…;
 trailing zeros may be left out (``2.5``, ``2.50`` or ``2.5000`` for 2.5000, ``2`` for
-2.0000), a negative number takes a minus sign, a number that rounds to zero takes none
-(``0.0000``, never ``-0.0000``). Not accepted: an exponent (``1.9e0``), a leading ``+``, a
-bare leading point (``.5``), a decimal comma, digit grouping, spaces inside the number. A
-value exactly halfway between two roundings accepts both. Canvas gives each blank an equal
-share of the question's points (one point a blank, so partial credit), and shows the worked
-answer (the item's general feedback) once the quiz's settings let students see results.
+2.0000), a negative number takes a minus sign, a number that rounds to zero may take one
+(``0.0000`` or ``-0.0000``). Not accepted: an exponent (``1.9e0``), a leading ``+``, a
+bare leading point (``.5``), a decimal comma, digit grouping, spaces inside the number,
+more places than asked. A value exactly halfway between two roundings accepts both.
+Canvas gives each blank an equal share of the question's points (one point a blank, so
+partial credit), and shows the worked answer (the item's general feedback) once the quiz's
+settings let students see results.
 Canvas takes a question text of at most 16 KiB, some 240 answers of a network with 4-decimal
 givens; a larger one is refused with ValueError rather than imported as a notice.
 
@@ -42,11 +44,10 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Context, Decimal
 
 from lxml import etree
 
-from report.format import plain
+from report.answer_rule import accepted_strings
 from report.quiz import QuizQuestion, fill_answers
 
 _QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -56,46 +57,6 @@ _SCHEMA = f"{{{_XSI}}}schemaLocation"
 # Canvas replaces a longer question text by "The imported question text for this question was
 # too long." (app/models/importers/assessment_question_importer.rb: 16.kilobytes).
 MAX_TEXT = 16384
-# Enough digits for any float at 12 decimals, so that quantize() never overflows its context.
-_DIGITS = Context(prec=400)
-
-
-def _trailing_zeros_dropped(text: str) -> list[str]:
-    """``text`` and each shorter form with a trailing zero (then a bare point) dropped."""
-    forms = [text]
-    while "." in text and text.endswith("0"):
-        text = text[:-1].removesuffix(".")
-        forms.append(text)
-    return forms
-
-
-def typed_forms(value: float, decimals: int) -> list[str]:
-    """The strings a student may type for ``value`` rounded to ``decimals`` places.
-
-    The rounded value (as the answer key prints it), then the same with trailing zeros
-    dropped; never a minus sign on zero. A value halfway between two roundings (as typed:
-    its shortest repr) gives both, the float's own rounding and a calculator's half-up.
-
-    >>> typed_forms(-1.8930775857544484, 4)
-    ['-1.8931']
-    >>> typed_forms(2.5, 4)
-    ['2.5000', '2.500', '2.50', '2.5']
-    >>> typed_forms(-0.00004, 2)
-    ['0.00', '0.0', '0']
-    >>> typed_forms(0.125, 2), typed_forms(2.5, 0)
-    (['0.12', '0.13'], ['2', '3'])
-    """
-    half_up = Decimal(repr(value)).quantize(
-        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_DIGITS
-    )
-    roundings = [
-        plain(value, decimals, fixed=True),
-        format(half_up.copy_abs() if half_up == 0 else half_up, "f"),
-    ]
-    forms: list[str] = []
-    for text in roundings:
-        forms += [form for form in _trailing_zeros_dropped(text) if form not in forms]
-    return forms
 
 
 def _ident(*parts: str) -> str:
@@ -127,7 +88,7 @@ def _item(section: etree._Element, question: QuizQuestion, title: str) -> None:
     accepted = {
         column: {
             _ident(ident, column, str(k)): form
-            for k, form in enumerate(typed_forms(value, question.decimals))
+            for k, form in enumerate(accepted_strings(value, question.decimals))
         }
         for column, value in question.answers
     }
@@ -225,14 +186,9 @@ def _manifest(ident: str, href: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def canvas_qti_zip(
-    questions: Sequence[QuizQuestion], title: str, *, rtol: float, atol: float
-) -> bytes:
-    """The QTI .zip of ``questions``: one quiz ``title``, one question group, one variant a student.
-
-    ``rtol`` and ``atol`` are taken for the same call as report.moodle.moodle_xml and not
-    used: a Canvas blank compares text (see the module's docstring).
-    """
+def canvas_qti_zip(questions: Sequence[QuizQuestion], title: str) -> bytes:
+    """The QTI .zip of ``questions``: one quiz ``title``, one question group, one variant a
+    student."""
     if not questions:
         raise ValueError("a quiz needs at least one question")
     names = [question.name for question in questions]

@@ -5,15 +5,19 @@ category question (``$course$/`` + the category: Moodle creates it in the course
 bank and files the questions there), then one ``cloze`` question per variant, named by it.
 A Random question drawing from that category gives each student one variant.
 
-Each answer is a NUMERICAL sub-question ``{1:NUMERICAL:=VALUE:TOL}``: one mark, correct
-when the typed number is within TOL of VALUE, where VALUE is the answer at full precision
-(``repr``: it reads back to the same float) and TOL = atol + rtol·|VALUE|. Moodle parses the
-question text with the regular expressions of question/type/multianswer/questiontype.php:
-a sub-question starts with ``{digits:TYPE:``, so TeX braces (``\mathbf{W}_{1}``) never open
-one, and a course title's braces are character references (report.quiz.user_text). In an
-answer, ``}``, ``#``, ``~``, ``/``, ``"`` and ``\`` would need a backslash; a finite float's
-repr has none of them (digits, ``.``, ``-``, ``e``, ``+``), which :func:`_cloze` checks
-against Moodle's own NUMBER_REGEX.
+Each answer is a NUMERICAL sub-question ``{1:NUMERICAL:=VALUE:TOL~%0%99…9:0}``: one mark,
+correct when the typed number is within TOL of VALUE, where VALUE is the answer as the key
+prints it (``-1.8931``: Moodle shows it as the right answer) and TOL half a unit of its last
+place, so that a number is right when it rounds to VALUE: the rule of ``check`` and
+``grade`` (report.answer_rule), interval for interval. The wrong answer of nines makes every
+box as wide as the quiz's longest answer (Moodle sizes a box from its answers).
+
+Moodle parses the question text with the regular expressions of
+question/type/multianswer/questiontype.php: a sub-question starts with ``{digits:TYPE:``, so
+TeX braces (``\mathbf{W}_{1}``) never open one, and a course title's braces are character
+references (report.quiz.user_text). In an answer, ``}``, ``#``, ``~``, ``/``, ``"`` and
+``\`` would need a backslash; a printed number has none of them (digits, ``.``, ``-``; a
+tolerance may add ``e``), which :func:`_cloze` checks against Moodle's own NUMBER_REGEX.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from report.answer_rule import half_unit, printed
 from report.quiz import QuizQuestion, fill_answers
 
 # Moodle's NUMBER_REGEX (question/type/multianswer/questiontype.php): what a cloze
@@ -31,17 +36,34 @@ from report.quiz import QuizQuestion, fill_answers
 _NUMBER = re.compile(r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)")
 
 
-def _cloze(value: float, rtol: float, atol: float) -> str:
-    """One NUMERICAL sub-question: the value at full precision, its tolerance.
+def _cloze(value: float, decimals: int, width: int) -> str:
+    """One NUMERICAL sub-question: the printed value (or both, halfway between two) with half
+    a unit of its last place as tolerance (report.answer_rule), then a wrong answer of
+    ``width`` nines, as R/exams' numwidth does: Moodle sizes the box from its longest answer,
+    so every box is as wide and none tells how long its answer is.
 
-    >>> _cloze(-1.8930775857544484, 1e-3, 1e-4)
-    '{1:NUMERICAL:=-1.8930775857544484:0.001993077585754448}'
+    >>> _cloze(-1.8930775857544484, 4, 8)
+    '{1:NUMERICAL:=-1.8931:5e-05~%0%99999999:0}'
+    >>> _cloze(0.125, 2, 4)
+    '{1:NUMERICAL:=0.12:0.005~=0.13:0.005~%0%9999:0}'
     """
-    tolerance = atol + rtol * abs(value)
-    for number in (repr(value), repr(tolerance)):
+    tolerance = repr(half_unit(decimals))
+    answers = [f"={text}:{tolerance}" for text in printed(value, decimals)]
+    answers.append(f"%0%{'9' * width}:0")  # first match wins: a right answer comes first
+    for number in (tolerance, *printed(value, decimals)):
         if not _NUMBER.fullmatch(number):
             raise ValueError(f"{number} is not a number a Moodle cloze answer can hold")
-    return f"{{1:NUMERICAL:={value!r}:{tolerance!r}}}"
+    return "{1:NUMERICAL:" + "~".join(answers) + "}"
+
+
+def box_width(questions: Sequence[QuizQuestion]) -> int:
+    """The longest printed answer of the quiz, in characters: every box's width."""
+    return max(
+        len(text)
+        for question in questions
+        for _column, value in question.answers
+        for text in printed(value, question.decimals)
+    )
 
 
 def _category_path(category: str) -> str:
@@ -64,33 +86,33 @@ def _html(parent: etree._Element, tag: str, text: str) -> None:
     etree.SubElement(element, "text").text = etree.CDATA(text) if "]]>" not in text else text
 
 
-def _question(quiz: etree._Element, question: QuizQuestion, rtol: float, atol: float) -> None:
+def _question(quiz: etree._Element, question: QuizQuestion, width: int, penalty: float) -> None:
     element = etree.SubElement(quiz, "question", type="cloze")
     etree.SubElement(etree.SubElement(element, "name"), "text").text = question.name
-    text = fill_answers(question, lambda _column, value: _cloze(value, rtol, atol))
+    text = fill_answers(question, lambda _column, value: _cloze(value, question.decimals, width))
     _html(element, "questiontext", text)
     _html(element, "generalfeedback", question.feedback_html)
-    # Moodle's defaults: a third of the marks lost per extra try (adaptive mode only).
-    etree.SubElement(element, "penalty").text = "0.3333333"
+    # The share of the marks lost per extra try (Moodle's adaptive mode only).
+    etree.SubElement(element, "penalty").text = f"{penalty:.7f}"
     etree.SubElement(element, "hidden").text = "0"
     etree.SubElement(element, "idnumber")
 
 
-def moodle_xml(
-    questions: Sequence[QuizQuestion], category: str, *, rtol: float, atol: float
-) -> bytes:
+def moodle_xml(questions: Sequence[QuizQuestion], category: str, *, penalty: float = 0.0) -> bytes:
     """The Moodle XML file of ``questions``, filed under the course's category ``category``.
 
-    ``rtol`` and ``atol`` set each answer's tolerance, atol + rtol·|value|. Same arguments,
-    same bytes: UTF-8 with an XML declaration, no dates, no ids.
+    ``penalty`` is the share of a question's marks lost per extra try in Moodle's adaptive
+    mode (0 to 1; 0 by default, as R/exams: a retry the quiz allows is not punished).
+    Same arguments, same bytes: UTF-8 with an XML declaration, no dates, no ids.
     """
-    if not (math.isfinite(rtol) and math.isfinite(atol) and rtol >= 0 and atol >= 0):
-        raise ValueError(f"tolerances must be finite and >= 0, not rtol={rtol}, atol={atol}")
+    if not (math.isfinite(penalty) and 0 <= penalty <= 1):
+        raise ValueError(f"a penalty is a share from 0 to 1, not {penalty}")
+    width = box_width(questions) if questions else 1
     quiz = etree.Element("quiz")
     head = etree.SubElement(quiz, "question", type="category")
     etree.SubElement(etree.SubElement(head, "category"), "text").text = _category_path(category)
     etree.SubElement(etree.SubElement(head, "info", format="moodle_auto_format"), "text")
     etree.SubElement(head, "idnumber")
     for question in questions:
-        _question(quiz, question, rtol, atol)
+        _question(quiz, question, width, penalty)
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -3,15 +3,20 @@ shapes (for a mini-batch the forward arrays have one row per instance, and "loss
 
 "forward" holds h and a of the one hidden layer (the homework's names), or h1, a1, …, hL, aL
 of L ≠ 1 hidden layers; then z, y_hat (Softmax(z), z or σ(z) by the loss), y_smooth for
-cross-entropy, and the loss.
+cross-entropy, and the loss. "question" says how the answers are judged: "decimals", the
+places the key prints them at (an answer is right when it rounds to the printed value:
+report.answer_rule).
 """
 
 from __future__ import annotations
 
 import json
 
+from report.settings import DEFAULT_INFO
 from solver.instance import Params
 from solver.solution import Solution, Step
+
+DEFAULT_DECIMALS = DEFAULT_INFO.decimals
 
 
 def _lists(params: Params) -> dict[str, list]:
@@ -23,9 +28,10 @@ def _step(step: Step) -> dict:
     return {"loss": step.loss, **_lists(step.params)}
 
 
-def results_dict(solution: Solution) -> dict:
+def results_dict(solution: Solution, *, decimals: int = DEFAULT_DECIMALS) -> dict:
     """Forward values, gradients and updated parameters of the first step as plain lists and
-    floats, then the trajectory: one entry per step (entry 0's parameters are "updated")."""
+    floats, then the trajectory: one entry per step (entry 0's parameters are "updated"), then
+    the question: the ``decimals`` answers are printed at."""
     fwd = solution.forward
     forward = {}
     hidden = len(fwd.hs)
@@ -41,9 +47,11 @@ def results_dict(solution: Solution) -> dict:
         "gradients": _lists(solution.backward.grads),
         "updated": _lists(solution.updated),
         "trajectory": [_step(step) for step in solution.trajectory],
+        "question": {"decimals": decimals},
     }
 
 
-def results_json(solution: Solution) -> str:
+def results_json(solution: Solution, *, decimals: int = DEFAULT_DECIMALS) -> str:
     """The JSON text; floats are written with repr, so they read back bit for bit."""
-    return json.dumps(results_dict(solution), indent=2, allow_nan=False) + "\n"
+    text = json.dumps(results_dict(solution, decimals=decimals), indent=2, allow_nan=False)
+    return text + "\n"

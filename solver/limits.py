@@ -10,6 +10,4 @@ from __future__ import annotations
 # roster may name as many students.
 MAX_MEMBERS = 100_000
 MAX_JOBS = 64  # worker processes at most, whatever the machine
-# An answer is right within ATOL + RTOL·|the key's value| (check, grade, the LMS exports).
-RTOL, ATOL = 1e-3, 1e-4
 DEFAULT_PAPER = "a4"  # [report] paper, when a config names none

@@ -23,6 +23,7 @@ from lxml import etree
 
 import build
 from orchestration import classroom
+from report.answer_rule import printed
 from report.results import results_json
 from report.tex import TexError
 from solver.config import load_problem
@@ -119,11 +120,11 @@ def test_the_quizzes_hold_every_variant_and_answer(three_variants):
     for question in questions[1:]:
         name = question.findtext("name/text")
         fields = re.findall(
-            r"\{1:NUMERICAL:=([^:]+):([^}]+)\}", question.findtext("questiontext/text")
+            r"\{1:NUMERICAL:=([^:]+):([^~}]+)~", question.findtext("questiontext/text")
         )
         expected = [float(v) for c, v in key[name].items() if c != "variant"]
-        assert [float(value) for value, _ in fields] == expected
-        assert [float(tol) for _, tol in fields] == [1e-4 + 1e-3 * abs(v) for v in expected]
+        assert [value for value, _ in fields] == [printed(v, 4)[0] for v in expected]
+        assert {tol for _, tol in fields} == {"5e-05"}  # half a unit of the 4th place
     with zipfile.ZipFile(three_variants / "canvas-qti.zip") as package:
         manifest = etree.fromstring(package.read("imsmanifest.xml"))
         hrefs = [e.get("href") for e in manifest.iter() if e.get("href")]

@@ -31,7 +31,9 @@ KEY = {
         "b2": [0.25, -0.25],
     },
 }
-RTOL, ATOL = 2.0**-4, 2.0**-6  # at expected 4.0 the tolerance is 1/64 + 1/4 = 0.265625
+# At 2 decimals an answer is right when it rounds to the printed value: within 0.005 of it
+# (and Moodle's 1e-14·max(1, |p|) for float error). KEY holds 4.0, printed 4.00.
+KEY_AT_2 = {**KEY, "question": {"decimals": 2}}
 
 
 def write_key(folder: Path, key: dict = KEY) -> Path:
@@ -65,16 +67,18 @@ def verdict(result, name: str) -> str:
 @pytest.mark.parametrize(
     ("given", "expected_verdict"),
     [
-        (4.0 + 0.265625, OK),  # exactly atol + rtol·|e| above: passes
-        (4.0 - 0.265625, OK),  # and below
-        (np.nextafter(4.265625, np.inf), WRONG),  # one float further: fails
-        (np.nextafter(3.734375, -np.inf), WRONG),
+        (4.0049, OK),  # rounds to the printed 4.00
+        (3.995, OK),  # half a unit below: either rounding prints it, and both are right
+        (4.005 + 3.9e-14, OK),  # half a unit above, inside Moodle's slack 1e-14·4 for float error
+        (4.005 + 4.1e-14, WRONG),  # past it: rounds to 4.01
+        (3.994, WRONG),
     ],
 )
-def test_verdict_at_the_tolerance_edge(tmp_path, given, expected_verdict):
-    """|given − expected| <= atol + rtol·|expected| passes; the next float past it fails."""
+def test_verdict_at_the_rounding_edge(tmp_path, given, expected_verdict):
+    """An entry is right when it rounds to the printed value: |given − printed| within half a
+    unit of the last place, plus Moodle's 1e-14·max(1, |printed|), and no further."""
     answers = write_answers(tmp_path, updated_with("W1", (0, 0), given))
-    result = check(write_key(tmp_path), answers, rtol=RTOL, atol=ATOL)
+    result = check(write_key(tmp_path, KEY_AT_2), answers)
     assert verdict(result, "updated.W1[1,1]") == expected_verdict
     others = [e.verdict for e in result.entries if e.name != "updated.W1[1,1]"]
     assert set(others) == {OK}
@@ -82,21 +86,22 @@ def test_verdict_at_the_tolerance_edge(tmp_path, given, expected_verdict):
 
 @pytest.mark.parametrize(
     ("given", "expected_verdict"),
-    [(1e-4, OK), (-1e-4, OK), (np.nextafter(1e-4, 1), WRONG), (np.nextafter(-1e-4, -1), WRONG)],
+    [(5e-5, OK), (-5e-5, OK), (-0.0, OK), (5.0001e-5, WRONG), (-5.0001e-5, WRONG)],
 )
-def test_default_atol_at_an_expected_zero(tmp_path, given, expected_verdict):
-    """At expected 0 only atol counts: the default 1e-4 passes, the next float fails."""
+def test_a_zero_at_the_default_four_decimals(tmp_path, given, expected_verdict):
+    """A results.json that does not say its decimals is judged at 4, the report's default:
+    a key of 0 takes what rounds to 0.0000 (and -0.0, as a calculator shows -3e-5)."""
     answers = write_answers(tmp_path, updated_with("W1", (0, 2), given))
     result = check(write_key(tmp_path), answers)
     assert verdict(result, "updated.W1[1,3]") == expected_verdict
 
 
-def test_default_rtol_scales_with_the_expected_value(tmp_path):
-    """At expected −8, the default tolerance is 1e-4 + 8e-3 = 0.0081: off by 0.00805 passes,
-    off by 0.00815 fails."""
+def test_the_tolerance_is_the_printed_places_whatever_the_value(tmp_path):
+    """At −8 (printed −8.0000) the default takes −8.00004 and not −8.00006: no share of the
+    value, only the places."""
     key = write_key(tmp_path)
-    ok = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00805)))
-    wrong = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00815)))
+    ok = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00004)))
+    wrong = check(key, write_answers(tmp_path, updated_with("b1", (1,), -8.00006)))
     assert verdict(ok, "updated.b1[2]") == OK
     assert verdict(wrong, "updated.b1[2]") == WRONG
 
@@ -136,13 +141,13 @@ def test_nan_and_infinity_are_wrong(tmp_path):
 
 
 def test_table_shows_every_entry_and_the_rule(tmp_path):
-    """One aligned line an entry: expected, given, tolerance, verdict; the rule in the header."""
+    """One aligned line an entry: expected, printed, given, verdict; the rule in the header."""
     answers = write_answers(tmp_path, updated_with("W1", (0, 0), 5.0))
-    text = format_check(check(write_key(tmp_path), answers, rtol=RTOL, atol=ATOL))
-    assert "|given - expected| <= atol + rtol * |expected|" in text
+    text = format_check(check(write_key(tmp_path, KEY_AT_2), answers))
+    assert "rounds to the printed value (2 decimal places): |given - printed| <= 0.005" in text
     lines = text.splitlines()
     row = next(line for line in lines if line.startswith("updated.W1[1,1] "))
-    assert row.split() == ["updated.W1[1,1]", "4", "5", "0.266", "WRONG"]
+    assert row.split() == ["updated.W1[1,1]", "4", "4.00", "5", "WRONG"]
     assert sum(line.startswith("updated.") for line in lines) == 14
     assert lines[-1] == "13 of 14 ok, 1 WRONG, 0 missing: FAIL"
 
@@ -154,20 +159,19 @@ def test_exit_codes_through_the_command_line(tmp_path, capsys):
     passing = write_answers(tmp_path, {"updated": KEY["updated"]})
     assert build.main([*args, str(passing)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "14 of 14 ok, 0 WRONG, 0 missing: PASS"
-    wrong = write_answers(tmp_path, updated_with("W2", (2, 1), 2.5))
-    assert build.main([*args, str(wrong), "--rtol", "0", "--atol", "0.4"]) == 1
-    assert build.main([*args, str(wrong), "--rtol", "0", "--atol", "0.5"]) == 0
+    wrong = write_answers(tmp_path, updated_with("W2", (2, 1), 2.0001))
+    assert build.main([*args, str(wrong)]) == 1
     missing = write_answers(tmp_path, {"updated": {"W1": KEY["updated"]["W1"]}})
     assert build.main([*args, str(missing)]) == 1
 
 
 def test_answers_from_a_real_build_pass(tmp_path, homework):
-    """The homework's own results, typed in to 6 significant digits, pass the default check."""
+    """The homework's own results, typed in rounded to its 4 decimals, pass."""
     results = json.loads(results_json(solve(homework)))
     key = tmp_path / "results.json"
     key.write_text(json.dumps(results))
     rounded = {
-        table: {k: np.vectorize(lambda v: float(f"{v:.6g}"))(v) for k, v in results[table].items()}
+        table: {k: np.vectorize(lambda v: float(f"{v:.4f}"))(v) for k, v in results[table].items()}
         for table in ("updated", "gradients")
     }
     answers = write_answers(tmp_path, rounded)
@@ -241,6 +245,14 @@ BAD_KEYS = {
         "updated: expected W1, b1, …, W_k, b_k, got W1, b2",
     ),
     "no-loss": ({"updated": {"W1": [[1.0]], "b1": [0.0]}, "forward": {}}, "forward: no loss"),
+    "decimals": (
+        {"updated": {"W1": [[1.0]], "b1": [0.0]}, "question": {"decimals": 13}},
+        "question.decimals: expected an integer from 0 to 12, got integer 13",
+    ),
+    "question": (
+        {"updated": {"W1": [[1.0]], "b1": [0.0]}, "question": [4]},
+        "question: expected a table, got array [4]",
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Moodle XML (report/moodle.py): one category, one cloze question a variant, one NUMERICAL
-field an answer that reads back to the exact float with tolerance atol + rtol·|value|."""
+field an answer: the printed value with half a unit of its last place, and a filler that
+makes every box as wide."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import pytest
 from lxml import etree
 from quizzes import CONFIGS, HOSTILE, questions
 
+from report.answer_rule import half_unit, printed
 from report.moodle import moodle_xml
 
-RTOL, ATOL = 1e-3, 5e-5
-FIELD = re.compile(r"\{1:NUMERICAL:=([^:}]*):([^}]*)\}")
+FIELD = re.compile(r"\{1:NUMERICAL:([^}]*)\}")
 # What Moodle reads as the start of a sub-question (question/type/multianswer/questiontype.php's
 # ANSWER_START_REGEX, any type): only our fields may match.
 SUBQUESTION = re.compile(r"\{([0-9]*):([A-Z_]+):")
@@ -26,7 +27,7 @@ def _parse(data: bytes) -> etree._Element:
 @pytest.mark.parametrize("config", CONFIGS)
 def test_one_category_then_one_cloze_question_per_variant(config):
     qs = questions(config)
-    quiz = _parse(moodle_xml(qs, "HW3 quiz", rtol=RTOL, atol=ATOL))
+    quiz = _parse(moodle_xml(qs, "HW3 quiz"))
     assert quiz.tag == "quiz"
     category, *clozes = quiz.findall("question")
     assert category.get("type") == "category"
@@ -40,27 +41,58 @@ def test_one_category_then_one_cloze_question_per_variant(config):
     for element, question in zip(clozes, qs, strict=True):
         assert element.find("questiontext").get("format") == "html"
         assert element.findtext("generalfeedback/text") == question.feedback_html
-        assert element.findtext("hidden") == "0" and float(element.findtext("penalty")) > 0
+        assert element.findtext("hidden") == "0" and element.findtext("penalty") == "0.0000000"
+
+
+def _answers(field: str) -> list[tuple[str, str, str]]:
+    """A NUMERICAL field's answers: (mark, number, tolerance), as Moodle splits them on ~."""
+    answers = []
+    for answer in field.split("~"):
+        mark, rest = ("100", answer[1:]) if answer.startswith("=") else answer[1:].split("%", 1)
+        number, tolerance = rest.split(":")
+        answers.append((mark, number, tolerance))
+    return answers
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-def test_each_answer_is_one_numerical_field_in_key_order_exact_value_and_tolerance(config):
+def test_each_answer_is_one_numerical_field_in_key_order_printed_value_and_half_a_unit(config):
     qs = questions(config)
-    quiz = _parse(moodle_xml(qs, "HW3", rtol=RTOL, atol=ATOL))
+    quiz = _parse(moodle_xml(qs, "HW3"))
     for element, question in zip(quiz.findall("question")[1:], qs, strict=True):
         text = element.findtext("questiontext/text")
         assert "{{ANSWER" not in text
         fields = FIELD.findall(text)
         assert len(fields) == len(SUBQUESTION.findall(text)) == len(question.answers)
-        for (value, tolerance), (_column, answer) in zip(fields, question.answers, strict=True):
-            assert float(value) == answer  # bit for bit
-            assert float(tolerance) == ATOL + RTOL * abs(answer)
+        for field, (_column, answer) in zip(fields, question.answers, strict=True):
+            *right, filler = _answers(field)
+            tolerance = repr(half_unit(question.decimals))
+            assert right == [("100", p, tolerance) for p in printed(answer, question.decimals)]
+            assert filler[0] == "0" and filler[2] == "0" and set(filler[1]) == {"9"}
         # The fields stand where the placeholders stood: the text around them is unchanged.
         assert FIELD.sub("", text) == re.sub(r"\{\{ANSWER:\w+\}\}", "", question.text_html)
 
 
+def test_no_box_tells_how_long_its_answer_is():
+    """Moodle sizes a box by its longest answer (multianswer/renderer.php): every field of
+    the quiz has one of the same length, the filler, however short its own answer is."""
+    qs = questions("hw3", 5)
+    text = "".join(e.findtext("questiontext/text") for e in _parse(moodle_xml(qs, "HW3"))[1:])
+    sizes = {max(len(number) for _, number, _ in _answers(f)) for f in FIELD.findall(text)}
+    answers = {len(p) for q in qs for _, v in q.answers for p in printed(v, q.decimals)}
+    assert len(answers) > 1 and sizes == {max(answers)}
+
+
+def test_the_penalty_is_the_callers_and_a_share():
+    qs = questions("hw3", 1)
+    quiz = _parse(moodle_xml(qs, "HW3", penalty=0.25))
+    assert quiz.findall("question")[1].findtext("penalty") == "0.2500000"
+    for penalty in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="penalty"):
+            moodle_xml(qs, "HW3", penalty=penalty)
+
+
 def test_text_is_kept_as_cdata_html():
-    data = moodle_xml(questions("hw3", 1), "HW3", rtol=RTOL, atol=ATOL)
+    data = moodle_xml(questions("hw3", 1), "HW3")
     assert b'<questiontext format="html">\n      <text><![CDATA[<p>' in data
     assert b'<generalfeedback format="html">\n      <text><![CDATA[<p>' in data
 
@@ -68,7 +100,7 @@ def test_text_is_kept_as_cdata_html():
 def test_hostile_and_non_ascii_user_text_stays_text():
     """A course title cannot add a sub-question; it survives escaped, in UTF-8."""
     qs = questions("hw3", 2, course=HOSTILE)
-    data = moodle_xml(qs, "Zoë & <Co> / 2024", rtol=RTOL, atol=ATOL)
+    data = moodle_xml(qs, "Zoë & <Co> / 2024")
     quiz = _parse(data)
     assert "Zoë".encode() in data
     assert quiz.findtext("question/category/text") == "$course$/Zoë & <Co> // 2024"
@@ -77,15 +109,6 @@ def test_hostile_and_non_ascii_user_text_stays_text():
     assert len(SUBQUESTION.findall(text)) == len(qs[0].answers)
 
 
-def test_same_input_same_bytes_and_the_tolerance_is_what_changes():
-    qs = questions("tanh-mse")
-    first = moodle_xml(qs, "HW3", rtol=RTOL, atol=ATOL)
-    assert moodle_xml(questions("tanh-mse"), "HW3", rtol=RTOL, atol=ATOL) == first
-    looser = moodle_xml(qs, "HW3", rtol=2 * RTOL, atol=ATOL)
-    assert looser != first and FIELD.sub("", looser.decode()) == FIELD.sub("", first.decode())
-
-
-@pytest.mark.parametrize("rtol, atol", [(-1e-3, 0.0), (0.0, float("nan")), (float("inf"), 0.0)])
-def test_a_tolerance_that_is_not_finite_and_positive_is_refused(rtol, atol):
-    with pytest.raises(ValueError, match="tolerances"):
-        moodle_xml(questions("hw3", 1), "HW3", rtol=rtol, atol=atol)
+def test_same_input_same_bytes():
+    first = moodle_xml(questions("tanh-mse"), "HW3")
+    assert moodle_xml(questions("tanh-mse"), "HW3") == first
