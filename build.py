@@ -336,10 +336,11 @@ def _variants(args: argparse.Namespace) -> int:
     else:
         for name, why in report.skipped.items():
             print(f"warning: {name} not written: {why}", file=sys.stderr)
-        exports = [name for name in ("moodle.xml", "canvas-qti.zip") if name not in report.skipped]
+        files = ["answer-key.csv", "answer-key.pdf", "moodle.xml", "canvas-qti.zip"]
+        files = [name for name in files if name not in report.skipped]
         print(
-            f"wrote {count(len(report.built), 'variant')} (handouts/, variants/), answer-key.csv, "
-            f"answer-key.pdf and {' and '.join(exports)} to {args.out}/"
+            f"wrote {count(len(report.built), 'variant')} (handouts/, variants/), "
+            f"{', '.join(files[:-1])} and {files[-1]} to {args.out}/"
         )
     return 0
 

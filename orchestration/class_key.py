@@ -106,7 +106,7 @@ def write_key_locked(out: Path) -> KeyReport:
         quiz_question(name, v.problem, v.results, info=v.info) for name, v in variants.items()
     ]
     category = lms_category(described, template.info.title)
-    files[MOODLE] = moodle_xml(questions, category)
+    files[MOODLE] = moodle_xml(questions, category, penalty=template.info.question.penalty)
     skipped = {}
     try:
         files[CANVAS] = canvas_qti_zip(questions, category)

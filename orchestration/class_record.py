@@ -192,7 +192,7 @@ def read_variant(out: Path, described: dict, member: Member) -> Variant:
             raise UnfitVariant("a variant of another class")
         problem, info = load_instance(config)
         solution = solve(problem)
-        expected = results_json(solution, decimals=info.decimals)
+        expected = results_json(solution, info=info)
         if (folder / "results.json").read_text(encoding="utf-8") != expected:
             raise UnfitVariant("its results.json is not its config's solution")
         checked(solution)  # the solver's numbers, checked again before they go into a key

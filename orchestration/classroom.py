@@ -47,7 +47,8 @@ from orchestration.publish import (
 from orchestration.roster import Member, select
 from orchestration.single import render_solution
 from report.document import compile_templates, statement_tex
-from report.results import results_json
+from report.question import unasked_parts
+from report.results import results_dict, results_json
 from report.settings import ReportInfo, read_instance
 from report.tex import TexError, compile_pdf, prepare
 from solver.config import problem_toml
@@ -55,6 +56,7 @@ from solver.draw import draw_variant
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
 from solver.network import solve
+from solver.network import solve as solve_drawn  # the draw's own: a test fakes solve
 from solver.reading import printable
 
 
@@ -89,7 +91,7 @@ def _warm_up(problem: Problem | None = None, info: ReportInfo | None = None) -> 
     compile_templates()
     if problem is not None:
         with contextlib.suppress(Exception):
-            handout = statement_tex(problem, "variant-001", info=info, answer_boxes=True)
+            handout = statement_tex(problem, "variant-001", info=info, answers=["loss"])
             documents = [render_solution(solve(problem), info=info), handout]
             with ThreadPoolExecutor(len(documents)) as dumps:
                 list(dumps.map(prepare, documents))
@@ -115,13 +117,14 @@ def build_variant(
     staged = staging_folder(variants)
     try:
         solution = solve(problem)
-        results = results_json(solution, decimals=info.decimals)
-        config = problem_toml(problem, comment, report=info.table())
+        results = results_json(solution, info=info)
+        config = problem_toml(problem, comment, report=info.table(), question=info.question.table())
         files = {"config.toml": config, "results.json": results}
         for file, text in files.items():
             (staged / file).write_text(text)
         worked_tex = render_solution(solution, info=info)  # checked first: no TeX if wrong
-        sheet = statement_tex(problem, member.name, info=info, answer_boxes=True)
+        asked = json.loads(results)["question"]["columns"]
+        sheet = statement_tex(problem, member.name, info=info, answers=asked)
         handout = _compile(sheet, "handout")
         worked = _compile(worked_tex, "solution.pdf")
         (staged / "solution.pdf").write_bytes(worked)
@@ -146,12 +149,17 @@ def _crashed(name: str, message: str) -> Outcome:
     return Outcome(name, error=message)
 
 
+def _askable(problem: Problem, *, info: ReportInfo) -> bool:
+    """Whether the class's question asks something of every part it names of ``problem``."""
+    return not unasked_parts(results_dict(solve_drawn(problem), info=info))
+
+
 def _instance(
     template: Problem, info: ReportInfo, seed: int, member: Member
 ) -> tuple[Problem, ReportInfo]:
     """The member's instance, drawn from the seed and its key, and its [report]: a numbered
     variant's title names it, a roster's student is named under the title."""
-    problem = draw_variant(template, seed, member.key)
+    problem = draw_variant(template, seed, member.key, functools.partial(_askable, info=info))
     if isinstance(member.key, int):
         info = replace(info, title=f"{info.title}, variant {member.key:03d}")
     if member.student:

@@ -34,6 +34,7 @@ from orchestration.class_record import (
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from report.answer_rule import accepts
+from report.question import part_of
 from report.spreadsheet import text_cell
 from solver.errors import InputError
 from solver.reading import count, printable, read_text, shorten
@@ -216,7 +217,7 @@ def grade_class(
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
         parts: dict[str, list[bool]] = {}
         for column, ok in verdicts.items():
-            parts.setdefault(column.split("_", 1)[0], []).append(ok)  # W1_2_3 counts for W1
+            parts.setdefault(part_of(column), []).append(ok)  # W1_2_3 counts for W1
         for part, oks in parts.items():
             row[f"{part}_ok"] = f"{sum(oks)} of {len(oks)}"
         graded.append(row)

@@ -1,13 +1,14 @@
 """Check a student's answers against a variant's results.json, entry by entry.
 
-``answers.toml`` holds a table ``[updated]`` with the keys of results.json's ``updated``
-(W1, b1, W2, b2), and optionally ``[gradients]`` and ``[forward]`` likewise, each value in
-the homework's shape. An entry passes when it rounds to the value the key prints, at the
-decimals results.json's "question" names (report.answer_rule: the rule of ``grade``, Moodle
-and Canvas too). ``[updated]`` is the answer: a key of it the answers leave out
-is *missing*, not wrong. ``[gradients]`` and ``[forward]`` are working shown along the way:
-only the keys they give are checked. A file that is not such a table (not TOML, an unknown
-table or key, a wrong shape, a value that is not a number) is an AnswersError: one line.
+``answers.toml`` holds tables ``[updated]``, ``[gradients]`` and ``[forward]`` with the keys
+of results.json's (W1, b1, …; h, z, …, loss), each value in the homework's shape. An entry
+passes when it rounds to the value the key prints, at the decimals results.json's "question"
+names (report.answer_rule: the rule of ``grade``, Moodle and Canvas too). The entries the
+question asks (results.json's question.columns; the loss and the updated parameters by
+default) are the answer: one the answers leave out is *missing*, not wrong. Any other entry
+given is working shown along the way, and checked. A file that is not such a table (not
+TOML, an unknown table or key, a wrong shape, a value that is not a number) is an
+AnswersError: one line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from report.answer_rule import accepts, half_unit, printed
+from report.question import every_answer
 from report.results import DEFAULT_DECIMALS
 from solver.errors import InputError
 from solver.reading import (
@@ -90,7 +92,17 @@ def _require_of_its_class(key: Path) -> None:
         ) from None
 
 
-def load_key(path: Path) -> tuple[dict[str, dict[str, Any]], int]:
+@dataclass(frozen=True)
+class Key:
+    """A results.json as the checker reads it: its tables, the decimals its answers are
+    printed at, and the columns its question asks (report.question)."""
+
+    tables: dict[str, dict[str, Any]]
+    decimals: int
+    asked: frozenset[str]
+
+
+def load_key(path: Path) -> Key:
     """results.json's checkable tables, ``{table: {name: number or nested list}}``, checked
     as strictly as a config: every parameter W1, b1, …, W_k, b_k in ``updated`` (and in
     ``gradients``, if there) with the shapes of one network, finite numbers throughout
@@ -98,7 +110,8 @@ def load_key(path: Path) -> tuple[dict[str, dict[str, Any]], int]:
     answers are printed at. A key that is not such a file would grade anything as right."""
     data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
     try:
-        return _key_tables(data), _decimals(data)
+        tables = _key_tables(data)
+        return Key(tables, _decimals(data), _asked(data, tables))
     except Invalid as err:
         raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
 
@@ -115,6 +128,23 @@ def _decimals(data: dict) -> int:
             f"expected an integer from 0 to 12, got {describe(decimals)}", "question.decimals"
         )
     return decimals
+
+
+def _asked(data: dict, tables: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """The columns asked: question.columns, each an entry of the key; a results.json written
+    before it said asks every updated entry (what check asked then)."""
+    every = {answer.column: answer for answer in every_answer(tables)}
+    columns = data.get("question", {}).get("columns")
+    if columns is None:
+        return frozenset(c for c, answer in every.items() if answer.table == REQUIRED)
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise Invalid(
+            f"expected a list of column names, got {describe(columns)}", "question.columns"
+        )
+    unknown = next((c for c in columns if c not in every), None)
+    if unknown is not None:
+        raise Invalid(f"no entry {printable(shorten(unknown))} in this key", "question.columns")
+    return frozenset(columns)
 
 
 def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
@@ -250,21 +280,22 @@ def _entry_name(table: str, name: str, index: tuple[int, ...]) -> str:
     return f"{table}.{key_text(name)}{suffix}"
 
 
-def compare(
-    key: dict[str, dict[str, Any]], answers: dict[str, dict[str, Any]], decimals: int
-) -> list[Entry]:
-    """Every entry of ``[updated]`` (what the homework asks: left out is missing), and of the
-    other tables each entry the answers give (intermediate values shown as working: what
-    is left out is not checked), with a verdict: ok when it rounds to the printed value."""
+def compare(key: Key, answers: dict[str, dict[str, Any]]) -> list[Entry]:
+    """Every entry the key's question asks (left out: missing), and every other entry the
+    answers give (working shown: checked), with a verdict: ok when it rounds to the value
+    the key prints."""
+    columns = {(a.table, a.name, a.index): a.column for a in every_answer(key.tables)}
+    decimals = key.decimals
     entries = []
-    for table in (t for t in TABLES if t in key and (t == REQUIRED or t in answers)):
-        for name, value in key[table].items():
-            if table != REQUIRED and name not in answers[table]:
-                continue
+    for table in (t for t in TABLES if t in key.tables):
+        for name, value in key.tables[table].items():
             expected = np.asarray(value, dtype=np.float64)
             given_value = answers.get(table, {}).get(name)
             given = None if given_value is None else np.asarray(given_value, dtype=np.float64)
             for index in np.ndindex(expected.shape):
+                asked = columns.get((table, name, index)) in key.asked
+                if given is None and not asked:
+                    continue
                 value = float(expected[index])
                 typed = None if given is None else float(given[index])
                 right = typed is not None and accepts(typed, value, decimals)
@@ -287,9 +318,9 @@ def check(key: Path, answers: Path) -> Check:
         AnswersError: a file is missing or malformed.
     """
     _require_of_its_class(key)
-    expected, decimals = load_key(key)
-    given = load_answers(answers, expected)
-    return Check(str(key), str(answers), decimals, compare(expected, given, decimals))
+    expected = load_key(key)
+    given = load_answers(answers, expected.tables)
+    return Check(str(key), str(answers), expected.decimals, compare(expected, given))
 
 
 # --- the table -----------------------------------------------------------------------------

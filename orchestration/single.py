@@ -124,8 +124,8 @@ def _solve_and_typeset(
     from solver.errors import DivergedError
     from solver.network import solve
 
-    problem, report = parse_config(data, str(config))
-    info = report_info(report, str(config))
+    problem, settings = parse_config(data, str(config))
+    info = report_info(settings, str(config))
     try:
         solution = solve(problem)
     except DivergedError as err:
@@ -133,7 +133,7 @@ def _solve_and_typeset(
     sheet = statement_tex(problem, info=info)
     files = {
         "problem.tex": sheet.encode(),
-        "results.json": results_json(solution, decimals=info.decimals).encode(),
+        "results.json": results_json(solution, info=info).encode(),
     }
     tex = render_solution(solution, info=info, prove=prove, keep=True)
     files["solution.tex"] = tex.encode()

@@ -1,5 +1,6 @@
-"""The answer key of a class: one row a variant, the loss and every updated entry, as CSV for
-a grader's program and as a table a grader can print."""
+"""The answer key of a class: one row a variant, the answers its [question] asks (the loss and
+the updated parameters by default: report.question), as CSV for a grader's program and as a
+table a grader can print."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import csv
 import io
 
 import numpy as np
+from pylatex.utils import NoEscape
 
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
-from report.notation import param_tex
+from report.question import FORWARD, GRADIENT, asked_answers, every_answer, part_tex, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.spreadsheet import text_cell
 from solver.instance import Problem
@@ -22,19 +24,16 @@ _KEY_TITLE_PT, _KEY_HEAD_PT = 125, 30
 
 
 def key_columns(results: dict) -> dict[str, float]:
-    """One variant's row of the key: the loss, then every updated entry, 1-based, row-major.
+    """One variant's row of the key: the answers its question asks, by column, in order
+    (entries 1-based, row-major); a results.json that does not say, the loss and every
+    updated entry.
 
     >>> row = key_columns({"forward": {"loss": 1.5}, "updated": {"W1": [[1.0, 2.0]], "b1": [3.0],
     ...                    "W2": [[4.0]], "b2": [5.0, 6.0]}})
     >>> list(row), row["W1_1_2"]
     (['loss', 'W1_1_1', 'W1_1_2', 'b1_1', 'W2_1_1', 'b2_1', 'b2_2'], 2.0)
     """
-    row = {"loss": float(results["forward"]["loss"])}
-    for name, value in results["updated"].items():
-        values = np.asarray(value, dtype=np.float64)
-        for index in np.ndindex(values.shape):
-            row["_".join([name, *(str(i + 1) for i in index)])] = float(values[index])
-    return row
+    return {answer.column: answer.value for answer in asked_answers(results)}
 
 
 def key_csv(results: dict[str, dict], students: dict[str, dict[str, str]] | None = None) -> str:
@@ -44,7 +43,12 @@ def key_csv(results: dict[str, dict], students: dict[str, dict[str, str]] | None
     students = students or {}
     rows = [{"variant": n, **students.get(n, {}), **key_columns(r)} for n, r in results.items()]
     text = io.StringIO()
-    header = list(rows[0]) if rows else ["variant", "loss"]
+    # Variants are asked different entries (none that their handout shows): one column for
+    # each entry any is asked, in the answers' order, empty where a variant is not asked it.
+    asked = {column for row in rows for column in row}
+    every = [a.column for a in every_answer(next(iter(results.values())))] if results else []
+    named = ["variant", *(c for c in ("id", "name") if c in asked)]
+    header = named + [c for c in every if c in asked] if rows else ["variant", "loss"]
     writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -68,11 +72,17 @@ def key_layout(widths: tuple[int, ...], decimals: int) -> dict:
     scaled down to the width if it is wider still; the rows per page follow from the
     scaled height.
     """
-    columns = sum(_shown(n) + 1 for n in widths[1:])
+    weights = list(zip(widths, widths[1:], strict=False))  # W_l is widths[l-1] x widths[l]
+    return _layout([*weights, *((n,) for n in widths[1:])], decimals)
+
+
+def _layout(shapes: list[tuple[int, ...]], decimals: int) -> dict:
+    """key_layout for a table whose number columns are matrices of ``shapes``."""
+    columns = sum(_shown(shape[-1]) if len(shape) == 2 else 1 for shape in shapes)
     width = 127 + columns * (47 + 5 * (decimals - 4))
     landscape = width > _A4_TEXT_PT[0]
     text_width, text_height = _A4_TEXT_PT[::-1] if landscape else _A4_TEXT_PT
-    row = min(1.0, text_width / width) * (12 * max(_shown(n) for n in widths) + 4)
+    row = min(1.0, text_width / width) * (12 * max(_shown(s[0]) for s in shapes) + 4)
     first = text_height - _KEY_TITLE_PT - _KEY_HEAD_PT
     rest = text_height - _KEY_HEAD_PT
     return {
@@ -93,19 +103,41 @@ def key_pages(rows: list[dict], first: int, rest: int) -> list[list[dict]]:
     return pages
 
 
+def _key_parts(results: dict, template: Problem, info: ReportInfo) -> list[tuple[str, str, str]]:
+    """The key's number columns besides the loss: (header TeX, results.json table, key), the
+    quantities the class's question asks, whole (the entries not asked print too)."""
+    question = info.question
+    parts = []
+    if "forward" in question.ask:
+        for name in results["forward"]:
+            if name.rstrip("0123456789") in FORWARD:
+                parts.append((part_tex(name, template.batch), "forward", name))
+    for quantity in ("gradients", "updated"):
+        if quantity in question.ask:
+            for name in template.params.as_dict():
+                if not question.parameters or name in question.parameters:
+                    part = (GRADIENT if quantity == "gradients" else "") + name
+                    parts.append((part_tex(part), quantity, name))
+    return parts
+
+
 def key_context(
     results: dict[str, dict], template: Problem, heading: dict, *, info: ReportInfo = DEFAULT_INFO
 ) -> dict:
-    """What answer_key.tex.j2 shows: each variant's loss and updated parameters, formatted;
-    ``info`` is the class's [report] (the course, the decimals)."""
+    """What answer_key.tex.j2 shows: each variant's answers to the class's question (the
+    loss, then each quantity asked, whole), formatted; ``info`` is the class's [report] (the
+    course, the decimals) and its [question]."""
     places = info.decimals
-    layout = key_layout(template.shape, places)
+    first = next(iter(results.values()))
+    parts = _key_parts(first, template, info)
+    shapes = [np.shape(first[table][name]) for _, table, name in parts]
+    layout = _layout([s if len(s) == 2 else (s[0],) for s in shapes] or [(1,)], places)
     rows = [
         {
             "name": name,
             "loss": num(r["forward"]["loss"], places, places, fixed=True),
             "params": [
-                matrix(value, places, places=places, fixed=True) for value in r["updated"].values()
+                matrix(r[table][key], places, places=places, fixed=True) for _, table, key in parts
             ],
         }
         for name, r in results.items()
@@ -120,7 +152,10 @@ def key_context(
         "smoothing": LOSSES[template.loss].smoothing,
         "eta": num(template.learning_rate, as_typed(info.decimals)),
         "layout": layout,
-        "params": [param_tex(name) for name in template.params.as_dict()],
+        "params": [NoEscape(header) for header, _, _ in parts],
+        "show_loss": "loss" in info.question.ask,
+        "task": NoEscape(task_words(info.question)),
+        "ask_given": info.question.ask_given,
         "pages": key_pages(rows, layout["first"], layout["rest"]),
         **heading,
     }

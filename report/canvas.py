@@ -24,9 +24,10 @@ trailing zeros may be left out (``2.5``, ``2.50`` or ``2.5000`` for 2.5000, ``2`
 (``0.0000`` or ``-0.0000``). Not accepted: an exponent (``1.9e0``), a leading ``+``, a
 bare leading point (``.5``), a decimal comma, digit grouping, spaces inside the number,
 more places than asked. A value exactly halfway between two roundings accepts both.
-Canvas gives each blank an equal share of the question's points (one point a blank, so
-partial credit), and shows the worked answer (the item's general feedback) once the quiz's
-settings let students see results.
+Canvas gives each blank an equal share of the question's points (partial credit; every
+variant is worth as many points as the most blanks any has, since a group gives each of its
+questions the same points), and shows the worked answer (the item's general feedback) once
+the quiz's settings let students see results.
 Canvas takes a question text of at most 16 KiB, some 240 answers of a network with 4-decimal
 givens; a larger one is refused with ValueError rather than imported as a notice.
 
@@ -82,7 +83,7 @@ def _html(parent: etree._Element, html: str) -> None:
     _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
 
 
-def _item(section: etree._Element, question: QuizQuestion, title: str) -> None:
+def _item(section: etree._Element, question: QuizQuestion, title: str, points: int) -> None:
     """One variant, as Canvas exports a fill-in-multiple-blanks question (qti_items.rb)."""
     ident = _ident(title, question.name)
     accepted = {
@@ -97,7 +98,7 @@ def _item(section: etree._Element, question: QuizQuestion, title: str) -> None:
         _sub(item, "itemmetadata"),
         {
             "question_type": "fill_in_multiple_blanks_question",
-            "points_possible": f"{len(question.answers)}.0",
+            "points_possible": f"{points}.0",
             "original_answer_ids": ",".join(a for forms in accepted.values() for a in forms),
             "assessment_question_identifierref": _ident(title, question.name, "bank"),
         },
@@ -158,11 +159,13 @@ def _assessment(questions: Sequence[QuizQuestion], title: str, ident: str) -> by
     )
     selection = _sub(_sub(group, "selection_ordering"), "selection")
     _sub(selection, "selection_number", "1")
-    _sub(
-        _sub(selection, "selection_extension"), "points_per_item", f"{len(questions[0].answers)}.0"
-    )
+    # A group gives every item the same points, and Canvas splits an item's points equally
+    # among its blanks: so every variant is worth the most blanks any has, and a student's
+    # share is the share of their blanks right (grade's score), however many they have.
+    points = max(len(question.answers) for question in questions)
+    _sub(_sub(selection, "selection_extension"), "points_per_item", f"{points}.0")
     for question in questions:
-        _item(group, question, title)
+        _item(group, question, title, points)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -194,9 +197,6 @@ def canvas_qti_zip(questions: Sequence[QuizQuestion], title: str) -> bytes:
     names = [question.name for question in questions]
     if len(set(names)) != len(names):
         raise ValueError("two questions have the same name")
-    if len({len(question.answers) for question in questions}) != 1:
-        # A question group gives every question the same points: one a blank.
-        raise ValueError("the questions do not have the same number of answers")
     ident = _ident(title)
     href = f"{ident}/{ident}.xml"
     files = {"imsmanifest.xml": _manifest(ident, href), href: _assessment(questions, title, ident)}

@@ -11,6 +11,7 @@ with this module: :func:`solution_head` is what a build asks for first, to start
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -72,13 +73,13 @@ def statement_tex(
     name: str | None = None,
     *,
     info: ReportInfo = DEFAULT_INFO,
-    answer_boxes: bool = False,
+    answers: Sequence[str] = (),
 ) -> str:
     """The problem sheet of ``problem``; a class variant's is headed with ``name``, and a
-    handout's ends with ``answer_boxes``, a box for every entry asked."""
+    handout's ends with a box for each of ``answers``, the columns asked."""
     from report.statement import statement_context
 
-    context = statement_context(problem, name, info=info, answer_boxes=answer_boxes)
+    context = statement_context(problem, name, info=info, answers=answers)
     context["fonts"] = _fonts(info)
     return _render("problem_statement.tex.j2", context)
 

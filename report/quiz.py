@@ -25,6 +25,7 @@ import numpy as np
 from report.answer_key import key_columns
 from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
+from report.question import Question, answer_tex, forward_tex, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -249,7 +250,7 @@ def _givens(problem: Problem, decimals: int) -> str:
     return text
 
 
-def _task(problem: Problem, decimals: int) -> str:
+def _task(problem: Problem, decimals: int, question: Question) -> str:
     """The task, in the homework's words, and how to type an answer."""
     rates = rf"\eta = {_given(problem.learning_rate, decimals)}"
     if LOSSES[problem.loss].smoothing:
@@ -260,8 +261,8 @@ def _task(problem: Problem, decimals: int) -> str:
         else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
     )
     return _prose(
-        "<p>Your task is to compute the loss at these parameters and the updated value of every "
-        r"parameter after one step of gradient descent ($\theta^{t+1} \leftarrow \theta^{t} - "
+        f"<p>Your task is to compute {task_words(question)}, for one step of gradient descent "
+        r"($\theta^{t+1} \leftarrow \theta^{t} - "
         r"\eta \cdot \nabla_{\theta} \Loss$) for $" + rates + "$. You might benefit from "
         "performing the feed-forward process first and then the back-propagation process; you "
         "can use a calculator or write code.</p>"
@@ -270,44 +271,23 @@ def _task(problem: Problem, decimals: int) -> str:
     )
 
 
-_COLUMN = re.compile(r"([Wb])(\d+)_(\d+)(?:_(\d+))?")
-
-
-def _label(column: str) -> str:
-    r"""An answer's label: the loss, or one entry of an updated parameter.
-
-    Subscripts, not brackets: Canvas would read ``[2]`` in the text as a blank's name.
-
-    >>> _label("W1_1_2"), _label("b2_3"), _label("loss")
-    ('\\((\\mathbf{W}_{1})_{1,2}\\)', '\\((\\mathbf{b}_{2})_{3}\\)', '\\(\\mathrm{Loss}\\)')
-    """
-    if column == "loss":
-        return _inline(r"\Loss")
-    kind, layer, *index = _COLUMN.fullmatch(column).groups()
-    return _inline(rf"({param_tex(kind + layer)})_{{{','.join(i for i in index if i)}}}")
-
-
-def _answer_fields(answers: tuple[tuple[str, float], ...]) -> str:
-    """One line per answer, in the key's order: its label, then its placeholder."""
-    lines = [f"<p>{_label(column)} = {placeholder(column)}</p>" for column, _ in answers]
-    return (
-        "<p><strong>Answers</strong> (the loss at the initial parameters, then every parameter "
-        "after the step):</p>" + "".join(lines)
+def _answer_fields(answers: tuple[tuple[str, float], ...], question: Question, batch: bool) -> str:
+    """One line per answer, in the key's order: its label (as the handout writes it), then
+    its placeholder."""
+    lines = [
+        f"<p>{_inline(answer_tex(column, batch))} = {placeholder(column)}</p>"
+        for column, _ in answers
+    ]
+    words = _prose(task_words(question))
+    given = (
+        ""
+        if question.ask_given
+        else (
+            " An entry not listed is not asked: its value is given above (a parameter the step "
+            "leaves unchanged at these places, or a gradient of 0)."
+        )
     )
-
-
-def _forward_tex(key: str, batch: bool) -> str:
-    r"""A forward value's name in results.json as TeX: a batch's arrays are capitals, a row each.
-
-    >>> _forward_tex("a2", False), _forward_tex("y_hat", True), _forward_tex("y_smooth", False)
-    ('\\vect{a}_{2}', '\\hat{\\vect{Y}}', '\\vect{y}^{s}')
-    """
-    letter = key[0].upper() if batch else key[0]
-    if key == "y_hat":
-        return rf"\hat{{\vect{{{letter}}}}}"
-    if key == "y_smooth":
-        return rf"\vect{{{letter}}}^{{s}}"
-    return rf"\vect{{{letter}}}" + (f"_{{{key[1:]}}}" if key[1:] else "")
+    return f"<p><strong>Answers</strong> ({words}).{given}</p>" + "".join(lines)
 
 
 def _feedback(problem: Problem, results: dict, decimals: int) -> str:
@@ -319,7 +299,7 @@ def _feedback(problem: Problem, results: dict, decimals: int) -> str:
     text += " (one row per instance):</p>" if batch else ":</p>"
     for key, value in forward.items():
         if key != "loss":
-            text += _display(f"{_forward_tex(key, batch)} = {_matrix(value, decimals, fixed=True)}")
+            text += _display(f"{forward_tex(key, batch)} = {_matrix(value, decimals, fixed=True)}")
     text += _display(rf"\Loss = {_number(forward['loss'], decimals, fixed=True)}")
     out = param_tex(f"b{problem.hidden_layers + 1}")
     mean = ", the mean over the instances" if batch else ""
@@ -356,8 +336,9 @@ def quiz_question(
     if student is not None:
         text = f"<p><strong>Student:</strong> {user_text(student)}</p>" + text
     decimals = info.decimals
-    text += _network(problem, decimals) + _givens(problem, decimals) + _task(problem, decimals)
-    text += _answer_fields(answers)
+    question = info.question
+    text += _network(problem, decimals) + _givens(problem, decimals)
+    text += _task(problem, decimals, question) + _answer_fields(answers, question, problem.batch)
     return QuizQuestion(
         name=name,
         text_html=text,

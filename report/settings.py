@@ -1,5 +1,6 @@
 """What a document says around the mathematics: the config's [report] table (titles, names,
-decimals, paper, the appendix), carried beside the instance, never in it.
+decimals, paper, the appendix) and what it asks (the [question] table: report.question),
+carried beside the instance, never in it.
 
 The schema (solver.schema) reads the table's types and lengths with the rest of the config;
 this module says whether its text can be typeset, which is the report's to know
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from report.question import DEFAULT_QUESTION, Question, question_of
 from report.scripts import unsettable
 from solver.errors import ConfigError
 from solver.limits import DEFAULT_PAPER
@@ -40,27 +42,32 @@ class ReportInfo:
     student_id: str = ""
     paper: str = DEFAULT_PAPER  # or "letter"
     appendix: bool = True  # False: the PDF reads as the student's own work, no tool mentioned
+    question: Question = DEFAULT_QUESTION  # the [question] table
 
     def table(self) -> dict[str, Any]:
         """As the config's [report] table (solver.config.problem_toml writes it back)."""
-        return dataclasses.asdict(self)
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "question"
+        }
 
 
 # What a document says when no [report] is given.
 DEFAULT_INFO = ReportInfo()
 
 
-def report_info(table: Mapping[str, Any], source: str) -> ReportInfo:
-    """The [report] table, as the schema read it, once every string is known to be settable.
+def report_info(settings: Mapping[str, Mapping[str, Any]], source: str) -> ReportInfo:
+    """The [report] and [question] tables, as solver.config.parse_config read them, once
+    every string is known to be settable.
 
     Raises:
         ConfigError: a string holds a character no font of the PDF sets; the message is one
             line, ``source: report.KEY: …``, naming the character.
     """
+    table = settings.get("report", {})
     for key, value in table.items():
         if isinstance(value, str) and (why := unsettable(value)) is not None:
             raise ConfigError(f"{source}: report.{key}: {why}")
-    return ReportInfo(**table)
+    return ReportInfo(**table, question=question_of(settings.get("question", {})))
 
 
 def load_instance(path: Path) -> tuple[Problem, ReportInfo]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
-import numpy as np
 from pylatex.utils import NoEscape
 
 from report.figures import layer_titles, network_figure
 from report.format import as_typed, matrix, num, row_vector
-from report.notation import param_tex
+from report.question import DEFAULT_QUESTION, answer_tex, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -21,12 +21,12 @@ def statement_context(
     name: str | None = None,
     *,
     info: ReportInfo = DEFAULT_INFO,
-    answer_boxes: bool = False,
+    answers: Sequence[str] = (),
 ) -> dict:
     """What problem_statement.tex.j2 shows: the instance's given numbers, never an answer.
     ``name`` (``variant-007``) heads a class variant's sheet under the course's title;
-    ``answer_boxes`` adds the answer sheet: a labelled box for every entry asked, laid out by
-    the shapes alone, so at the same place on every variant of a class."""
+    ``answers``, the columns asked (results.json's question), add the answer sheet: a
+    labelled box for each, in answer-key.csv's order."""
     widths = problem.shape
     places = as_typed(info.decimals)  # the sheet shows given numbers only, each as typed
     mat = functools.partial(matrix, decimals=places)
@@ -59,7 +59,10 @@ def statement_context(
             "net": network_figure(*widths),
             "titles": layer_titles(widths, problem.activations, problem.loss),
         },
-        "answer_boxes": _answer_labels(problem) if answer_boxes else [],
+        "answer_boxes": [NoEscape(answer_tex(column, bool(batch))) for column in answers],
+        "task": NoEscape(task_words(info.question)),
+        "default_task": info.question.ask == DEFAULT_QUESTION.ask and not info.question.parameters,
+        "ask_given": info.question.ask_given,
         "decimals": info.decimals,
         "d": widths[0],
         "n": widths[1] if len(widths) == 3 else None,
@@ -109,21 +112,3 @@ def _layer_range(count: int) -> NoEscape:
     return NoEscape(
         ", ".join(map(str, range(1, count + 1))) if count <= 3 else rf"1, \dots, {count}"
     )
-
-
-def _answer_labels(problem: Problem) -> list[NoEscape]:
-    r"""The label of each entry asked, in answer-key.csv's order: the loss, then every entry of
-    each updated parameter, row by row.
-
-    >>> from solver.config import load_problem
-    >>> from instances import HOMEWORK_CONFIG
-    >>> labels = _answer_labels(load_problem(HOMEWORK_CONFIG))
-    >>> print(len(labels), labels[0], labels[2], labels[-1], sep="; ")
-    22; \mathrm{Loss}; (\vect{W}_{1}')_{1,2}; (\vect{b}_{2}')_{3}
-    """
-    labels = [NoEscape(r"\mathrm{Loss}")]
-    for name, value in problem.params.as_dict().items():
-        for index in np.ndindex(value.shape):
-            where = ",".join(str(i + 1) for i in index)
-            labels.append(NoEscape(f"({param_tex(name)}')_{{{where}}}"))
-    return labels

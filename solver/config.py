@@ -192,9 +192,10 @@ def parse_problem(data: Mapping[str, Any], source: str) -> Problem:
     return parse_config(data, source)[0]
 
 
-def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[str, Any]]:
-    """Validate already-parsed TOML: the instance, and beside it the [report] table (its
-    types and lengths read; report.settings makes it a ReportInfo).
+def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[str, dict[str, Any]]]:
+    """Validate already-parsed TOML: the instance, and beside it the settings that are not
+    the instance's, ``{"report": …, "question": …}`` (their types and lengths read, a
+    [question]'s parameters known to the network; report.settings makes them a ReportInfo).
 
     Raises:
         ConfigError: with a one-line message ``source: field: expected …, got …``.
@@ -219,7 +220,12 @@ def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[st
         negative_slope=network.get("negative_slope", 0.01),
         loss=network.get("loss", DEFAULT_LOSS),
     )
-    return problem, sections["report"]
+    for name in sections["question"].get("parameters", ()):
+        if name not in network:
+            known = ", ".join(params.as_dict())
+            message = f"no parameter {name} in this network (it has {known})"
+            raise ConfigError(Invalid(message, "question.parameters").line(source))
+    return problem, {"report": sections["report"], "question": sections["question"]}
 
 
 def load_problem(path: str | os.PathLike[str]) -> Problem:
@@ -234,9 +240,14 @@ def load_problem(path: str | os.PathLike[str]) -> Problem:
 
 
 def problem_toml(
-    problem: Problem, comment: str = "", *, report: Mapping[str, Any] | None = None
+    problem: Problem,
+    comment: str = "",
+    *,
+    report: Mapping[str, Any] | None = None,
+    question: Mapping[str, Any] | None = None,
 ) -> str:
-    """The instance, with the [report] table ``report`` (none: the document's defaults), as a
+    """The instance, with the [report] table ``report`` (none: the document's defaults) and
+    the [question] table ``question`` (none: the homework's), as a
     config file in :data:`SCHEMA`, which :func:`parse_config` reads back exactly: whole
     numbers are written as integers, other floats so that they round-trip."""
     network = {"x": problem.x, "y": problem.y, **problem.params.as_dict()}
@@ -251,6 +262,7 @@ def problem_toml(
     }
     tables = {
         **({"report": dict(report)} if report else {}),
+        **({"question": dict(question)} if question else {}),
         "network": {key: _plain(value) for key, value in network.items()},
         "training": {key: _plain(value) for key, value in training.items()},
     }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -92,11 +93,18 @@ def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
     return [draw_variant(template, seed, k) for k in range(1, count + 1)]
 
 
-def draw_variant(template: Problem, seed: int, key: int | str) -> Problem:
+def draw_variant(
+    template: Problem,
+    seed: int,
+    key: int | str,
+    fits: Callable[[Problem], bool] | None = None,
+) -> Problem:
     """Variant ``key`` of ``template`` drawn from ``seed``: ``key`` a variant's number (1, 2,
     …) or a student's id. Each variant has a random stream of its own (numpy's SeedSequence
     spawn key), so it depends only on the seed and its key: variants 5..8 are the same
     built alone or with 1..4, and a student added to a roster changes nobody else's numbers.
+    ``fits``, when given, must also hold of the draw kept (the class's question has
+    something to ask of every part it names: report.question.unasked_parts).
     """
     widths = zip(template.shape[1:-1], template.activations, strict=True)
     for layer, (width, name) in enumerate(widths, 1):
@@ -112,12 +120,19 @@ def draw_variant(template: Problem, seed: int, key: int | str) -> Problem:
         words = np.frombuffer(hashlib.sha256(key.encode()).digest(), dtype=np.uint32)
         stream = np.random.SeedSequence(seed, spawn_key=(2**32 - 1, *map(int, words)))
         label = f"student {key}"
-    return _draw_one(template, np.random.default_rng(stream), has_kink(template), label)
+    rng = np.random.default_rng(stream)
+    return _draw_one(template, rng, has_kink(template), label, fits or (lambda _: True))
 
 
-def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: str) -> Problem:
-    """The first interesting draw whose softmax is not saturated; failing that (large shapes
-    rarely give one), the interesting draw with the smallest logit spread."""
+def _draw_one(
+    template: Problem,
+    rng: np.random.Generator,
+    kink: bool,
+    label: str,
+    fits: Callable[[Problem], bool],
+) -> Problem:
+    """The first interesting draw that fits and whose softmax is not saturated; failing
+    that (large shapes rarely give one), the one with the smallest logit spread."""
     best, best_spread = None, math.inf
     draws = max_draws(template)
     for _ in range(draws):
@@ -125,14 +140,16 @@ def _draw_one(template: Problem, rng: np.random.Generator, kink: bool, label: st
         if not is_interesting(problem, kink):
             continue
         spread = logit_spread(problem)
+        if spread >= best_spread or not fits(problem):  # fits() solves: asked last
+            continue
         if spread <= MAX_SPREAD:
             return problem
-        if spread < best_spread:
-            best, best_spread = problem, spread
+        best, best_spread = problem, spread
     if best is None:
         raise ConfigError(
             f"{label}: no interesting instance in {draws} draws (in every (leaky) ReLU layer "
-            "some units active and some not, for every example): try fewer units or layers"
+            "some units active and some not, for every example, and something to ask of "
+            "every part the [question] names): try fewer units or layers, or another question"
         )
     return best
 

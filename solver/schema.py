@@ -198,19 +198,43 @@ def _one_of(choices: tuple[str, ...]) -> Reader:
     return read
 
 
+# What a [question] may ask (report.question answers them in this order).
+ASKABLE = ("loss", "forward", "gradients", "updated")
+_PARAMETER = re.compile(r"[Wb][1-9][0-9]?")
+
+
+def _list_of(read_one: Reader, what: str, *, empty: bool, unique: bool = True) -> Reader:
+    """A reader of a list whose items ``read_one`` reads (none repeated, if ``unique``)."""
+
+    def read(value: Any) -> tuple:
+        if not isinstance(value, list) or (not value and not empty):
+            raise Invalid(f"expected a list of {what}, got {describe(value)}")
+        items = []
+        for i, item in enumerate(value, 1):
+            try:
+                items.append(read_one(item))
+            except Invalid as err:
+                raise Invalid(f"entry {i}: {err.message}") from None
+            if unique and items[-1] in items[:-1]:
+                raise Invalid(f"entry {i}: {describe(item)} is listed twice")
+        return tuple(items)
+
+    return read
+
+
+def _parameter_name(value: Any) -> str:
+    if not isinstance(value, str) or not _PARAMETER.fullmatch(value):
+        raise Invalid(f'expected a parameter\'s name ("W1", "b2", …), got {describe(value)}')
+    return value
+
+
 def _activations(value: Any) -> tuple[str, ...]:
     """One activation for every hidden layer, or a list of them, one per hidden layer."""
     read = _one_of(tuple(ACTIVATIONS))
     if isinstance(value, list):
         if not value:
             raise Invalid("expected an activation or a list of them, got an empty array []")
-        names = []
-        for i, item in enumerate(value, 1):
-            try:
-                names.append(read(item))
-            except Invalid as err:
-                raise Invalid(f"entry {i}: {err.message}") from None
-        return tuple(names)
+        return _list_of(read, "activations", empty=False, unique=False)(value)
     return (read(value),)
 
 
@@ -242,6 +266,24 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "paper": Key(_one_of(("a4", "letter")), "the paper size", required=False),
         "appendix": Key(_boolean, "whether the Verification appendix is in", required=False),
     },
+    "question": {
+        "ask": Key(
+            _list_of(_one_of(ASKABLE), "quantities", empty=False),
+            "what is asked: any of " + ", ".join(f'"{q}"' for q in ASKABLE),
+            required=False,
+        ),
+        "parameters": Key(
+            _list_of(_parameter_name, "parameter names", empty=False),
+            "the parameters whose gradients and updated values are asked",
+            required=False,
+        ),
+        "ask_given": Key(
+            _boolean, "whether entries the handout already shows are asked", required=False
+        ),
+        "penalty": Key(
+            _number_in(0.0, 1.0), "the share of the marks lost per extra try", required=False
+        ),
+    },
     "network": {  # the layers' W1, b1, W2, … are added per file: network_keys()
         "loss": Key(_one_of(tuple(LOSSES)), "the loss", required=False),
         "activation": Key(_activations, "the hidden layers' activation(s)", required=False),
@@ -259,7 +301,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
     },
 }
-OPTIONAL_SECTIONS = frozenset({"report"})
+OPTIONAL_SECTIONS = frozenset({"report", "question"})
 
 
 def _keys_of(section: str) -> dict[str, Key]:

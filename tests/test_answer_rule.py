@@ -21,7 +21,7 @@ from lxml import etree
 from quizzes import CONFIGS, questions
 
 from orchestration.gradebook import _verdicts
-from orchestration.grading import OK, compare
+from orchestration.grading import OK, Key, compare
 from report.answer_rule import accepted_strings, accepts, printed
 from report.canvas import canvas_qti_zip
 from report.moodle import moodle_xml
@@ -118,9 +118,9 @@ def test_grade_check_moodle_and_canvas_give_every_entry_the_same_verdict(decimal
     for value, field, blank in zip(answers, moodle, canvas, strict=True):
         for text, correct in _typed(value, decimals):
             graded, unreadable = _verdicts({"x": text}, {"x": value}, decimals)  # grade's route
-            key = {"updated": {"W1": [[value]], "b1": [0.0]}}
-            given = {"updated": {"W1": [[float(text)]], "b1": [0.0]}}
-            (checked, _) = compare(key, given, decimals)  # check reads the TOML's number
+            key = Key({"updated": {"W1": [[value]], "b1": [0.0]}}, decimals, frozenset(["W1_1_1"]))
+            given = {"updated": {"W1": [[float(text)]]}}
+            (checked,) = compare(key, given)  # check reads the TOML's number
             verdicts = {
                 "grade": graded["x"] and not unreadable,
                 "check": checked.verdict == OK,

@@ -96,9 +96,15 @@ def test_a_class_of_a_deep_network(tmp_path):
     argv = ["--variants", "2", "--seed", "3", "--jobs", "1", "--config", str(config)]
     assert build.main([*argv, "--out", str(tmp_path)]) == 0
     with open(tmp_path / "answer-key.csv") as f:
-        header = next(csv.reader(f))
-    assert header[:3] == ["variant", "loss", "W1_1_1"] and header[-1] == "b3_2"
-    assert len(header) == 2 + (12 + 4) + (12 + 3) + (6 + 2)
+        header, *rows = list(csv.reader(f))
+    assert header[:2] == ["variant", "loss"] and header[-1] == "b3_2"
+    # The loss and each entry one of the variants is asked (not left at its given value).
+    assert len(header) <= 2 + (12 + 4) + (12 + 3) + (6 + 2) and len(rows) == 2
+    for row in rows:
+        results = json.loads((tmp_path / "variants" / row[0] / "results.json").read_text())
+        assert [c for c, v in zip(header, row, strict=True) if v][1:] == results["question"][
+            "columns"
+        ]
     sheet = " ".join(pdftext(tmp_path / "handouts" / "variant-001.pdf").split())
     assert "tanh(t) =" in sheet and "two hidden layers" in sheet
     assert "for η = 0.1." in sheet and "ε" not in sheet  # no label smoothing with MSE

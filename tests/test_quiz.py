@@ -49,8 +49,11 @@ def test_homework_givens_are_stated_as_on_the_problem_sheet():
     assert r"\epsilon = 0.3, \quad \eta = 0.1" in text
     assert r"\operatorname{ReLU}(\mathbf{h})" in text and r"\operatorname{Softmax}" in text
     assert "rounded to 4 decimal places" in text
-    assert r"<p>\((\mathbf{W}_{1})_{1,2}\) = {{ANSWER:W1_1_2}}</p>" in text
-    assert r"<p>\((\mathbf{b}_{2})_{3}\) = {{ANSWER:b2_3}}</p>" in text
+    # Labels as the handout's (a prime on an updated parameter); W1[1,2] is not asked: the
+    # step leaves it at its given 2 (its unit is dead), so the question gives it away.
+    assert r"<p>\((\mathbf{W}_{1}')_{2,2}\) = {{ANSWER:W1_2_2}}</p>" in text
+    assert r"<p>\((\mathbf{b}_{2}')_{3}\) = {{ANSWER:b2_3}}</p>" in text
+    assert "W1_1_2" not in text and "not asked" in text
 
 
 def test_a_batch_gives_x_and_y_as_matrices_of_rows():

@@ -131,4 +131,4 @@ def test_the_largest_accepted_network_fits_the_toml_limit(tmp_path):
     assert answers.stat().st_size < reading.MAX_TOML_BYTES / 1.5
     key = tmp_path / "results.json"
     key.write_text(json.dumps(results))
-    assert load_answers(answers, load_key(key)[0])
+    assert load_answers(answers, load_key(key).tables)

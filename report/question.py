@@ -1,0 +1,268 @@
+r"""What a class is asked: the config's [question] table, and the answers it makes, in order.
+
+``ask`` names the quantities asked, answered in this order whatever order it lists them:
+``"loss"`` (the loss at the initial parameters), ``"forward"`` (every forward value: h, a of
+each hidden layer, z, ŷ), ``"gradients"`` (∇Loss of each parameter) and ``"updated"`` (each
+parameter after the step). ``parameters`` narrows the gradients and updated parameters asked
+to those named (``["W2", "b2"]``: the output layer's); none named, all. The default is the
+homework's own task: the loss and every parameter after one step.
+
+An entry whose answer the handout already prints is not asked unless ``ask_given`` is true:
+an updated entry equal to its starting value at the report's decimals (a dead ReLU unit,
+an input of 0 and a small gradient leave many), and a gradient that rounds to 0. Copying
+the given numbers into every box then earns nothing. The solution still shows them.
+
+Every answer has a *column*, its name in answer-key.csv, in a responses file, in Canvas's
+blanks, and its label in the handout and the quiz:
+
+=============  ==============  ==========================================
+column         what            label
+=============  ==============  ==========================================
+``loss``       the loss        Loss
+``h_2``        forward value   (h)₂: entry 2 (``h2_2``: of hidden layer 2;
+                               a batch's ``h_3_2``: row 3, entry 2)
+``dW1_1_2``    gradient        (∇_{W₁} Loss)₁,₂
+``W1_1_2``     updated         (W₁′)₁,₂
+=============  ==============  ==========================================
+
+results.json's "question" records the decimals, ``ask``, ``parameters`` and the columns
+asked (they depend on the variant's numbers), so that ``check``, ``grade``, the key and the
+LMS exports read one list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from report.answer_rule import printed
+from report.notation import param_tex
+from solver.schema import ASKABLE as QUANTITIES  # the answers' order
+
+DEFAULT_ASK = ("loss", "updated")  # the homework's Problem 2
+GRADIENT = "d"  # a gradient's column: "dW1_1_2"
+FORWARD = ("h", "a", "z", "y_hat")  # results.json's forward values a student computes
+
+
+@dataclass(frozen=True)
+class Question:
+    """The [question] table, as the schema read it."""
+
+    ask: tuple[str, ...] = DEFAULT_ASK
+    parameters: tuple[str, ...] = ()  # none: every parameter
+    ask_given: bool = False
+    penalty: float = 0.0  # Moodle's share of the marks lost per extra try
+
+    def table(self) -> dict[str, Any]:
+        """As the config's [question] table: the keys that differ from the defaults."""
+        table = {
+            "ask": list(self.ask),
+            "parameters": list(self.parameters),
+            "ask_given": self.ask_given,
+            "penalty": self.penalty,
+        }
+        default = Question()
+        return {k: v for k, v in table.items() if getattr(self, k) != getattr(default, k)}
+
+
+DEFAULT_QUESTION = Question()
+
+
+def question_of(table: Mapping[str, Any]) -> Question:
+    """The [question] table as a Question (the schema has read its types and names)."""
+    ask = tuple(q for q in QUANTITIES if q in table.get("ask", DEFAULT_ASK))
+    return Question(
+        ask=ask,
+        parameters=tuple(table.get("parameters", ())),
+        ask_given=table.get("ask_given", DEFAULT_QUESTION.ask_given),
+        penalty=float(table.get("penalty", DEFAULT_QUESTION.penalty)),
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One entry that may be asked: its column, the part it counts for in a class report
+    (``loss``, ``h``, ``dW1``, ``W1``), where results.json holds it, and its value."""
+
+    column: str
+    part: str
+    table: str  # results.json's table: forward, gradients or updated
+    name: str  # the key in that table: loss, h2, W1, …
+    index: tuple[int, ...]
+    value: float
+
+
+def _entries(part: str, table: str, name: str, value: Any) -> Iterator[Answer]:
+    array = np.asarray(value, dtype=np.float64)
+    for index in np.ndindex(array.shape):
+        column = "_".join([part, *(str(i + 1) for i in index)])
+        yield Answer(column, part, table, name, index, float(array[index]))
+
+
+def every_answer(results: Mapping[str, Any]) -> Iterator[Answer]:
+    """Every entry a question may ask, in the answers' order (:data:`QUANTITIES`)."""
+    forward = results.get("forward", {})
+    if "loss" in forward:
+        yield Answer("loss", "loss", "forward", "loss", (), float(forward["loss"]))
+    for name, value in forward.items():
+        if name.rstrip("0123456789") in FORWARD:
+            yield from _entries(name, "forward", name, value)
+    for name, value in results.get("gradients", {}).items():
+        yield from _entries(GRADIENT + name, "gradients", name, value)
+    for name, value in results["updated"].items():
+        yield from _entries(name, "updated", name, value)
+
+
+def quantity(answer: Answer) -> str:
+    """Which of :data:`QUANTITIES` an answer is."""
+    return "loss" if answer.part == "loss" else answer.table
+
+
+def _given(answer: Answer, start: Mapping[str, np.ndarray], decimals: int) -> bool:
+    """Whether the handout prints this answer already: an updated entry equal to its start
+    at the printed decimals, or a gradient that prints as 0."""
+    if answer.table == "updated":
+        before = float(start[answer.name][answer.index])
+        return printed(answer.value, decimals) == printed(before, decimals)
+    if answer.table == "gradients":
+        return float(printed(answer.value, decimals)[0]) == 0
+    return False
+
+
+def asked_columns(
+    results: Mapping[str, Any],
+    start: Mapping[str, np.ndarray],
+    question: Question,
+    decimals: int,
+) -> list[str]:
+    """The columns the question asks of a variant whose starting parameters are ``start``
+    and whose results are ``results``, in order."""
+    columns = []
+    for answer in every_answer(results):
+        if quantity(answer) not in question.ask:
+            continue
+        chosen = not question.parameters or answer.name in question.parameters
+        if answer.table in ("gradients", "updated") and not chosen:
+            continue
+        if not question.ask_given and _given(answer, start, decimals):
+            continue
+        columns.append(answer.column)
+    return columns
+
+
+def asked_answers(results: Mapping[str, Any]) -> list[Answer]:
+    """The answers a results.json's question asks, in order: its "columns"; a results.json
+    written before it said, the homework's (the loss and every updated entry)."""
+    columns = results.get("question", {}).get("columns")
+    every = every_answer(results)
+    if columns is None:
+        return [a for a in every if quantity(a) in DEFAULT_ASK]
+    wanted = set(columns)
+    return [a for a in every if a.column in wanted]
+
+
+def unasked_parts(results: Mapping[str, Any]) -> list[str]:
+    """The parts the question names that it asks nothing of (every entry given away): the
+    loss, each forward value, each chosen parameter's gradient and update. A class's draw
+    keeps only variants with none, so every student is asked the same parts."""
+    question = results["question"]
+    chosen = question["parameters"] or list(results["updated"])
+    wanted = []
+    for answer in every_answer(results):
+        if quantity(answer) in question["ask"] and (
+            answer.table == "forward" or answer.name in chosen
+        ):
+            wanted.append(answer.part)
+    asked = {part_of(column) for column in question["columns"]}
+    return [part for part in dict.fromkeys(wanted) if part not in asked]
+
+
+_COLUMN = re.compile(r"(?P<part>.+?)(?P<index>(?:_\d+)*)")
+
+
+def forward_tex(name: str, batch: bool) -> str:
+    r"""A forward value's name in results.json as TeX: a batch's arrays are capitals.
+
+    >>> forward_tex("a2", False), forward_tex("y_hat", True), forward_tex("y_smooth", False)
+    ('\\vect{a}_{2}', '\\hat{\\vect{Y}}', '\\vect{y}^{s}')
+    """
+    letter = name[0].upper() if batch else name[0]
+    if name == "y_hat":
+        return rf"\hat{{\vect{{{letter}}}}}"
+    if name == "y_smooth":
+        return rf"\vect{{{letter}}}^{{s}}"
+    return rf"\vect{{{letter}}}" + (f"_{{{name[1:]}}}" if name[1:] else "")
+
+
+def part_tex(part: str, batch: bool = False) -> str:
+    r"""A part's quantity in TeX, as the handout writes it.
+
+    >>> part_tex("loss"), part_tex("W1"), part_tex("db2")
+    ('\\mathrm{Loss}', "\\vect{W}_{1}'", '\\nabla_{\\vect{b}_{2}} \\mathrm{Loss}')
+    >>> part_tex("y_hat", batch=True)
+    '\\hat{\\vect{Y}}'
+    """
+    if part == "loss":
+        return r"\mathrm{Loss}"
+    if part[0] == GRADIENT and part[1:2] in ("W", "b") and part[2:].isdigit():
+        return rf"\nabla_{{{param_tex(part[1:])}}} \mathrm{{Loss}}"
+    if part[0] in ("W", "b") and part[1:].isdigit():
+        return f"{param_tex(part)}'"
+    return forward_tex(part, batch)
+
+
+def answer_tex(column: str, batch: bool = False) -> str:
+    r"""An answer's label in TeX, as the handout writes the quantity: the same in the
+    handout's answer sheet, the quiz and the key. Subscripts, not brackets: Canvas would
+    read ``[2]`` in a question's text as a blank's name.
+
+    >>> answer_tex("loss"), answer_tex("W1_1_2"), answer_tex("db2_3")
+    ('\\mathrm{Loss}', "(\\vect{W}_{1}')_{1,2}", '(\\nabla_{\\vect{b}_{2}} \\mathrm{Loss})_{3}')
+    >>> answer_tex("y_hat_2"), answer_tex("h2_1_3", batch=True)
+    ('(\\hat{\\vect{y}})_{2}', '(\\vect{H}_{2})_{1,3}')
+    """
+    match = _COLUMN.fullmatch(column)
+    part, index = match["part"], match["index"].lstrip("_").replace("_", ",")
+    return part_tex(part) if part == "loss" else f"({part_tex(part, batch)})_{{{index}}}"
+
+
+def _names(names: list[str], math) -> str:
+    """``["W1", "b1"]`` as "$W_1$ and $b_1$"."""
+    shown = [math(param_tex(name)) for name in names]
+    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
+
+
+def task_words(question: Question, math=lambda tex: f"${tex}$") -> str:
+    r"""What the question asks, in words, for a sentence "Compute …"; ``math`` sets a
+    formula (TeX's ``$…$`` by default, MathJax's ``\(…\)`` in a quiz).
+
+    >>> task_words(Question())
+    'the loss at the initial parameters and every parameter after the step'
+    >>> task_words(Question(ask=("gradients",), parameters=("W1", "b1")))
+    'the gradient of the loss with respect to $\\vect{W}_{1}$ and $\\vect{b}_{1}$'
+    """
+    chosen = list(question.parameters)
+    asked = []
+    if "loss" in question.ask:
+        asked.append("the loss at the initial parameters")
+    if "forward" in question.ask:
+        asked.append("every value of the forward pass")
+    if "gradients" in question.ask:
+        about = _names(chosen, math) if chosen else "every parameter"
+        asked.append(f"the gradient of the loss with respect to {about}")
+    if "updated" in question.ask:
+        asked.append((_names(chosen, math) if chosen else "every parameter") + " after the step")
+    return ", ".join(asked[:-1]) + (" and " if len(asked) > 1 else "") + asked[-1]
+
+
+def part_of(column: str) -> str:
+    """The part an answer counts for: its column without the entry's index.
+
+    >>> part_of("W1_2_3"), part_of("y_hat_1"), part_of("loss"), part_of("dW2_1_1")
+    ('W1', 'y_hat', 'loss', 'dW2')
+    """
+    return _COLUMN.fullmatch(column)["part"]

@@ -1,0 +1,132 @@
+"""What a class is asked (report/question.py, the config's [question]): no credit for copying
+the given numbers, every part asked of every variant, one order everywhere."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from instances import ROOT
+
+from orchestration.classroom import _askable
+from report.answer_key import key_columns
+from report.answer_rule import accepts
+from report.moodle import moodle_xml
+from report.question import DEFAULT_QUESTION, Question, part_of, unasked_parts
+from report.quiz import quiz_question
+from report.results import results_dict
+from report.settings import load_instance, read_instance
+from solver.draw import draw_variant
+from solver.errors import ConfigError
+from solver.network import solve
+
+CONFIGS = ("hw3", "tanh-mse", "multilabel")
+
+
+def _do_nothing(results: dict, problem) -> dict[str, float]:
+    """What a student types who computes nothing: each parameter's given value where its
+    update is asked, 0 for everything else."""
+    start = problem.params.as_dict()
+    typed = {}
+    for column in key_columns(results):
+        part = part_of(column)
+        index = (
+            tuple(int(i) - 1 for i in column.split("_")[-start[part].ndim :])
+            if part in start
+            else ()
+        )
+        typed[column] = float(start[part][index]) if part in start else 0.0
+    return typed
+
+
+def _score(results: dict, typed: dict[str, float]) -> float:
+    expected = key_columns(results)
+    decimals = results["question"]["decimals"]
+    return sum(accepts(typed[c], v, decimals) for c, v in expected.items()) / len(expected)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_copying_the_given_numbers_earns_nothing(config):
+    """Over 40 variants of each example: a response that copies the handout's parameters
+    into every box scores 0 by default; asking every entry (ask_given), as before, it
+    scored about half (the measure is real)."""
+    template, info = load_instance(ROOT / "problems" / f"{config}.toml")
+    everything = replace(info, question=replace(info.question, ask_given=True))
+    fits = functools.partial(_askable, info=info)
+    now, before = [], []
+    for key in range(1, 41):
+        problem = draw_variant(template, 2024, key, fits)
+        solution = solve(problem)
+        for scores, settings in ((now, info), (before, everything)):
+            results = results_dict(solution, info=settings)
+            scores.append(_score(results, _do_nothing(results, problem)))
+    assert max(now) == 0.0
+    assert np.mean(before) > 0.25
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_variant_is_asked_every_part_its_question_names(config):
+    """The draw keeps only variants that ask something of the loss and of every parameter."""
+    template, info = load_instance(ROOT / "problems" / f"{config}.toml")
+    fits = functools.partial(_askable, info=info)
+    for key in range(1, 21):
+        results = results_dict(solve(draw_variant(template, 7, key, fits)), info=info)
+        assert not unasked_parts(results)
+        parts = {part_of(c) for c in results["question"]["columns"]}
+        assert parts == {"loss", *template.params.as_dict()}
+
+
+def test_a_draw_that_never_fits_says_why():
+    template, info = load_instance(ROOT / "problems" / "hw3.toml")
+    with pytest.raises(ConfigError, match=r"something to ask of every part the \[question\]"):
+        draw_variant(template, 1, 1, lambda _: False)
+
+
+def test_a_question_of_gradients_only_is_what_every_export_asks(homework):
+    """ask = ["gradients"], parameters = ["W2", "b2"]: the key's columns, the quiz's fields
+    and Moodle's are the output layer's nonzero gradients, labelled ∇ as the handout."""
+    question = Question(ask=("gradients",), parameters=("W2", "b2"))
+    info = replace(load_instance(ROOT / "problems" / "hw3.toml")[1], question=question)
+    results = json.loads(json.dumps(results_dict(solve(homework), info=info)))
+    columns = list(key_columns(results))
+    assert columns and all(c.startswith(("dW2_", "db2_")) for c in columns)
+    quiz = quiz_question("variant-001", homework, results, info=info)
+    assert [c for c, _ in quiz.answers] == columns
+    assert r"\nabla_{\mathbf{b}_{2}} \mathrm{Loss})_{1}" in quiz.text_html
+    assert "the gradient of the loss with respect to" in quiz.text_html
+    xml = moodle_xml([quiz], "gradients").decode()
+    assert xml.count("{1:NUMERICAL:") == len(columns)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('ask = ["loss", "weights"]', 'question.ask: entry 2: expected one of "loss", "forward"'),
+        ('ask = ["loss", "loss"]', 'question.ask: entry 2: string "loss" is listed twice'),
+        ("ask = []", "question.ask: expected a list of quantities, got array []"),
+        ('parameters = ["W3"]', "question.parameters: no parameter W3 in this network"),
+        ('parameters = ["w1"]', "question.parameters: entry 1: expected a parameter's name"),
+        ("penalty = 1.5", "question.penalty: expected a number in [0, 1], got 1.5"),
+        ('colour = "red"', "question.colour"),
+    ],
+)
+def test_a_question_table_is_read_as_strictly_as_the_rest(tmp_path, table, message):
+    config = tmp_path / "c.toml"
+    config.write_text((ROOT / "problems" / "hw3.toml").read_text() + f"\n[question]\n{table}\n")
+    with pytest.raises(ConfigError) as caught:
+        read_instance(config)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_question_table_is_read_and_written_back(tmp_path):
+    from solver.config import problem_toml
+
+    problem, info = load_instance(ROOT / "problems" / "hw3.toml")
+    question = Question(ask=("loss", "gradients"), parameters=("b1",), penalty=0.25)
+    config = tmp_path / "c.toml"
+    config.write_text(problem_toml(problem, report=info.table(), question=question.table()))
+    assert load_instance(config)[1].question == question
+    assert DEFAULT_QUESTION.table() == {}
