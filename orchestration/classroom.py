@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from orchestration.class_key import write_key_locked
@@ -46,6 +47,8 @@ from orchestration.publish import (
 )
 from orchestration.roster import Member, select
 from orchestration.single import render_solution
+from report.answer_key import key_columns
+from report.answer_rule import printed
 from report.document import compile_templates, statement_tex
 from report.question import unasked_parts
 from report.results import results_dict, results_json
@@ -149,22 +152,66 @@ def _crashed(name: str, message: str) -> Outcome:
     return Outcome(name, error=message)
 
 
-def _askable(problem: Problem, *, info: ReportInfo) -> bool:
-    """Whether the class's question asks something of every part it names of ``problem``."""
-    return not unasked_parts(results_dict(solve_drawn(problem), info=info))
+class _Fair:
+    """The draw's rules for a class, member after member in the roster's order: every
+    variant asks something of each part its question names; none has the rounded loss or
+    ŷ of the config's own instance (the published homework, whose solution students have);
+    and, as far as the draws allow, none has another's rounded loss or rounded answers, so
+    no two students can copy. A variant that breaks one takes its stream's next draw. Whole
+    numbers give a network only so many losses (the homework's: about 170 at 4 places):
+    once a member finds none left, the members after it may share a loss."""
+
+    def __init__(self, template: Problem, info: ReportInfo):
+        self.template, self.info = template, info
+        own = results_dict(solve_drawn(template), info=info)
+        forward = own["forward"]
+        self.published = (self._printed(forward["loss"]), self._printed(forward["y_hat"]))
+        self.losses: set = set()
+        self.answers: set = set()
+        self.exhausted = False  # no distinct draw found once: the rest share, at no cost
+
+    def _printed(self, value) -> tuple:
+        return tuple(printed(float(v), self.info.decimals)[0] for v in np.ravel(value))
+
+    def _marks(self, problem: Problem) -> tuple[tuple, tuple, dict]:
+        results = results_dict(solve_drawn(problem), info=self.info)
+        answers = tuple((c, self._printed(v)) for c, v in key_columns(results).items())
+        return self._printed(results["forward"]["loss"]), answers, results
+
+    def fits(self, problem: Problem, *, distinct: bool) -> bool:
+        loss, answers, results = self._marks(problem)
+        forward = (loss, self._printed(results["forward"]["y_hat"]))
+        if unasked_parts(results) or loss == self.published[0] or forward == self.published:
+            return False
+        return not distinct or (loss not in self.losses and answers not in self.answers)
+
+    def draw(self, seed: int, key: int | str) -> Problem:
+        """Member ``key``'s instance, by these rules, and noted for the members after it."""
+        fits = functools.partial(self.fits, distinct=not self.exhausted)
+        try:
+            problem = draw_variant(self.template, seed, key, fits)
+        except ConfigError:
+            # Every draw's loss is taken: the shapes' whole numbers give only so many losses
+            # at these decimals (the homework's, some 170). Past this member, losses repeat.
+            if self.exhausted:
+                raise
+            self.exhausted = True
+            fits = functools.partial(self.fits, distinct=False)
+            problem = draw_variant(self.template, seed, key, fits)
+        loss, answers, _ = self._marks(problem)
+        self.losses.add(loss)
+        self.answers.add(answers)
+        return problem
 
 
-def _instance(
-    template: Problem, info: ReportInfo, seed: int, member: Member
-) -> tuple[Problem, ReportInfo]:
-    """The member's instance, drawn from the seed and its key, and its [report]: a numbered
-    variant's title names it, a roster's student is named under the title."""
-    problem = draw_variant(template, seed, member.key, functools.partial(_askable, info=info))
+def _member_info(info: ReportInfo, member: Member) -> ReportInfo:
+    """The member's [report]: a numbered variant's title names it, a roster's student is
+    named under the title."""
     if isinstance(member.key, int):
         info = replace(info, title=f"{info.title}, variant {member.key:03d}")
     if member.student:
         info = replace(info, student=member.student, student_id=member.student_id)
-    return problem, info
+    return info
 
 
 def build_variants(
@@ -206,9 +253,14 @@ def build_variants(
     }
     described["class"] = class_id(described)
     try:
+        fair = _Fair(template, template_info)
+        wanted = {m.name for m in chosen}
+        last = max(i for i, m in enumerate(members) if m.name in wanted)
+        drawn = [(m, fair.draw(seed, m.key)) for m in members[: last + 1]]  # a range too
         tasks = [
-            (m, *_instance(template, template_info, seed, m), f"{m.name}, {about(described)}")
-            for m in chosen
+            (m, p, _member_info(template_info, m), f"{m.name}, {about(described)}")
+            for m, p in drawn
+            if m.name in wanted
         ]
     except ConfigError as err:
         raise ConfigError(f"{config}: {err}") from None

@@ -44,6 +44,9 @@ class Activation:
     convention: str = ""  # TeX: the appendix's item on a convention it follows, if any
     # Whether solver.exact_values writes a layer of it in exact rationals (a 0/1 mask).
     exact_forms: bool = False
+    # A squashing unit: |h| past which its slope is below 1% of its largest, so that the
+    # step barely moves what feeds it (a class's draw keeps h inside it: solver.draw).
+    saturates_past: float | None = None
 
     @property
     def uses_alpha(self) -> bool:
@@ -255,6 +258,7 @@ ACTIVATIONS: dict[str, Activation] = {
     $\sigma'(h) = e^{-h} (1 + e^{-h})^{-2} = \sigma(h) \cdot \frac{e^{-h}}{1 + e^{-h}}
     = \sigma(h) \bigl(1 - \sigma(h)\bigr)$, so $\sigma'(\vect{h}) = \vect{a} \odot (1 - \vect{a})$
     with $\vect{a} = \sigma(\vect{h})$, already computed.""",
+            saturates_past=6.0,  # σ'(6) = 0.0025 = 1% of σ'(0)
         ),
         Activation(
             name="tanh",
@@ -269,6 +273,7 @@ ACTIVATIONS: dict[str, Activation] = {
             derivation=r"""$\tanh(h) = \sinh h / \cosh h$: by the quotient rule
     $\tanh'(h) = (\cosh^2 h - \sinh^2 h) / \cosh^2 h = 1 - \tanh^2 h$, so
     $\tanh'(\vect{h}) = 1 - \vect{a} \odot \vect{a}$ with $\vect{a} = \tanh(\vect{h})$.""",
+            saturates_past=3.0,  # tanh'(3) = 0.0099 = 1% of tanh'(0)
         ),
         Activation(
             name="identity",

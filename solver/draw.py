@@ -82,6 +82,21 @@ def logit_spread(problem: Problem) -> float:
     return LOSSES[problem.loss].saturation(z)
 
 
+def saturation(problem: Problem) -> float:
+    """How saturated the network is, as a share of what a variant may be: the output's
+    logit spread over MAX_SPREAD, and each squashing hidden layer's largest |h| over the
+    |h| past which its unit's slope is below 1% (tanh 3, sigmoid 6); at most 1 is kept at
+    first choice. A saturated hidden unit passes almost no gradient back: the parameters
+    before it then barely move, and one student's exercise is much easier than another's."""
+    batch = dataclasses.replace(problem, x=np.atleast_2d(problem.x), y=np.atleast_2d(problem.y))
+    forward = forward_of(batch)
+    shares = [LOSSES[problem.loss].saturation(forward.z) / MAX_SPREAD]
+    for h, name in zip(forward.hs, problem.activations, strict=True):
+        if (past := ACTIVATIONS[name].saturates_past) is not None:
+            shares.append(float(np.max(np.abs(h))) / past)
+    return max(shares)
+
+
 def draw_variants(template: Problem, count: int, seed: int) -> list[Problem]:
     """``count`` interesting instances of ``template``'s shapes, drawn from ``seed``: variants
     1..count (see draw_variant).
@@ -131,18 +146,18 @@ def _draw_one(
     label: str,
     fits: Callable[[Problem], bool],
 ) -> Problem:
-    """The first interesting draw that fits and whose softmax is not saturated; failing
-    that (large shapes rarely give one), the one with the smallest logit spread."""
+    """The first interesting draw that fits and is not saturated (:func:`saturation` at
+    most 1); failing that (large shapes rarely give one), the least saturated."""
     best, best_spread = None, math.inf
     draws = max_draws(template)
     for _ in range(draws):
         problem = _draw(template, rng)
         if not is_interesting(problem, kink):
             continue
-        spread = logit_spread(problem)
+        spread = saturation(problem)
         if spread >= best_spread or not fits(problem):  # fits() solves: asked last
             continue
-        if spread <= MAX_SPREAD:
+        if spread <= 1:
             return problem
         best, best_spread = problem, spread
     if best is None:

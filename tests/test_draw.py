@@ -96,14 +96,14 @@ def test_one_hidden_unit_cannot_be_partly_active(template):
 def test_a_numbered_variant_is_named_in_its_title_a_roster_one_by_its_student(template):
     """The [report] of a member's variant (orchestration.classroom): "…, variant 007" in the
     title, or the student's name and id under it."""
-    from orchestration.classroom import _instance
+    from orchestration.classroom import _member_info
     from orchestration.roster import Member
     from report.settings import DEFAULT_INFO
 
-    _, numbered = _instance(template, DEFAULT_INFO, 2024, Member("variant-007", 7))
+    numbered = _member_info(DEFAULT_INFO, Member("variant-007", 7))
     assert numbered.title == f"{DEFAULT_INFO.title}, variant 007" and not numbered.student
     member = Member("s1", "s1", student="Ada", student_id="s1")
-    _, named = _instance(template, DEFAULT_INFO, 2024, member)
+    named = _member_info(DEFAULT_INFO, member)
     assert named.title == DEFAULT_INFO.title and named.student == "Ada"
 
 
