@@ -147,3 +147,21 @@ def test_a_question_table_is_read_and_written_back(tmp_path):
     config.write_text(problem_toml(problem, report=info.table(), question=question.table()))
     assert load_instance(config)[1].question == question
     assert DEFAULT_QUESTION.table() == {}
+
+
+@pytest.mark.parametrize("config", ["hw3", "tanh-mse"])
+def test_the_handout_states_the_question_asked(config):
+    """The sheet's task is the [question]'s, in the homework's own wording too (hw3's
+    branch said "the updated value of the parameters" whatever was asked)."""
+    from report.document import statement_tex
+
+    problem, info = load_instance(ROOT / "problems" / f"{config}.toml")
+    asked = replace(info, question=Question(ask=("gradients",), parameters=("b2",)))
+    sheet = statement_tex(problem, "variant-001", info=asked, answers=["db2_1"])
+    task = sheet[sheet.index("\\section{Problem 2}") :]
+    assert (
+        "Your task is to compute the gradient of the loss with respect to $\\vect{b}_{2}$" in task
+    )
+    assert "updated value" not in task
+    default = statement_tex(problem, "variant-001", info=info, answers=["loss"])
+    assert "Your task is to compute the updated value of" in default
