@@ -11,7 +11,7 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
-from report.question import FORWARD, GRADIENT, asked_answers, every_answer, part_tex, task_words
+from report.question import asked_answers, every_answer, named, part_tex, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.spreadsheet import text_cell
 from solver.instance import Problem
@@ -107,18 +107,12 @@ def _key_parts(results: dict, template: Problem, info: ReportInfo) -> list[tuple
     """The key's number columns besides the loss: (header TeX, results.json table, key), the
     quantities the class's question asks, whole (the entries not asked print too)."""
     question = info.question
-    parts = []
-    if "forward" in question.ask:
-        for name in results["forward"]:
-            if name.rstrip("0123456789") in FORWARD:
-                parts.append((part_tex(name, template.batch), "forward", name))
-    for quantity in ("gradients", "updated"):
-        if quantity in question.ask:
-            for name in template.params.as_dict():
-                if not question.parameters or name in question.parameters:
-                    part = (GRADIENT if quantity == "gradients" else "") + name
-                    parts.append((part_tex(part), quantity, name))
-    return parts
+    parts = {
+        answer.part: (part_tex(answer.part, template.batch), answer.table, answer.name)
+        for answer in every_answer(results)
+        if answer.part != "loss" and named(answer, question.ask, question.parameters)
+    }
+    return list(parts.values())
 
 
 def key_context(

@@ -33,7 +33,7 @@ LMS exports read one list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +133,13 @@ def _given(answer: Answer, start: Mapping[str, np.ndarray], decimals: int) -> bo
     return False
 
 
+def named(answer: Answer, ask: Sequence[str], parameters: Sequence[str]) -> bool:
+    """Whether a question asking ``ask`` of ``parameters`` (none: all) names this answer,
+    given away or not."""
+    chosen = not parameters or answer.name in parameters
+    return quantity(answer) in ask and (answer.table == "forward" or chosen)
+
+
 def asked_columns(
     results: Mapping[str, Any],
     start: Mapping[str, np.ndarray],
@@ -143,10 +150,7 @@ def asked_columns(
     and whose results are ``results``, in order."""
     columns = []
     for answer in every_answer(results):
-        if quantity(answer) not in question.ask:
-            continue
-        chosen = not question.parameters or answer.name in question.parameters
-        if answer.table in ("gradients", "updated") and not chosen:
+        if not named(answer, question.ask, question.parameters):
             continue
         if not question.ask_given and _given(answer, start, decimals):
             continue
@@ -170,13 +174,11 @@ def unasked_parts(results: Mapping[str, Any]) -> list[str]:
     loss, each forward value, each chosen parameter's gradient and update. A class's draw
     keeps only variants with none, so every student is asked the same parts."""
     question = results["question"]
-    chosen = question["parameters"] or list(results["updated"])
-    wanted = []
-    for answer in every_answer(results):
-        if quantity(answer) in question["ask"] and (
-            answer.table == "forward" or answer.name in chosen
-        ):
-            wanted.append(answer.part)
+    wanted = [
+        answer.part
+        for answer in every_answer(results)
+        if named(answer, question["ask"], question["parameters"])
+    ]
     asked = {part_of(column) for column in question["columns"]}
     return [part for part in dict.fromkeys(wanted) if part not in asked]
 
