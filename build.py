@@ -365,14 +365,33 @@ def _key(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from orchestration.gradebook import check_grades_path, grade_class, write_grades
+    from orchestration.gradebook import (
+        check_grades_path,
+        class_report_pdf,
+        grade_class,
+        report_path,
+        write_grades,
+    )
+    from report.tex import TexError
 
     check_grades_path(args.grades, args.responses, args.class_dir)
     grades = grade_class(args.class_dir, args.responses, attempt=args.attempt)
     for note in grades.notes:
         print(f"warning: {note}", file=sys.stderr)
+    report, why = None, "no student who responded has a variant built"
+    if grades.graded is not None:
+        try:
+            report = class_report_pdf(grades.graded)
+        except TexError as err:  # the grades are what matters: written, and the reason said
+            why = str(err)
     write_grades(args.grades, grades.csv)
-    print(f"wrote {args.grades} ({count(grades.csv.count(chr(10)) - 1, 'student')})")
+    students = count(grades.csv.count(chr(10)) - 1, "student")
+    if report is None:
+        print(f"warning: the class report was not written: {why}", file=sys.stderr)
+        print(f"wrote {args.grades} ({students})")
+        return 0
+    write_grades(report_path(args.grades), report)
+    print(f"wrote {args.grades} ({students}) and its class report {report_path(args.grades)}")
     return 0
 
 

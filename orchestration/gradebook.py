@@ -35,6 +35,7 @@ from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from report.answer_rule import accepts
 from report.question import part_of
+from report.settings import ReportInfo
 from report.spreadsheet import text_cell
 from solver.errors import InputError
 from solver.reading import count, printable, read_text, shorten
@@ -51,9 +52,21 @@ class ResponsesError(InputError):
 
 
 @dataclass(frozen=True)
+class Graded:
+    """What the class report shows: how the students who responded did."""
+
+    marks: list[dict[str, bool]]  # each one's verdicts, column: right or not
+    members: int  # the class's size
+    heading: dict  # the class's config and seed
+    info: ReportInfo  # the class's [report] and [question]
+    batch: bool  # whether its forward values are a batch's matrices
+
+
+@dataclass(frozen=True)
 class Grades:
     csv: str  # grades.csv's text
     notes: list[str]  # responses left out and variants missing, one line each
+    graded: Graded | None  # None: no student who responded has a variant built
 
 
 # Minus signs a student may paste from the PDF or type on another keyboard layout.
@@ -180,6 +193,8 @@ def grade_class(
     if len(left_out) > MAX_NOTES:
         notes.append(f"{responses}: {len(left_out) - MAX_NOTES} more rows left out likewise")
     graded: list[dict] = []
+    marks: list[dict[str, bool]] = []
+    template = None  # a variant read: the class's [report], for its report
     checked_columns = False
     repeated, unread = 0, []
     for who in (w for w in named if w in answered or named[w].student):
@@ -190,11 +205,12 @@ def grade_class(
             "variant": member.name,
         }
         try:
-            results = read_variant(out, described, member).results
+            variant = read_variant(out, described, member)
         except UnfitVariant as why:
             notes.append(f"{out}/: {member.name}: {why}: not graded")
             graded.append({**row, "score": ""})
             continue
+        template, results = template or variant, variant.results
         expected = key_columns(results)
         if not checked_columns and not set(expected) & set(header):
             raise ResponsesError(
@@ -209,6 +225,8 @@ def grade_class(
         line, (verdicts, unreadable) = _chosen(scored, attempt)
         if len(scored) > 1:
             repeated += 1
+        if who in answered:
+            marks.append(verdicts)
         for column, typed in unreadable[: MAX_NOTES - len(unread)]:
             unread.append(
                 f"{responses}: row {line} ({member.name}), {column}: "
@@ -232,30 +250,69 @@ def grade_class(
     writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(graded)
-    return Grades(table.getvalue(), notes)
+    summary = None
+    if marks and template is not None:
+        heading = {"config": described["config"], "seed": described["seed"]}
+        batch = template.problem.batch
+        summary = Graded(marks, len(members), heading, template.info, batch)
+    return Grades(table.getvalue(), notes, summary)
+
+
+def class_report_pdf(graded: Graded) -> bytes:
+    """The class report's page (report.class_report), beside grades.csv.
+
+    Raises:
+        TexError: it could not be typeset.
+    """
+    from report.document import class_report_tex
+    from report.tex import compile_pdf
+
+    info, batch = graded.info, graded.batch
+    tex = class_report_tex(graded.marks, graded.members, graded.heading, batch=batch, info=info)
+    return compile_pdf(tex).pdf
+
+
+def report_path(grades: Path) -> Path:
+    """Where the class report of ``grades`` goes: beside it, named as it, ``.pdf``.
+
+    >>> report_path(Path("out/grades.csv")), report_path(Path("grades"))
+    (PosixPath('out/grades.pdf'), PosixPath('grades.pdf'))
+    """
+    return grades.with_suffix(".pdf")
 
 
 def check_grades_path(path: Path, responses: Path, out: Path) -> None:
-    """Refuse, before any work, a grades path that is no place for a new file: a folder, a
-    device, the responses themselves, or a file of the class."""
-    target = path.resolve()
+    """Refuse, before any work, a grades path that is no place for a new file (a folder, a
+    device, the responses themselves, or a file of the class), or whose class report
+    (:func:`report_path`) would go to such a place."""
     if path.name in ("", ".", ".."):
         raise OutputError(f"--out {path}: expected a file name for grades.csv")
+    if report_path(path) == path:
+        raise OutputError(
+            f"--out {path}: the class report is written beside grades.csv as a .pdf: "
+            "name the grades file .csv"
+        )
+    for target in (path, report_path(path)):
+        _check_new_file(target, f"--out {path}", responses, out)
+
+
+def _check_new_file(path: Path, flag: str, responses: Path, out: Path) -> None:
+    target = path.resolve()
     if path.exists() and not path.is_file():
-        raise OutputError(f"--out {path}: expected a file, got a folder or a device")
+        raise OutputError(f"{flag}: {path} is a folder or a device, not a file")
     if not target.parent.is_dir() or not os.access(target.parent, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {path}: cannot write in {target.parent}")
+        raise OutputError(f"{flag}: cannot write in {target.parent}")
     if responses.exists() and target == responses.resolve():
-        raise OutputError(f"--out {path}: that is the responses file")
+        raise OutputError(f"{flag}: {path} is the responses file")
     inside = out.resolve()
     ours = [inside / name for name in (CLASS, VARIANTS, HANDOUTS)]
     if target.parent == inside and target.name.startswith(("answer-key", "moodle", "canvas")):
         ours.append(target)
     if any(target == p or p in target.parents for p in ours):
-        raise OutputError(f"--out {path}: that is one of the class's own files")
+        raise OutputError(f"{flag}: {path} is one of the class's own files")
 
 
-def write_grades(path: Path, text: str) -> None:
-    """``path`` (through a symbolic link, its target) replaced by ``text`` at once: an
-    existing grades file is never half written."""
-    replace_file(path, text.encode())
+def write_grades(path: Path, content: str | bytes) -> None:
+    """``path`` (through a symbolic link, its target) replaced by ``content`` at once: an
+    existing grades file or class report is never half written."""
+    replace_file(path, content.encode() if isinstance(content, str) else content)

@@ -11,7 +11,7 @@ with this module: :func:`solution_head` is what a build asks for first, to start
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -93,6 +93,23 @@ def answer_key_tex(
     context = key_context(results, template, heading, info=info)
     context["fonts"] = _fonts(info)
     return _render("answer_key.tex.j2", context)
+
+
+def class_report_tex(
+    marks: Sequence[Mapping[str, bool]],
+    members: int,
+    heading: dict,
+    *,
+    batch: bool = False,
+    info: ReportInfo = DEFAULT_INFO,
+) -> str:
+    """The class report of a graded class: ``marks`` are the verdicts of the students who
+    responded (report.class_report)."""
+    from report.class_report import class_report_context
+
+    context = class_report_context(marks, members, heading, batch=batch, info=info)
+    context["fonts"] = _fonts(info)
+    return _render("class_report.tex.j2", context)
 
 
 def _render(name: str, context: dict) -> str:

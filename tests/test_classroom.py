@@ -345,7 +345,11 @@ def test_grading_a_class(roster_class, tmp_path, capsys):
     grades = tmp_path / "grades.csv"
     argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
     assert build.main([*argv, "--out", str(grades)]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert f"and its class report {tmp_path / 'grades.pdf'}" in out
+    report = pdftext(tmp_path / "grades.pdf")
+    assert pages(tmp_path / "grades.pdf") == 1 and "2 of 2 students" in report
+    assert f"Median score {100 * (1 + 3 / len(asked)) / 2:.0f} %" in report
     assert "row 4: no member of the class has id 'nobody'" in err
     assert "1 member answered more than once: graded each one's best attempt" in err
     rows = list(csv.DictReader(io.StringIO(grades.read_text())))
@@ -360,6 +364,29 @@ def test_grading_a_class(roster_class, tmp_path, capsys):
     for part in dict.fromkeys(part_of(c) for c in asked):
         ok = sum(part_of(c) == part for c in asked[:3])
         assert rows[1][f"{part}_ok"] == f"{ok} of {sum(part_of(c) == part for c in asked)}"
+
+
+@pytest.mark.tex
+def test_grades_are_written_when_the_class_report_cannot_be(
+    roster_class, tmp_path, capsys, monkeypatch
+):
+    """The report is typeset after grading: when TeX fails, grades.csv is still written,
+    and a warning says the report was not, and why."""
+    from orchestration import gradebook
+
+    def fail(graded):
+        raise TexError("TeX failed: no pgfplots")
+
+    monkeypatch.setattr(gradebook, "class_report_pdf", fail)
+    responses = _responses(tmp_path, "id,loss\ns1001,1\n")
+    grades = tmp_path / "grades.csv"
+    argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(grades)]) == 0
+    out, err = capsys.readouterr()
+    assert "warning: the class report was not written: TeX failed: no pgfplots\n" in err
+    assert out == f"wrote {grades} (2 students)\n"
+    assert grades.read_text().startswith("id,name,variant,score")
+    assert not (tmp_path / "grades.pdf").exists()
 
 
 @pytest.mark.tex
@@ -520,22 +547,32 @@ def _responses(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("folder", "expected a file, got a folder or a device"),
-        ("responses", "that is the responses file"),
-        ("class.json", "that is one of the class's own files"),
-        ("answer-key.csv", "that is one of the class's own files"),
+        ("folder", "folder is a folder or a device, not a file"),
+        ("responses", "responses.csv is the responses file"),
+        ("class.json", "class.json is one of the class's own files"),
+        ("answer-key.csv", "answer-key.csv is one of the class's own files"),
+        # the class report goes beside grades.csv, as grades.pdf: checked as well
+        ("report on a folder", "report.pdf is a folder or a device, not a file"),
+        ("report on the responses", "responses.pdf is the responses file"),
+        ("a pdf", "the class report is written beside grades.csv as a .pdf"),
     ],
 )
 def test_grades_never_overwrite_what_is_not_a_grades_file(
     roster_class, tmp_path, capsys, target, message
 ):
     responses = _responses(tmp_path, "id,loss\ns1001,1\n")
+    if target == "report on the responses":
+        responses = responses.rename(tmp_path / "responses.pdf")
     (tmp_path / "folder").mkdir()
+    (tmp_path / "report.pdf").mkdir()
     path = {
         "folder": tmp_path / "folder",
         "responses": responses,
         "class.json": roster_class / "class.json",
         "answer-key.csv": roster_class / "answer-key.csv",
+        "report on a folder": tmp_path / "report.csv",
+        "report on the responses": tmp_path / "responses.csv",
+        "a pdf": tmp_path / "grades.pdf",
     }[target]
     before = tree(roster_class)
     argv = ["grade", "--class", str(roster_class), "--responses", str(responses)]
@@ -543,6 +580,7 @@ def test_grades_never_overwrite_what_is_not_a_grades_file(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert tree(roster_class) == before and responses.read_text() == "id,loss\ns1001,1\n"
+    assert not (tmp_path / "grades.pdf").exists() and not (tmp_path / "report.csv").exists()
 
 
 @pytest.mark.tex
