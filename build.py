@@ -3,7 +3,8 @@
 """Solve a back-propagation homework and typeset it: a solution PDF, a class, a check.
 
 python build.py [build] [--config problems/hw3.toml] [--out build] [--no-pdf] [--prove]
-python build.py variants (--variants N | --roster CSV) --seed S --out DIR [--only A-B] [--jobs J]
+python build.py variants (--variants N | --roster CSV) --seed S --out DIR
+    [--only A-B | --shard K/N] [--jobs J]
 python build.py key DIR
 python build.py check --key DIR/variants/variant-007/results.json --answers answers.toml
 python build.py grade --class DIR --responses responses.csv --out grades.csv
@@ -122,6 +123,15 @@ def _range(text: str) -> tuple[int, int]:
     return low, high
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """An argparse type: ``K/N`` in plain digits, 1 <= K <= N."""
+    match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", text, re.ASCII)
+    shard, shards = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not 1 <= shard <= shards:
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, got {text!r}")
+    return shard, shards
+
+
 def _path(text: str) -> Path:
     """An argparse type: a path, not empty (an unset shell variable must not mean here)."""
     if not text.strip():
@@ -215,11 +225,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="J",
         help=f"build J at a time, at most {MAX_JOBS} (default: all cores)",
     )
-    variants.add_argument(
+    part = variants.add_mutually_exclusive_group()
+    part.add_argument(
         "--only",
         type=_range,
         metavar="A-B",
         help="build variants (roster rows) A..B alone, beside other ranges; then run key",
+    )
+    part.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="build the K-th of N near-equal ranges of the class alone (an array job's task: "
+        "--shard $((SLURM_ARRAY_TASK_ID + 1))/N); then run key",
     )
 
     key = commands.add_parser(
@@ -310,17 +328,24 @@ def _build(args: argparse.Namespace) -> int:
 
 def _variants(args: argparse.Namespace) -> int:
     from orchestration.classroom import build_variants
-    from orchestration.roster import numbered, read_roster
+    from orchestration.roster import numbered, read_roster, shard_range
 
     members = numbered(args.count) if args.count else read_roster(args.roster)
     jobs = args.jobs or os.cpu_count() or 1
+    only = args.only
+    if args.shard:
+        only = shard_range(*args.shard, len(members))
+        if only is None:  # an array job of more tasks than the class has members
+            shard = "/".join(map(str, args.shard))
+            print(f"--shard {shard}: nothing to build (the class has {len(members)} members)")
+            return 0
     report = build_variants(
         args.config,
         args.out,
         members,
         args.seed,
         jobs=jobs,
-        only=args.only,
+        only=only,
     )
     if report.failed:
         names = ", ".join(report.failed)
@@ -328,7 +353,7 @@ def _variants(args: argparse.Namespace) -> int:
         failed = f"{len(report.failed)} of {count(total, 'variant')} failed"
         print(f"error: {failed}: {names}", file=sys.stderr)
         return 1
-    if args.only:
+    if only:
         print(
             f"wrote {count(len(report.built), 'variant')} to {args.out}/variants/ and handouts/; "
             f"once every range is built: python build.py key {args.out}"

@@ -111,6 +111,23 @@ def _members(path: Path, rows: Iterator[list[str]]) -> list[Member]:
     return members
 
 
+def shard_range(shard: int, shards: int, size: int) -> tuple[int, int] | None:
+    """Members ``A..B`` of the ``shard``-th of ``shards`` near-equal ranges of a class of
+    ``size`` (the first ``size % shards`` one longer), so that an array job's task needs no
+    arithmetic and no clamping; None when there are more shards than members and this one
+    is empty.
+
+    >>> [shard_range(k, 3, 10) for k in (1, 2, 3)]
+    [(1, 4), (5, 7), (8, 10)]
+    >>> shard_range(3, 3, 2), shard_range(1, 1, 5)
+    (None, (1, 5))
+    """
+    length, longer = divmod(size, shards)
+    first = (shard - 1) * length + min(shard - 1, longer) + 1
+    last = first + length + (shard <= longer) - 1
+    return (first, last) if first <= last else None
+
+
 def select(members: list[Member], only: tuple[int, int] | None) -> list[Member]:
     """Members ``A..B`` (1-based, both included: variant numbers or roster rows in order)."""
     if only is None:

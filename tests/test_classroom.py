@@ -23,6 +23,7 @@ from lxml import etree
 
 import build
 from orchestration import classroom
+from orchestration.roster import shard_range
 from report.answer_rule import printed
 from report.question import part_of
 from report.results import results_json
@@ -175,12 +176,13 @@ def test_same_seed_builds_the_same_bytes(three_variants, tmp_path):
 
 @pytest.mark.tex
 def test_ranges_built_side_by_side_then_keyed_are_the_same_class(three_variants, tmp_path):
-    """Variants 1-2 and 3 built at once by two processes into one folder, then `key`: the
-    same bytes as the class built in one run."""
+    """Variants 1-2 and 3 built at once by two processes into one folder (as --only 1-2 and
+    --shard 2/2, the second of two near-equal ranges), then `key`: the same bytes as the
+    class built in one run."""
     command = [sys.executable, "build.py", "--variants", "3", "--seed", "1", "--jobs", "1"]
     runs = [
-        subprocess.Popen([*command, "--only", only, "--out", str(tmp_path)], cwd=ROOT)
-        for only in ("1-2", "3-3")
+        subprocess.Popen([*command, *part, "--out", str(tmp_path)], cwd=ROOT)
+        for part in (["--only", "1-2"], ["--shard", "2/2"])
     ]
     assert [run.wait(timeout=600) for run in runs] == [0, 0]
     assert not (tmp_path / "answer-key.csv").exists()
@@ -652,6 +654,43 @@ def test_a_range_is_plain_digits(only, capsys):
     assert exit_info.value.code == 2 and "expected A-B" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 10, 99, 100, 101])
+@pytest.mark.parametrize("shards", [1, 2, 3, 7, 100])
+def test_shards_split_a_class_into_near_equal_ranges(size, shards):
+    """The K-th of N ranges, K = 1..N: every member in exactly one, in order, their lengths
+    differing by at most one (empty ranges only when N exceeds the class)."""
+    ranges = [shard_range(k, shards, size) for k in range(1, shards + 1)]
+    built = [m for r in ranges if r for m in range(r[0], r[1] + 1)]
+    assert built == list(range(1, size + 1))
+    lengths = [r[1] - r[0] + 1 if r else 0 for r in ranges]
+    assert max(lengths) - min(lengths) <= 1
+    assert (0 in lengths) == (shards > size)
+
+
+@pytest.mark.parametrize(
+    ("part", "message"),
+    [
+        (["--shard", "0/3"], "expected K/N with 1 <= K <= N"),
+        (["--shard", "4/3"], "expected K/N with 1 <= K <= N"),
+        (["--shard", "1-3"], "expected K/N with 1 <= K <= N"),
+        (["--shard", "1/2", "--only", "1"], "not allowed with argument --shard"),
+    ],
+)
+def test_a_shard_is_k_of_n(part, message, capsys):
+    argv = ["--variants", "3", "--seed", "1", "--out", "never", *part]
+    with pytest.raises(SystemExit) as exit_info:
+        build.main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_shard_past_the_class_builds_nothing(tmp_path, capsys):
+    """An array job of more tasks than the class has members: the extra tasks succeed."""
+    argv = ["--variants", "2", "--seed", "1", "--out", str(tmp_path / "o"), "--shard", "3/3"]
+    assert build.main(argv) == 0
+    assert "--shard 3/3: nothing to build (the class has 2 members)" in capsys.readouterr().out
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_range_past_the_class_is_refused(tmp_path, capsys):
     argv = ["--variants", "3", "--seed", "1", "--out", str(tmp_path / "o"), "--only", "3-9"]
     assert build.main(argv) == 2
@@ -719,6 +758,7 @@ KILLED_BEFORE_THE_KEY = """
 import os, sys
 import build
 from orchestration import classroom
+from orchestration.roster import shard_range
 
 classroom.write_key_locked = lambda *args, **kwargs: os.kill(os.getpid(), 9)
 build.main(["variants", "-n", "2", "--seed", "2", "--jobs", "1", "--out", sys.argv[1]])
