@@ -14,6 +14,7 @@ from pylatex.utils import NoEscape
 from report.figures import layer_titles, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import equation_numbers, hidden_vector, param_tex
+from report.question import unchanged_entries
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.training_context import params_context, training_context
 from report.verification_context import verification_context
@@ -50,6 +51,33 @@ def loss_terms(y_smooth: np.ndarray, log_y_hat: np.ndarray, fmt_num) -> tuple[No
 def mean_terms(losses: np.ndarray, fmt_num) -> tuple[NoEscape, NoEscape]:
     r"""The mean (1/m)(ℓ₁ + … + ℓₘ) with its numbers written out, in two halves."""
     return _halves(rf"\frac{{1}}{{{len(losses)}}}\bigl(", [fmt_num(v) for v in losses], r"\bigr)")
+
+
+MAX_LISTED = 8  # unchanged entries of a parameter named one by one; past this, counted
+
+
+def unchanged_context(solution: Solution, decimals: int) -> list[dict]:
+    """The entries one step leaves unchanged at the printed decimals (dead units, zero
+    inputs, tiny gradients), per parameter: what a class's handout does not ask, since it
+    prints their answer already (report.question). Entries 1-based, as the key's columns."""
+    start = solution.problem.params.as_dict()
+    found = unchanged_entries(start, solution.updated.as_dict(), decimals)
+    rows = []
+    for name, entries in found.items():
+        # "(1,~2)": an entry is never broken across lines
+        shown = [",~".join(str(i + 1) for i in index) for index in entries[:MAX_LISTED]]
+        shown = [f"({e})" if "," in e else e for e in shown]
+        more = len(entries) - len(shown)
+        if len(entries) == np.size(start[name]):
+            words = "every entry"
+        elif len(entries) == 1:
+            words = f"entry {shown[0]}"
+        elif more:
+            words = f"entries {', '.join(shown)} and {more} more"
+        else:
+            words = f"entries {', '.join(shown[:-1])} and {shown[-1]}"
+        rows.append({"tex": NoEscape(param_tex(name) + "'"), "words": NoEscape(words)})
+    return rows
 
 
 def solution_context(
@@ -92,6 +120,8 @@ def solution_context(
         if info.appendix
         else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
+        "unchanged": unchanged_context(solution, info.decimals),
+        "places": info.decimals,
     }
     return context | network_context(solution, mat, fnum, info.decimals)
 

@@ -122,12 +122,38 @@ def quantity(answer: Answer) -> str:
     return "loss" if answer.part == "loss" else answer.table
 
 
+def unchanged(before: float, after: float, decimals: int) -> bool:
+    """Whether a step leaves a parameter's entry as it was, at the printed decimals.
+
+    >>> unchanged(0.5, 0.50004, 4), unchanged(0.5, 0.50006, 4)
+    (True, False)
+    """
+    return printed(after, decimals) == printed(before, decimals)
+
+
+def unchanged_entries(
+    start: Mapping[str, np.ndarray], updated: Mapping[str, np.ndarray], decimals: int
+) -> dict[str, list[tuple[int, ...]]]:
+    """Per parameter, the entries (0-based) one step leaves unchanged at ``decimals``."""
+    found = {}
+    for name, before in start.items():
+        after = np.asarray(updated[name])
+        entries = [
+            index
+            for index in np.ndindex(after.shape)
+            if unchanged(float(before[index]), float(after[index]), decimals)
+        ]
+        if entries:
+            found[name] = entries
+    return found
+
+
 def _given(answer: Answer, start: Mapping[str, np.ndarray], decimals: int) -> bool:
     """Whether the handout prints this answer already: an updated entry equal to its start
     at the printed decimals, or a gradient that prints as 0."""
     if answer.table == "updated":
         before = float(start[answer.name][answer.index])
-        return printed(answer.value, decimals) == printed(before, decimals)
+        return unchanged(before, answer.value, decimals)
     if answer.table == "gradients":
         return float(printed(answer.value, decimals)[0]) == 0
     return False

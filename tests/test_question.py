@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -165,3 +166,59 @@ def test_the_handout_states_the_question_asked(config):
     assert "updated value" not in task
     default = statement_tex(problem, "variant-001", info=info, answers=["loss"])
     assert "Your task is to compute the updated value of" in default
+
+
+@pytest.mark.tex
+def test_a_class_asked_gradients_only_exports_them_with_its_penalty(tmp_path):
+    """From the config to the LMS files through `variants` (the key): a [question] of
+    gradients with a penalty of 0.1 gives Moodle questions of those fields alone, each with
+    that penalty, and Canvas items of as many blanks."""
+    import csv
+    import zipfile
+
+    import build
+
+    config = tmp_path / "c.toml"
+    table = '[question]\nask = ["gradients"]\nparameters = ["W2", "b2"]\npenalty = 0.1\n'
+    config.write_text((ROOT / "problems" / "hw3.toml").read_text() + "\n" + table)
+    out = tmp_path / "class"
+    argv = ["variants", "--config", str(config), "--variants", "2", "--seed", "3", "--jobs", "2"]
+    assert build.main([*argv, "--out", str(out)]) == 0
+    rows = list(csv.DictReader((out / "answer-key.csv").open()))
+    columns = [c for c in rows[0] if c != "variant"]
+    assert columns and all(c.startswith(("dW2_", "db2_")) for c in columns)
+    xml = (out / "moodle.xml").read_text()
+    assert xml.count("<penalty>0.1000000</penalty>") == 2
+    assert xml.count("{1:NUMERICAL:") == sum(bool(r[c]) for r in rows for c in columns)
+    with zipfile.ZipFile(out / "canvas-qti.zip") as canvas:
+        items = "".join(
+            canvas.read(name).decode() for name in canvas.namelist() if name.endswith(".xml")
+        )
+    assert "response_dW2_1_1" in items and "response_W1" not in items
+
+
+def test_the_solution_marks_the_entries_the_step_leaves_unchanged(homework):
+    """The homework's solution still shows every updated entry, and names those a class's
+    handout does not ask (unchanged at the printed places), as the key's 1-based entries."""
+    from report.context import unchanged_context
+    from report.document import solution_tex
+
+    solution = solve(homework)
+    start, after = homework.params.as_dict(), solution.updated.as_dict()
+    expected = {
+        name: [
+            ",~".join(str(i + 1) for i in index)
+            for index in np.ndindex(before.shape)
+            if f"{before[index]:.4f}" == f"{after[name][index]:.4f}"
+        ]
+        for name, before in start.items()
+    }
+    rows = unchanged_context(solution, 4)
+    assert [row["tex"] for row in rows] == [
+        f"\\vect{{{n[0]}}}_{{{n[1:]}}}'" for n, found in expected.items() if found
+    ]
+    for row, found in zip(rows, [f for f in expected.values() if f], strict=True):
+        listed = re.findall(r"\((\d+,~\d+)\)|\b(\d+)\b", row["words"])
+        assert ["".join(match) for match in listed] == found
+    tex = solution_tex(solution, None, None)
+    assert "Unchanged by the step at 4 decimal places" in tex and rows[0]["words"] in tex
