@@ -55,7 +55,7 @@ from report.results import results_dict, results_json
 from report.settings import ReportInfo, read_instance
 from report.tex import TexError, compile_pdf, prepare
 from solver.config import problem_toml
-from solver.draw import draw_variant
+from solver.draw import TENTHS, WHOLE, draw_variant
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
 from solver.network import solve
@@ -152,14 +152,21 @@ def _crashed(name: str, message: str) -> Outcome:
     return Outcome(name, error=message)
 
 
+# Draws a member may take in whole numbers before the class moves to tenths: a small network's
+# whole numbers give only so many losses, and finding one not taken grows dear as they run
+# out. (The homework's shapes give more than enough: 1500 members, all whole, all distinct.)
+WHOLE_DRAWS = 1000
+
+
 class _Fair:
     """The draw's rules for a class, member after member in the roster's order: every
     variant asks something of each part its question names; none has the rounded loss or
     ŷ of the config's own instance (the published homework, whose solution students have);
     and, as far as the draws allow, none has another's rounded loss or rounded answers, so
     no two students can copy. A variant that breaks one takes its stream's next draw. Whole
-    numbers give a network only so many losses (the homework's: about 170 at 4 places):
-    once a member finds none left, the members after it may share a loss."""
+    numbers give a network only so many losses: once a member finds none left in
+    WHOLE_DRAWS draws, it and the members after it are drawn in tenths (a hundred times as
+    many); should those run out too, the members after it may share one."""
 
     def __init__(self, template: Problem, info: ReportInfo):
         self.template, self.info = template, info
@@ -168,7 +175,8 @@ class _Fair:
         self.published = (self._printed(forward["loss"]), self._printed(forward["y_hat"]))
         self.losses: set = set()
         self.answers: set = set()
-        self.exhausted = False  # no distinct draw found once: the rest share, at no cost
+        self.grain = WHOLE  # the numbers' grain: whole, until their losses are used up
+        self.exhausted = False  # no distinct draw found in tenths: the rest share, at no cost
         self._last: tuple = (None, None)  # the draw fits() last read, and its marks
 
     def _printed(self, value) -> tuple:
@@ -190,16 +198,19 @@ class _Fair:
     def draw(self, seed: int, key: int | str) -> Problem:
         """Member ``key``'s instance, by these rules, and noted for the members after it."""
         fits = functools.partial(self.fits, distinct=not self.exhausted)
+        draws = WHOLE_DRAWS if self.grain == WHOLE and not self.exhausted else None
         try:
-            problem = draw_variant(self.template, seed, key, fits)
+            problem = draw_variant(self.template, seed, key, fits, grain=self.grain, draws=draws)
         except ConfigError:
-            # Every draw's loss is taken: the shapes' whole numbers give only so many losses
-            # at these decimals (the homework's, some 170). Past this member, losses repeat.
             if self.exhausted:
                 raise
-            self.exhausted = True
-            fits = functools.partial(self.fits, distinct=False)
-            problem = draw_variant(self.template, seed, key, fits)
+            if self.grain == WHOLE:
+                # The whole numbers' losses are used up, or nearly (no draw of WHOLE_DRAWS
+                # fitted): from this member on, numbers are drawn in tenths.
+                self.grain = TENTHS
+            else:  # tenths used up too (a tiny network): past this member, losses repeat
+                self.exhausted = True
+            return self.draw(seed, key)
         # Mostly the last draw fits() was asked of (not when the least saturated is kept).
         seen, marks = self._last
         loss, answers, _ = marks if seen is problem else self._marks(problem)

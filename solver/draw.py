@@ -38,6 +38,10 @@ MIN_DRAWS = 100
 # Largest spread of the logits (max z − min z) for a variant to be kept at first choice: past
 # it softmax saturates (ŷ below e⁻¹⁰ ≈ 5e-5) and the numbers stop being worth computing.
 MAX_SPREAD = 10.0
+# The numbers' grain: whole numbers, as the homework's; tenths for a class that has used
+# every loss whole numbers give its network (orchestration.classroom's fair draw), so that
+# each member still has a loss of their own.
+WHOLE, TENTHS = 1, 10
 
 
 def hidden_inputs(problem: Problem) -> list[np.ndarray]:
@@ -113,11 +117,15 @@ def draw_variant(
     seed: int,
     key: int | str,
     fits: Callable[[Problem], bool] | None = None,
+    grain: int = WHOLE,
+    draws: int | None = None,
 ) -> Problem:
     """Variant ``key`` of ``template`` drawn from ``seed``: ``key`` a variant's number (1, 2,
-    …) or a student's id. Each variant has a random stream of its own (numpy's SeedSequence
-    spawn key), so it depends only on the seed and its key: variants 5..8 are the same
-    built alone or with 1..4, and a student added to a roster changes nobody else's numbers.
+    …) or a student's id; its numbers multiples of 1/``grain`` in the homework's ranges,
+    within ``draws`` draws (default :func:`max_draws`). Each variant has a random stream of
+    its own (numpy's SeedSequence spawn key), so it depends only on the seed and its key:
+    variants 5..8 are the same built alone or with 1..4, and a student added to a roster
+    changes nobody else's numbers.
     ``fits``, when given, must also hold of the draw kept (the class's question has
     something to ask of every part it names: report.question.unasked_parts).
     """
@@ -136,7 +144,9 @@ def draw_variant(
         stream = np.random.SeedSequence(seed, spawn_key=(2**32 - 1, *map(int, words)))
         label = f"student {key}"
     rng = np.random.default_rng(stream)
-    return _draw_one(template, rng, has_kink(template), label, fits or (lambda _: True))
+    draws = draws or max_draws(template)
+    fits = fits or (lambda _: True)
+    return _draw_one(template, rng, has_kink(template), label, fits, grain, draws)
 
 
 def _draw_one(
@@ -145,13 +155,14 @@ def _draw_one(
     kink: bool,
     label: str,
     fits: Callable[[Problem], bool],
+    grain: int,
+    draws: int,
 ) -> Problem:
     """The first interesting draw that fits and is not saturated (:func:`saturation` at
     most 1); failing that (large shapes rarely give one), the least saturated."""
     best, best_spread = None, math.inf
-    draws = max_draws(template)
     for _ in range(draws):
-        problem = _draw(template, rng)
+        problem = _draw(template, rng, grain)
         if not is_interesting(problem, kink):
             continue
         spread = saturation(problem)
@@ -177,11 +188,13 @@ def max_draws(template: Problem) -> int:
     return max(MIN_DRAWS, min(MAX_DRAWS, DRAW_BUDGET // max(cost, 1)))
 
 
-def _draw(template: Problem, rng: np.random.Generator) -> Problem:
-    """One candidate: new numbers in the template's shapes, everything else copied."""
+def _draw(template: Problem, rng: np.random.Generator, grain: int = WHOLE) -> Problem:
+    """One candidate: new numbers in the template's shapes (multiples of 1/``grain``),
+    everything else copied."""
 
     def ints(shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
-        return rng.integers(low, high, size=shape, endpoint=True).astype(np.float64)
+        whole = rng.integers(low * grain, high * grain, size=shape, endpoint=True)
+        return whole / grain  # float64; tenths as the nearest doubles, as a config's 0.1
 
     p = template.params
     x = ints(template.x.shape, *INPUT_RANGE)

@@ -222,3 +222,30 @@ def test_the_solution_marks_the_entries_the_step_leaves_unchanged(homework):
         assert ["".join(match) for match in listed] == found
     tex = solution_tex(solution, None, None)
     assert "Unchanged by the step at 4 decimal places" in tex and rows[0]["words"] in tex
+
+
+def test_a_class_past_its_whole_numbers_is_drawn_in_tenths(monkeypatch):
+    """When a member finds no loss left in whole numbers (here: within one draw), it and the
+    members after it are drawn in tenths, each with a loss of their own, the same every
+    time (a range draws the members before it again)."""
+    from orchestration import classroom
+    from solver.draw import TENTHS
+
+    monkeypatch.setattr(classroom, "WHOLE_DRAWS", 1)
+    template, info = load_instance(ROOT / "problems" / "hw3.toml")
+
+    def draw(count: int) -> tuple[list, _Fair]:
+        fair = _Fair(template, info)
+        return [fair.draw(7, key) for key in range(1, count + 1)], fair
+
+    drawn, fair = draw(12)
+    assert fair.grain == TENTHS and not fair.exhausted
+    whole = [bool(np.all(np.round(p.params.W1) == p.params.W1)) for p in drawn]
+    assert not whole[-1]  # once in tenths, the class stays there
+    tenths = [p for p, w in zip(drawn, whole, strict=True) if not w]
+    for problem in tenths:
+        assert np.all(np.abs(problem.params.W1 * 10 - np.round(problem.params.W1 * 10)) < 1e-9)
+    losses = {f"{solve(p).forward.loss:.4f}" for p in drawn}
+    assert len(losses) == len(drawn)
+    again, _ = draw(12)
+    assert all(np.array_equal(a.params.W1, b.params.W1) for a, b in zip(drawn, again, strict=True))
