@@ -55,7 +55,7 @@ from report.results import results_dict, results_json
 from report.settings import ReportInfo, read_instance
 from report.tex import TexError, compile_pdf, prepare
 from solver.config import problem_toml
-from solver.draw import TENTHS, WHOLE, draw_variant
+from solver.draw import TENTHS, WHOLE, draw_variant, max_draws
 from solver.errors import ConfigError, HW3Error
 from solver.instance import Problem
 from solver.network import solve
@@ -198,7 +198,9 @@ class _Fair:
     def draw(self, seed: int, key: int | str) -> Problem:
         """Member ``key``'s instance, by these rules, and noted for the members after it."""
         fits = functools.partial(self.fits, distinct=not self.exhausted)
-        draws = WHOLE_DRAWS if self.grain == WHOLE and not self.exhausted else None
+        draws = None  # the network's own budget (solver.draw.max_draws)
+        if self.grain == WHOLE and not self.exhausted:
+            draws = min(WHOLE_DRAWS, max_draws(self.template))
         try:
             problem = draw_variant(self.template, seed, key, fits, grain=self.grain, draws=draws)
         except ConfigError:

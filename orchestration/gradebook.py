@@ -34,7 +34,7 @@ from orchestration.class_record import (
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from report.answer_rule import accepts
-from report.question import part_of
+from report.question import by_part
 from report.settings import ReportInfo
 from report.spreadsheet import text_cell
 from solver.errors import InputError
@@ -233,10 +233,7 @@ def grade_class(
                 f"'{printable(shorten(typed))}' is not a number: marked wrong"
             )
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
-        parts: dict[str, list[bool]] = {}
-        for column, ok in verdicts.items():
-            parts.setdefault(part_of(column), []).append(ok)  # W1_2_3 counts for W1
-        for part, oks in parts.items():
+        for part, oks in by_part(verdicts).items():  # W1_2_3 counts for W1
             row[f"{part}_ok"] = f"{sum(oks)} of {len(oks)}"
         graded.append(row)
     if repeated:

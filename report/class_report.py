@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pylatex.utils import NoEscape
 
-from report.question import part_of, part_tex
+from report.question import by_part, part_tex
 from report.settings import DEFAULT_INFO, ReportInfo
 
 BINS = 10  # the histogram's bars: 0-10 %, …, 90-100 % (a perfect score in the last)
@@ -53,10 +53,7 @@ def part_shares(marks: Sequence[Mapping[str, bool]]) -> list[PartShare]:
     """
     tallies: dict[str, list[int]] = {}  # part: [students, whole, asked, entries]
     for verdicts in marks:
-        parts: dict[str, list[bool]] = {}
-        for column, ok in verdicts.items():
-            parts.setdefault(part_of(column), []).append(ok)
-        for part, oks in parts.items():
+        for part, oks in by_part(verdicts).items():
             tally = tallies.setdefault(part, [0, 0, 0, 0])
             tally[0] += 1
             tally[1] += all(oks)

@@ -294,3 +294,16 @@ def part_of(column: str) -> str:
     ('W1', 'y_hat', 'loss', 'dW2')
     """
     return _COLUMN.fullmatch(column)["part"]
+
+
+def by_part(verdicts: Mapping[str, bool]) -> dict[str, list[bool]]:
+    """A student's verdicts, column by column, gathered by the part each counts for, in
+    order: what grades.csv's "k of n" and the class report count.
+
+    >>> by_part({"loss": True, "W1_1_1": True, "W1_1_2": False})
+    {'loss': [True], 'W1': [True, False]}
+    """
+    parts: dict[str, list[bool]] = {}
+    for column, ok in verdicts.items():
+        parts.setdefault(part_of(column), []).append(ok)
+    return parts

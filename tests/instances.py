@@ -104,3 +104,12 @@ def assert_same_problem(a, b) -> None:
         b.activations,
         b.loss,
     )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path (the lock file is not an output)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in (".hw3.lock", ".hw3-set.json")  # bookkeeping
+    }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from instances import HOMEWORK_CONFIG, ROOT
+from instances import HOMEWORK_CONFIG, ROOT, tree
 from lxml import etree
 
 import build
@@ -46,15 +46,6 @@ def pdftext(pdf: Path, page: int | None = None) -> str:
 def pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     return int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` by its relative path (the lock file is not an output)."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (".hw3.lock", ".hw3-set.json")  # bookkeeping
-    }
 
 
 @pytest.fixture(scope="module")

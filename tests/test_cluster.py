@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from instances import ROOT
+from instances import ROOT, tree
 from slurm_cluster import missing_programs, single_node_slurm
 
 import build
@@ -41,14 +41,6 @@ def recipe(shared: Path) -> str:
         assert text in block, f"the docs' Slurm block no longer has {text!r}"
         block = block.replace(text, replacement)
     return block + 'echo "array=$array"\n'
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (".hw3.lock", ".hw3-set.json")  # bookkeeping
-    }
 
 
 def wait_for_jobs(env: dict[str, str]) -> None:
