@@ -412,6 +412,8 @@ def _grade(args: argparse.Namespace) -> int:
     write_grades(args.grades, grades.csv)
     students = count(grades.csv.count(chr(10)) - 1, "student")
     if report is None:
+        if report_path(args.grades).exists():  # left as it was, but not this grading's
+            why += f" ({report_path(args.grades)} is an earlier grading's)"
         print(f"warning: the class report was not written: {why}", file=sys.stderr)
         print(f"wrote {args.grades} ({students})")
         return 0

@@ -380,6 +380,12 @@ def test_grades_are_written_when_the_class_report_cannot_be(
     assert out == f"wrote {grades} (2 students)\n"
     assert grades.read_text().startswith("id,name,variant,score")
     assert not (tmp_path / "grades.pdf").exists()
+    # an earlier grading's report is left as it was, and said to be so, not taken for this one's
+    (tmp_path / "grades.pdf").write_bytes(b"earlier")
+    assert build.main([*argv, "--out", str(grades)]) == 0
+    err = capsys.readouterr().err
+    assert f"no pgfplots ({tmp_path / 'grades.pdf'} is an earlier grading's)\n" in err
+    assert (tmp_path / "grades.pdf").read_bytes() == b"earlier"
 
 
 @pytest.mark.tex
