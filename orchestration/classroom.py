@@ -170,7 +170,7 @@ class _Fair:
 
     def __init__(self, template: Problem, info: ReportInfo):
         self.template, self.info = template, info
-        own = results_dict(solve_drawn(template), info=info)
+        own = results_dict(solve_drawn(template), info=info, mistakes=False)
         forward = own["forward"]
         self.published = (self._printed(forward["loss"]), self._printed(forward["y_hat"]))
         self.losses: set = set()
@@ -183,7 +183,7 @@ class _Fair:
         return tuple(printed(float(v), self.info.decimals)[0] for v in np.ravel(value))
 
     def _marks(self, problem: Problem) -> tuple[tuple, tuple, dict]:
-        results = results_dict(solve_drawn(problem), info=self.info)
+        results = results_dict(solve_drawn(problem), info=self.info, mistakes=False)
         answers = tuple((c, self._printed(v)) for c, v in key_columns(results).items())
         return self._printed(results["forward"]["loss"]), answers, results
 

@@ -6,7 +6,8 @@ key.csv's (``loss``, ``W1_1_1``, …). Each entry is checked with the checker's 
 when it rounds to the value the key prints (report.answer_rule, Moodle's and Canvas's rule
 too); a blank or absent entry, or one that is not a number (read_answer says what is),
 counts as wrong. ``grades.csv`` has one row per student: id, name, variant, score (the
-fraction of entries ok) and, per parameter, the entries ok. A response naming no member of
+fraction of entries ok), the known mistakes the answers show (report.diagnosis: ids
+separated by ``;``, empty when none) and, per part, the entries ok. A response naming no member of
 the class, or repeating one, is reported and left out; every member of a roster has a row,
 with score 0 when they did not respond (and an empty score when their variant is not built).
 """
@@ -34,6 +35,7 @@ from orchestration.class_record import (
 from orchestration.publish import OutputError, replace_file
 from report.answer_key import key_columns
 from report.answer_rule import accepts
+from report.diagnosis import diagnose, mistake_ids
 from report.question import by_part
 from report.settings import ReportInfo
 from report.spreadsheet import text_cell
@@ -60,6 +62,7 @@ class Graded:
     heading: dict  # the class's config and seed
     info: ReportInfo  # the class's [report] and [question]
     batch: bool  # whether its forward values are a batch's matrices
+    mistakes: list[list[str]]  # each one's mistakes (report.diagnosis), as grades.csv's
 
 
 @dataclass(frozen=True)
@@ -115,25 +118,36 @@ def _header(responses: Path, rows: Iterator[list[str]]) -> tuple[list[str], str]
     return header, by
 
 
-def _verdicts(cells: dict[str, str], expected: dict[str, float], decimals: int):
-    """Each entry right or not, and the entries typed that are not numbers."""
-    verdicts, unreadable = {}, []
+@dataclass(frozen=True)
+class Attempt:
+    """One response row, read: its line in the file, each asked entry as a number (None:
+    blank or unreadable), right or not, and the entries typed that are not numbers."""
+
+    line: int
+    numbers: dict[str, float | None]
+    verdicts: dict[str, bool]
+    unreadable: list[tuple[str, str]]
+
+
+def _attempt(line: int, cells: dict[str, str], expected: dict[str, float], decimals: int):
+    numbers, verdicts, unreadable = {}, {}, []
     for column, value in expected.items():
         typed = cells.get(column, "")
         number = read_answer(typed)
         if typed and number is None:
             unreadable.append((column, typed))
+        numbers[column] = number
         verdicts[column] = _ok(number, value, decimals)
-    return verdicts, unreadable
+    return Attempt(line, numbers, verdicts, unreadable)
 
 
-def _chosen(scored: list, attempt: str):
+def _chosen(scored: list[Attempt], attempt: str) -> Attempt:
     """The attempt graded: the first, the last, or the best (the first of the best)."""
     if attempt == "first":
         return scored[0]
     if attempt == "last":
         return scored[-1]
-    return max(scored, key=lambda item: sum(item[1][0].values()))
+    return max(scored, key=lambda item: sum(item.verdicts.values()))
 
 
 def grade_class(
@@ -194,6 +208,7 @@ def grade_class(
         notes.append(f"{responses}: {len(left_out) - MAX_NOTES} more rows left out likewise")
     graded: list[dict] = []
     marks: list[dict[str, bool]] = []
+    mistakes: list[list[str]] = []
     template = None  # a variant read: the class's [report], for its report
     checked_columns = False
     repeated, unread = 0, []
@@ -218,21 +233,28 @@ def grade_class(
                 "(loss, W1_1_1, …)"
             )
         checked_columns = True
+        decimals = results["question"]["decimals"]
         scored = [
-            (line, _verdicts(cells, expected, results["question"]["decimals"]))
+            _attempt(line, cells, expected, decimals)
             for line, cells in answered.get(who, [(0, {})])
         ]
-        line, (verdicts, unreadable) = _chosen(scored, attempt)
+        chosen = _chosen(scored, attempt)
+        verdicts = chosen.verdicts
         if len(scored) > 1:
             repeated += 1
-        if who in answered:
-            marks.append(verdicts)
-        for column, typed in unreadable[: MAX_NOTES - len(unread)]:
+        for column, typed in chosen.unreadable[: MAX_NOTES - len(unread)]:
             unread.append(
-                f"{responses}: row {line} ({member.name}), {column}: "
+                f"{responses}: row {chosen.line} ({member.name}), {column}: "
                 f"'{printable(shorten(typed))}' is not a number: marked wrong"
             )
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
+        shown = mistake_ids(
+            diagnose(chosen.numbers, expected, results.get("mistakes", {}), decimals)
+        )
+        row["mistakes"] = ";".join(shown)
+        if who in answered:
+            marks.append(verdicts)
+            mistakes.append(shown)
         for part, oks in by_part(verdicts).items():  # W1_2_3 counts for W1
             row[f"{part}_ok"] = f"{sum(oks)} of {len(oks)}"
         graded.append(row)
@@ -251,7 +273,7 @@ def grade_class(
     if marks and template is not None:
         heading = {"config": described["config"], "seed": described["seed"]}
         batch = template.problem.batch
-        summary = Graded(marks, len(members), heading, template.info, batch)
+        summary = Graded(marks, len(members), heading, template.info, batch, mistakes)
     return Grades(table.getvalue(), notes, summary)
 
 
@@ -265,7 +287,14 @@ def class_report_pdf(graded: Graded) -> bytes:
     from report.tex import compile_pdf
 
     info, batch = graded.info, graded.batch
-    tex = class_report_tex(graded.marks, graded.members, graded.heading, batch=batch, info=info)
+    tex = class_report_tex(
+        graded.marks,
+        graded.members,
+        graded.heading,
+        batch=batch,
+        info=info,
+        mistakes=graded.mistakes,
+    )
     return compile_pdf(tex).pdf
 
 

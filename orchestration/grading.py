@@ -13,16 +13,19 @@ AnswersError: one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from report.answer_rule import accepts, half_unit, printed
-from report.question import every_answer
+from report.diagnosis import Diagnosis, diagnose
+from report.question import every_answer, part_of
 from report.results import DEFAULT_DECIMALS
 from solver.errors import InputError
+from solver.mistakes import MISTAKES, parts_of
 from solver.reading import (
     MAX_RESULTS_BYTES,
     Invalid,
@@ -49,6 +52,7 @@ class Entry:
     given: float | None
     printed: str  # the expected value as the key prints it (either, halfway between two)
     verdict: str
+    column: str | None = None  # its column (report.question), when the question asks it
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Check:
     answers: str
     decimals: int
     entries: list[Entry]
+    # What explains each wrong part (report.diagnosis); none when the key has no "mistakes".
+    diagnoses: list[Diagnosis] = field(default_factory=list)
 
     def count(self, verdict: str) -> int:
         return sum(entry.verdict == verdict for entry in self.entries)
@@ -100,6 +106,7 @@ class Key:
     tables: dict[str, dict[str, Any]]
     decimals: int
     asked: frozenset[str]
+    mistakes: dict[str, dict[str, float]] | None = None  # None: a key written before them
 
 
 def load_key(path: Path) -> Key:
@@ -111,7 +118,9 @@ def load_key(path: Path) -> Key:
     data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
     try:
         tables = _key_tables(data)
-        return Key(tables, _decimals(data), _asked(data, tables))
+        decimals = _decimals(data)
+        asked = _asked(data, tables)
+        return Key(tables, decimals, asked, _mistakes(data, asked))
     except Invalid as err:
         raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
 
@@ -145,6 +154,30 @@ def _asked(data: dict, tables: dict[str, dict[str, Any]]) -> frozenset[str]:
     if unknown is not None:
         raise Invalid(f"no entry {printable(shorten(unknown))} in this key", "question.columns")
     return frozenset(columns)
+
+
+def _mistakes(data: dict, asked: frozenset[str]) -> dict[str, dict[str, float]] | None:
+    """results.json's "mistakes" (report.results), checked: each a known mistake or a pair of
+    them, giving finite numbers to answers the question asks."""
+    if "mistakes" not in data:
+        return None
+    mistakes = data["mistakes"]
+    if not isinstance(mistakes, dict):
+        raise Invalid(f"expected a table, got {describe(mistakes)}", "mistakes")
+    for candidate, values in mistakes.items():
+        where = f"mistakes.{key_text(candidate)}"
+        if not all(one in MISTAKES for one in parts_of(candidate)):
+            raise Invalid("not a known mistake (solver.mistakes)", where)
+        if not isinstance(values, dict):
+            raise Invalid(f"expected a table, got {describe(values)}", where)
+        for column, value in values.items():
+            if column not in asked:
+                raise Invalid(f"{printable(shorten(column))} is not asked", where)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise Invalid(f"expected a number, got {describe(value)}", where)
+            if not math.isfinite(value):
+                raise Invalid("expected finite numbers", where)
+    return mistakes
 
 
 def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
@@ -306,9 +339,25 @@ def compare(key: Key, answers: dict[str, dict[str, Any]]) -> list[Entry]:
                         given=typed,
                         printed=" or ".join(printed(value, decimals)),
                         verdict=MISSING if typed is None else OK if right else WRONG,
+                        column=columns[table, name, index] if asked else None,
                     )
                 )
     return entries
+
+
+def _diagnoses(key: Key, entries: list[Entry]) -> list[Diagnosis]:
+    """What explains each wrong part asked (report.diagnosis); a part with an answer
+    missing is incomplete, not wrong, and gets none."""
+    if key.mistakes is None:
+        return []
+    asked = [entry for entry in entries if entry.column is not None]
+    typed = {entry.column: entry.given for entry in asked}
+    right = {entry.column: entry.expected for entry in asked}
+    return [
+        found
+        for found in diagnose(typed, right, key.mistakes, key.decimals)
+        if all(typed[c] is not None for c in right if part_of(c) == found.part)
+    ]
 
 
 def check(key: Path, answers: Path) -> Check:
@@ -320,7 +369,9 @@ def check(key: Path, answers: Path) -> Check:
     _require_of_its_class(key)
     expected = load_key(key)
     given = load_answers(answers, expected.tables)
-    return Check(str(key), str(answers), expected.decimals, compare(expected, given))
+    entries = compare(expected, given)
+    diagnoses = _diagnoses(expected, entries)
+    return Check(str(key), str(answers), expected.decimals, entries, diagnoses)
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -345,6 +396,15 @@ def format_check(result: Check) -> str:
         cells += [cell.rjust(width) for cell, width in zip(row[1:4], widths[1:4], strict=True)]
         return "  ".join([*cells, row[4]]).rstrip()
 
+    body = [line(row) for row in rows]
+    explained = {d.part: d for d in result.diagnoses}
+    for at in reversed(range(len(result.entries))):  # under each wrong part's last entry
+        column = result.entries[at].column
+        if column is None or part_of(column) not in explained:
+            continue
+        following = result.entries[at + 1].column if at + 1 < len(result.entries) else None
+        if following is None or part_of(following) != part_of(column):
+            body.insert(at + 1, "  -> " + explained[part_of(column)].words())
     total = len(result.entries)
     places = f"{result.decimals} decimal place" + ("" if result.decimals == 1 else "s")
     summary = f"{result.count(OK)} of {total} ok, {result.count(WRONG)} WRONG, "
@@ -358,7 +418,7 @@ def format_check(result: Check) -> str:
             "",
             line(header),
             line(tuple("-" * w for w in widths)),
-            *(line(row) for row in rows),
+            *body,
             "",
             summary,
         ]

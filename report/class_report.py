@@ -1,6 +1,7 @@
 """The class report a teacher looks at after grading: one page, the score histogram and, per
 part (the loss, each gradient or parameter asked), the share of the class that got it right,
-the part the class struggled with most named under it.
+the part the class struggled with most named under it, and how many students made each
+known mistake (report.diagnosis).
 
 Computed from the verdicts ``grade`` gave (orchestration.gradebook): one mapping a student
 who responded, column to right or not, in the answer key's order. A student who did not
@@ -74,6 +75,23 @@ def histogram(scores: Sequence[float], bins: int = BINS) -> list[int]:
     return counts
 
 
+MISTAKES_SHOWN = 8  # the most frequent mistakes named; past them, a count
+
+
+def mistake_counts(mistakes: Sequence[Sequence[str]]) -> list[tuple[str, int]]:
+    """How many students made each mistake, the most frequent first (then the catalogue's
+    order, as the ids first appear); "a|b" (either of two) counts as its own.
+
+    >>> mistake_counts([["ascent"], ["ascent", "arithmetic-slip"], []])
+    [('ascent', 2), ('arithmetic-slip', 1)]
+    """
+    counts: dict[str, int] = {}
+    for ids in mistakes:
+        for one in dict.fromkeys(ids):
+            counts[one] = counts.get(one, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.0f}"
 
@@ -85,10 +103,13 @@ def class_report_context(
     *,
     batch: bool = False,
     info: ReportInfo = DEFAULT_INFO,
+    mistakes: Sequence[Sequence[str]] = (),
 ) -> dict:
     """What class_report.tex.j2 shows: ``marks`` are the verdicts of the students who
     responded, of a class of ``members`` (``heading``: its config and seed); ``batch`` names
-    the forward values as a batch's matrices; ``info`` is the class's [report]."""
+    the forward values as a batch's matrices; ``info`` is the class's [report];
+    ``mistakes`` the mistakes each student's answers show."""
+    counts = mistake_counts(mistakes)
     scores = sorted(sum(v.values()) / len(v) for v in marks)
     shares = part_shares(marks)
     hardest = min(shares, key=lambda s: (s.whole_share, s.entry_share))
@@ -136,5 +157,7 @@ def class_report_context(
             "entries": _percent(hardest.entry_share),
         },
         "decimals": info.decimals,
+        "mistakes": [{"ids": one.split("|"), "students": n} for one, n in counts[:MISTAKES_SHOWN]],
+        "more_mistakes": len(counts[MISTAKES_SHOWN:]),
         **heading,
     }

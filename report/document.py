@@ -102,12 +102,15 @@ def class_report_tex(
     *,
     batch: bool = False,
     info: ReportInfo = DEFAULT_INFO,
+    mistakes: Sequence[Sequence[str]] = (),
 ) -> str:
     """The class report of a graded class: ``marks`` are the verdicts of the students who
-    responded (report.class_report)."""
+    responded, ``mistakes`` the mistakes each one's answers show (report.class_report)."""
     from report.class_report import class_report_context
 
-    context = class_report_context(marks, members, heading, batch=batch, info=info)
+    context = class_report_context(
+        marks, members, heading, batch=batch, info=info, mistakes=mistakes
+    )
     context["fonts"] = _fonts(info)
     return _render("class_report.tex.j2", context)
 

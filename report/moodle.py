@@ -22,6 +22,7 @@ tolerance may add ``e``), which :func:`_cloze` checks against Moodle's own NUMBE
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -36,33 +37,59 @@ from report.quiz import QuizQuestion, fill_answers
 _NUMBER = re.compile(r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)")
 
 
-def _cloze(value: float, decimals: int, width: int) -> str:
+# What a cloze answer's feedback must escape with a backslash (Moodle's docs on Embedded
+# answers): the feedback runs to the next unescaped ~ or } (ANSWER_ALTERNATIVE_FEEDBACK_REGEX).
+_CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
+
+
+def _feedback(words: str) -> str:
+    r"""A mistake's words as a cloze answer's feedback: HTML, Moodle's specials escaped.
+
+    >>> _feedback('ε/q, not "1"')
+    'ε\\/q, not \\"1\\"'
+    """
+    return _CLOZE_SPECIAL.sub(r"\\\1", html.escape(words, quote=False))
+
+
+def _cloze(
+    value: float, decimals: int, width: int, mistakes: Sequence[tuple[float, str]] = ()
+) -> str:
     """One NUMERICAL sub-question: the printed value (or both, halfway between two) with half
-    a unit of its last place as tolerance (report.answer_rule), then a wrong answer of
-    ``width`` nines, as R/exams' numwidth does: Moodle sizes the box from its longest answer,
-    so every box is as wide and none tells how long its answer is.
+    a unit of its last place as tolerance (report.answer_rule); then each value a known
+    mistake gives, as a 0 % answer with the mistake's words as feedback; then a wrong answer
+    of ``width`` nines, as R/exams' numwidth does: Moodle sizes the box from its longest
+    answer, so every box is as wide and none tells how long its answer is.
 
     >>> _cloze(-1.8930775857544484, 4, 8)
     '{1:NUMERICAL:=-1.8931:5e-05~%0%99999999:0}'
     >>> _cloze(0.125, 2, 4)
     '{1:NUMERICAL:=0.12:0.005~=0.13:0.005~%0%9999:0}'
+    >>> _cloze(1.5266, 4, 6, [(1.3266, "no-label-smoothing: You used y.")])
+    '{1:NUMERICAL:=1.5266:5e-05~%0%1.3266:5e-05#no-label-smoothing: You used y.~%0%999999:0}'
     """
     tolerance = repr(half_unit(decimals))
     answers = [f"={text}:{tolerance}" for text in printed(value, decimals)]
-    answers.append(f"%0%{'9' * width}:0")  # first match wins: a right answer comes first
-    for number in (tolerance, *printed(value, decimals)):
+    numbers = [tolerance, *printed(value, decimals)]
+    for wrong, words in mistakes:  # first match wins: a right answer comes first
+        for text in printed(wrong, decimals):
+            answers.append(f"%0%{text}:{tolerance}#{_feedback(words)}")
+            numbers.append(text)
+    answers.append(f"%0%{'9' * width}:0")
+    for number in numbers:
         if not _NUMBER.fullmatch(number):
             raise ValueError(f"{number} is not a number a Moodle cloze answer can hold")
     return "{1:NUMERICAL:" + "~".join(answers) + "}"
 
 
 def box_width(questions: Sequence[QuizQuestion]) -> int:
-    """The longest printed answer of the quiz, in characters: every box's width."""
+    """The longest printed answer of the quiz (a mistake's included), in characters: every
+    box's width."""
     return max(
         len(text)
         for question in questions
-        for _column, value in question.answers
-        for text in printed(value, question.decimals)
+        for column, value in question.answers
+        for number in (value, *(wrong for wrong, _ in question.mistakes.get(column, ())))
+        for text in printed(number, question.decimals)
     )
 
 
@@ -89,7 +116,12 @@ def _html(parent: etree._Element, tag: str, text: str) -> None:
 def _question(quiz: etree._Element, question: QuizQuestion, width: int, penalty: float) -> None:
     element = etree.SubElement(quiz, "question", type="cloze")
     etree.SubElement(etree.SubElement(element, "name"), "text").text = question.name
-    text = fill_answers(question, lambda _column, value: _cloze(value, question.decimals, width))
+    text = fill_answers(
+        question,
+        lambda column, value: _cloze(
+            value, question.decimals, width, question.mistakes.get(column, ())
+        ),
+    )
     _html(element, "questiontext", text)
     _html(element, "generalfeedback", question.feedback_html)
     # The share of the marks lost per extra try (Moodle's adaptive mode only).

@@ -17,19 +17,22 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from report.answer_key import key_columns
+from report.answer_rule import printed
+from report.diagnosis import Diagnosis
 from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
-from report.question import Question, answer_tex, forward_tex, task_words
+from report.question import Question, answer_tex, forward_tex, part_of, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
 from solver.losses import LOSSES
+from solver.mistakes import SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class QuizQuestion:
     answers: tuple[tuple[str, float], ...]  # (column, value), as report.answer_key.key_columns
     feedback_html: str
     decimals: int = 4  # the problem's report.decimals: what the text asks a student to type
+    # Per column, the wrong values known mistakes give it and what to tell a student who
+    # types one (report.diagnosis), each printing otherwise than the answer and each other.
+    mistakes: Mapping[str, tuple[tuple[float, str], ...]] = field(default_factory=dict)
 
 
 _PLACEHOLDER = re.compile(r"\{\{ANSWER:(\w+)\}\}")
@@ -345,4 +351,26 @@ def quiz_question(
         answers=answers,
         feedback_html=_feedback(problem, results, decimals),
         decimals=info.decimals,
+        mistakes=mistaken_feedback(results),
     )
+
+
+def mistaken_feedback(results: dict) -> dict[str, tuple[tuple[float, str], ...]]:
+    """Per asked column, each value a single known mistake gives it (results.json's
+    "mistakes": pairs are left out, a box would offer too many), with its words; mistakes
+    giving a value the same printing are named together ("either … or …")."""
+    decimals = results["question"]["decimals"]
+    by_column: dict[str, dict[tuple[str, ...], tuple[float, list[str]]]] = {}
+    for candidate, values in results.get("mistakes", {}).items():
+        if SEPARATOR in candidate:
+            continue
+        for column, value in values.items():
+            shown = tuple(printed(value, decimals))
+            _, ids = by_column.setdefault(column, {}).setdefault(shown, (value, []))
+            ids.append(candidate)
+    return {
+        column: tuple(
+            (value, Diagnosis(part_of(column), tuple(ids)).words()) for value, ids in found.values()
+        )
+        for column, found in by_column.items()
+    }

@@ -14,6 +14,8 @@ exactly the homework's path (m = 1, no batch axis), number for number.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +25,36 @@ from solver.instance import Params, Problem
 from solver.losses import DEFAULT as DEFAULT_LOSS
 from solver.losses import LOSSES
 from solver.solution import Backward, Forward, Solution, Step
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """The places where a known mistake (solver.mistakes) changes the computation, each a
+    function the pipeline calls instead of its own rule there; None keeps the right rule, so
+    ``Hooks()`` is the right computation. A mistake is a few of these, never a second solver.
+    """
+
+    problem: Callable | None = None  # Problem → the problem computed (a target mis-smoothed)
+    loss: Callable | None = None  # Loss → the loss given (in the wrong base)
+    # (∂Loss/∂ŷ, δ = ∂Loss/∂z, rows m) → the output error back-propagated
+    output_error: Callable | None = None
+    slope: Callable | None = None  # (activation entry, h, a, α) → the f′(h) used
+    # (W_{l+1}, ∂Loss/∂W_{l+1}) → the matrix the error goes back through to layer l
+    back_weight: Callable | None = None
+    layer_input: Callable | None = None  # (h_l, a_l) → what ∂Loss/∂W_{l+1} multiplies
+    gradient: Callable | None = None  # ∂Loss/∂W_l → the gradient given
+    step: Callable | None = None  # (name, θ, ∂Loss/∂θ) → θ′
+
+    def changed(self) -> frozenset[str]:
+        """The places these hooks change: two mistakes that change none in common combine."""
+        return frozenset(name for name, hook in vars(self).items() if hook is not None)
+
+    def __or__(self, other: Hooks) -> Hooks:
+        """Both mistakes at once (they change different places)."""
+        return replace(self, **{name: getattr(other, name) for name in other.changed()})
+
+
+RIGHT = Hooks()
 
 
 # h = W1ᵀx + b1                                   (1.1)
@@ -55,6 +87,7 @@ def forward(
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
     loss: str = DEFAULT_LOSS,
+    hooks: Hooks = RIGHT,
 ) -> Forward:
     """Feed x (d,) through the network, y (q,) the target; or rows X (m, d), Y (m, q).
 
@@ -71,6 +104,8 @@ def forward(
         outs.append(a)
     z = linear(params.weights[-1], params.biases[-1], a)  # z = W_{L+1}ᵀ a_L + b_{L+1}
     output = LOSSES[loss].forward(z, y, epsilon)  # ŷ and the loss, (1.4)–(1.5)
+    if hooks.loss is not None:
+        output["loss"] = hooks.loss(output["loss"])
     return Forward(hs=tuple(hs), activations=tuple(outs), z=z, **output)
 
 
@@ -83,6 +118,7 @@ def backward(
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
     loss: str = DEFAULT_LOSS,
+    hooks: Hooks = RIGHT,
 ) -> Backward:
     """Back-propagate from the loss to every parameter, keeping each intermediate.
 
@@ -92,29 +128,42 @@ def backward(
     m = len(_rows(x))
     names = activations or (DEFAULT,) * (params.layers - 1)
     dy_hat, dz = LOSSES[loss].gradients(fwd, y, m)  # ∂Loss/∂ŷ and δ = ∂Loss/∂z
+    if hooks.output_error is not None:
+        dz = hooks.output_error(dy_hat, dz, m)
     inputs = (x, *fwd.activations)  # a_0 = x, a_1, …, a_L
+    if hooks.layer_input is not None:
+        inputs = (x, *map(hooks.layer_input, fwd.hs, fwd.activations))
     grads_W, grads_b, das, slopes, dhs = [], [], [], [], []
     d_out = dz
     for layer in range(params.layers - 1, -1, -1):  # from the output layer back to the first
-        dW, db, d_in = linear_backward(params.weights[layer], inputs[layer], d_out)
+        W = params.weights[layer]
+        dW, db, d_in = linear_backward(W, inputs[layer], d_out)
         grads_W.insert(0, dW)
         grads_b.insert(0, db)
         if layer == 0:
             break
+        if hooks.back_weight is not None:
+            d_in = d_out @ hooks.back_weight(W, dW).T
         # δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l): through hidden layer l's activation
         h, a = fwd.hs[layer - 1], fwd.activations[layer - 1]
-        slope = ACTIVATIONS[names[layer - 1]].slope(h, a, negative_slope)
+        unit = ACTIVATIONS[names[layer - 1]]
+        if hooks.slope is None:
+            slope = unit.slope(h, a, negative_slope)
+        else:
+            slope = hooks.slope(unit, h, a, negative_slope)
         d_out = d_in * slope
         das.insert(0, d_in)
         slopes.insert(0, slope)
         dhs.insert(0, d_out)
+    if hooks.gradient is not None:
+        grads_W = [hooks.gradient(dW) for dW in grads_W]
     grads = Params(weights=grads_W, biases=grads_b)
     return Backward(
         dy_hat=dy_hat, dz=dz, das=tuple(das), slopes=tuple(slopes), dhs=tuple(dhs), grads=grads
     )
 
 
-def forward_of(problem: Problem, params: Params | None = None) -> Forward:
+def forward_of(problem: Problem, params: Params | None = None, hooks: Hooks = RIGHT) -> Forward:
     """The forward pass of ``problem``'s network and data, at ``params`` (default: its own)."""
     return forward(
         problem.params if params is None else params,
@@ -124,10 +173,13 @@ def forward_of(problem: Problem, params: Params | None = None) -> Forward:
         activations=problem.activations,
         negative_slope=problem.negative_slope,
         loss=problem.loss,
+        hooks=hooks,
     )
 
 
-def backward_of(problem: Problem, fwd: Forward, params: Params | None = None) -> Backward:
+def backward_of(
+    problem: Problem, fwd: Forward, params: Params | None = None, hooks: Hooks = RIGHT
+) -> Backward:
     """The backward pass of ``problem``'s network from its forward pass ``fwd``."""
     return backward(
         problem.params if params is None else params,
@@ -137,12 +189,17 @@ def backward_of(problem: Problem, fwd: Forward, params: Params | None = None) ->
         activations=problem.activations,
         negative_slope=problem.negative_slope,
         loss=problem.loss,
+        hooks=hooks,
     )
 
 
-def gradient_step(params: Params, grads: Params, learning_rate: float) -> Params:
+def gradient_step(
+    params: Params, grads: Params, learning_rate: float, hooks: Hooks = RIGHT
+) -> Params:
     """θ ← θ − η ∇θ Loss, for every parameter; returns new arrays."""
     gradients = grads.as_dict()
+    if hooks.step is not None:
+        return Params(**{k: hooks.step(k, v, gradients[k]) for k, v in params.as_dict().items()})
     return Params(**{k: v - learning_rate * gradients[k] for k, v in params.as_dict().items()})
 
 
@@ -200,18 +257,27 @@ def _check_finite(steps: list[Step], learning_rate: float) -> None:
     )
 
 
-def solve(problem: Problem) -> Solution:
-    """Forward pass, backward pass and the first step of gradient descent in full, then every
-    further step of the run (``problem.steps``)."""
+def first_step(problem: Problem, hooks: Hooks = RIGHT) -> tuple[Forward, Backward, Params]:
+    """The forward pass, the backward pass and the parameters after one step, in full; with
+    ``hooks``, as a student making those mistakes computes them (solver.mistakes)."""
+    if hooks.problem is not None:
+        problem = hooks.problem(problem)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported once
-        fwd = forward_of(problem)
+        fwd = forward_of(problem, hooks=hooks)
         if not _forward_finite(fwd):
             raise DivergedError(
                 "network: the forward pass overflows float64 at the given parameters "
                 "(a value past ±1.8e308): use smaller weights or inputs"
             )
-        bwd = backward_of(problem, fwd)
-        updated = gradient_step(problem.params, bwd.grads, problem.learning_rate)
+        bwd = backward_of(problem, fwd, hooks=hooks)
+        updated = gradient_step(problem.params, bwd.grads, problem.learning_rate, hooks)
+    return fwd, bwd, updated
+
+
+def solve(problem: Problem) -> Solution:
+    """Forward pass, backward pass and the first step of gradient descent in full, then every
+    further step of the run (``problem.steps``)."""
+    fwd, bwd, updated = first_step(problem)
     trajectory = _descend(problem, Step(loss=fwd.loss, params=updated))
     return Solution(
         problem=problem, forward=fwd, backward=bwd, updated=updated, trajectory=trajectory

@@ -44,13 +44,15 @@ def test_one_category_then_one_cloze_question_per_variant(config):
         assert element.findtext("hidden") == "0" and element.findtext("penalty") == "0.0000000"
 
 
-def _answers(field: str) -> list[tuple[str, str, str]]:
-    """A NUMERICAL field's answers: (mark, number, tolerance), as Moodle splits them on ~."""
+def _answers(field: str, *, feedback: bool = False) -> list[tuple[str, ...]]:
+    """A NUMERICAL field's answers: (mark, number, tolerance), and their feedback if asked,
+    as Moodle splits them on an unescaped ~ and #."""
     answers = []
-    for answer in field.split("~"):
+    for answer in re.split(r"(?<!\\)~", field):
+        answer, *words = re.split(r"(?<!\\)#", answer, maxsplit=1)
         mark, rest = ("100", answer[1:]) if answer.startswith("=") else answer[1:].split("%", 1)
         number, tolerance = rest.split(":")
-        answers.append((mark, number, tolerance))
+        answers.append((mark, number, tolerance, *words) if feedback else (mark, number, tolerance))
     return answers
 
 
@@ -63,10 +65,16 @@ def test_each_answer_is_one_numerical_field_in_key_order_printed_value_and_half_
         assert "{{ANSWER" not in text
         fields = FIELD.findall(text)
         assert len(fields) == len(SUBQUESTION.findall(text)) == len(question.answers)
-        for field, (_column, answer) in zip(fields, question.answers, strict=True):
-            *right, filler = _answers(field)
+        for field, (column, answer) in zip(fields, question.answers, strict=True):
+            *right_and_mistaken, filler = _answers(field)
             tolerance = repr(half_unit(question.decimals))
-            assert right == [("100", p, tolerance) for p in printed(answer, question.decimals)]
+            right = [("100", p, tolerance) for p in printed(answer, question.decimals)]
+            mistaken = [
+                ("0", p, tolerance)
+                for value, _words in question.mistakes.get(column, ())
+                for p in printed(value, question.decimals)
+            ]
+            assert right_and_mistaken == right + mistaken
             assert filler[0] == "0" and filler[2] == "0" and set(filler[1]) == {"9"}
         # The fields stand where the placeholders stood: the text around them is unchanged.
         assert FIELD.sub("", text) == re.sub(r"\{\{ANSWER:\w+\}\}", "", question.text_html)
@@ -77,9 +85,16 @@ def test_no_box_tells_how_long_its_answer_is():
     the quiz has one of the same length, the filler, however short its own answer is."""
     qs = questions("hw3", 5)
     text = "".join(e.findtext("questiontext/text") for e in _parse(moodle_xml(qs, "HW3"))[1:])
-    sizes = {max(len(number) for _, number, _ in _answers(f)) for f in FIELD.findall(text)}
+    sizes = {max(len(answer[1]) for answer in _answers(f)) for f in FIELD.findall(text)}
     answers = {len(p) for q in qs for _, v in q.answers for p in printed(v, q.decimals)}
-    assert len(answers) > 1 and sizes == {max(answers)}
+    mistaken = {
+        len(p)
+        for q in qs
+        for wrong in q.mistakes.values()
+        for value, _ in wrong
+        for p in printed(value, q.decimals)
+    }
+    assert len(answers) > 1 and sizes == {max(answers | mistaken)}
 
 
 def test_the_penalty_is_the_callers_and_a_share():
