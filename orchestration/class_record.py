@@ -17,14 +17,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.grading import checked_mistakes
 from orchestration.publish import OutputError, remove_leftovers, replace_file
 from orchestration.roster import SAFE_NAME, Member
-from report.results import results_json
+from report.results import results_json, same_but_mistakes
 from report.settings import ReportInfo, load_instance
 from solver.errors import HW3Error, InputError, VerificationError
 from solver.instance import Problem
 from solver.network import solve
-from solver.reading import load_json
+from solver.reading import Invalid, load_json
 from solver.verification import checked
 
 HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
@@ -172,11 +173,15 @@ class Variant:
     results: dict
 
 
-def read_variant(out: Path, described: dict, member: Member) -> Variant:
+def read_variant(
+    out: Path, described: dict, member: Member, *, all_mistakes: bool = True
+) -> Variant:
     """A member's built variant, checked: its folder holds its three files, its config.toml
     says it was drawn for this class, and its results.json is exactly the solution of that
     config (a variant of another class, left by an interrupted run, or a file edited or
     truncated since, is not taken), checked again by central differences and in 50 digits.
+    Unless ``all_mistakes``, its "mistakes" table is only read, not computed again (about a
+    hundred solver runs): ``grade`` checks the mistakes it names (orchestration.gradebook).
 
     Raises:
         UnfitVariant: saying why not.
@@ -192,12 +197,21 @@ def read_variant(out: Path, described: dict, member: Member) -> Variant:
             raise UnfitVariant("a variant of another class")
         problem, info = load_instance(config)
         solution = solve(problem)
-        expected = results_json(solution, info=info)
-        if (folder / "results.json").read_text(encoding="utf-8") != expected:
+        text = (folder / "results.json").read_text(encoding="utf-8")
+        if all_mistakes:
+            same = text == results_json(solution, info=info)
+        else:
+            same = same_but_mistakes(text, solution, info)
+        if not same:
             raise UnfitVariant("its results.json is not its config's solution")
+        results = json.loads(text)
+        if not all_mistakes:
+            checked_mistakes(results, frozenset(results["question"]["columns"]))
         checked(solution)  # the solver's numbers, checked again before they go into a key
     except VerificationError as err:
         raise VerificationError(f"{folder}: {err}") from None
-    except (OSError, UnicodeDecodeError, HW3Error):
+    except Invalid:
+        raise UnfitVariant("its results.json's mistakes are malformed") from None
+    except (OSError, UnicodeDecodeError, ValueError, HW3Error):
         raise UnfitVariant("unreadable") from None
-    return Variant(problem, info, json.loads(expected))
+    return Variant(problem, info, results)

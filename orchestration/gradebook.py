@@ -28,6 +28,7 @@ from orchestration.class_record import (
     HANDOUTS,
     VARIANTS,
     UnfitVariant,
+    Variant,
     read_class,
     read_variant,
     require_current_key,
@@ -37,6 +38,7 @@ from report.answer_key import key_columns
 from report.answer_rule import accepts
 from report.diagnosis import diagnose, mistake_ids
 from report.question import by_part
+from report.results import mistaken_answers
 from report.settings import ReportInfo
 from report.spreadsheet import text_cell
 from solver.errors import InputError
@@ -141,6 +143,16 @@ def _attempt(line: int, cells: dict[str, str], expected: dict[str, float], decim
     return Attempt(line, numbers, verdicts, unreadable)
 
 
+def _confirmed(variant: Variant, named: set[str]) -> bool:
+    """Whether the mistakes a diagnosis names give the values the variant's results.json says
+    (read_variant read its "mistakes" unchecked: checking the few named is cheap)."""
+    if not named:
+        return True
+    stored = variant.results["mistakes"]
+    computed = mistaken_answers(variant.problem, variant.results, only=named)
+    return all(computed.get(candidate) == stored[candidate] for candidate in named)
+
+
 def _chosen(scored: list[Attempt], attempt: str) -> Attempt:
     """The attempt graded: the first, the last, or the best (the first of the best)."""
     if attempt == "first":
@@ -220,7 +232,7 @@ def grade_class(
             "variant": member.name,
         }
         try:
-            variant = read_variant(out, described, member)
+            variant = read_variant(out, described, member, all_mistakes=False)
         except UnfitVariant as why:
             notes.append(f"{out}/: {member.name}: {why}: not graded")
             graded.append({**row, "score": ""})
@@ -248,9 +260,14 @@ def grade_class(
                 f"'{printable(shorten(typed))}' is not a number: marked wrong"
             )
         row["score"] = f"{sum(verdicts.values()) / len(verdicts):.4f}"
-        shown = mistake_ids(
-            diagnose(chosen.numbers, expected, results.get("mistakes", {}), decimals)
-        )
+        diagnoses = diagnose(chosen.numbers, expected, results.get("mistakes", {}), decimals)
+        if not _confirmed(variant, {c for d in diagnoses for c in d.mistakes}):
+            notes.append(
+                f"{out}/: {member.name}: its results.json's mistakes are not its config's "
+                "(edited since?): no mistake named"
+            )
+            diagnoses = []
+        shown = mistake_ids(diagnoses)
         row["mistakes"] = ";".join(shown)
         if who in answered:
             marks.append(verdicts)

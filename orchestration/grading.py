@@ -120,7 +120,7 @@ def load_key(path: Path) -> Key:
         tables = _key_tables(data)
         decimals = _decimals(data)
         asked = _asked(data, tables)
-        return Key(tables, decimals, asked, _mistakes(data, asked))
+        return Key(tables, decimals, asked, checked_mistakes(data, asked))
     except Invalid as err:
         raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
 
@@ -156,7 +156,7 @@ def _asked(data: dict, tables: dict[str, dict[str, Any]]) -> frozenset[str]:
     return frozenset(columns)
 
 
-def _mistakes(data: dict, asked: frozenset[str]) -> dict[str, dict[str, float]] | None:
+def checked_mistakes(data: dict, asked: frozenset[str]) -> dict[str, dict[str, float]] | None:
     """results.json's "mistakes" (report.results), checked: each a known mistake or a pair of
     them, giving finite numbers to answers the question asks."""
     if "mistakes" not in data:

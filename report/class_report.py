@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from pylatex.utils import NoEscape
 
@@ -75,7 +76,7 @@ def histogram(scores: Sequence[float], bins: int = BINS) -> list[int]:
     return counts
 
 
-MISTAKES_SHOWN = 8  # the most frequent mistakes named; past them, a count
+MISTAKES_SHOWN = 6  # the most frequent mistakes named (three rows of two); past them, a count
 
 
 def mistake_counts(mistakes: Sequence[Sequence[str]]) -> list[tuple[str, int]]:
@@ -110,6 +111,7 @@ def class_report_context(
     the forward values as a batch's matrices; ``info`` is the class's [report];
     ``mistakes`` the mistakes each student's answers show."""
     counts = mistake_counts(mistakes)
+    shown = [{"ids": one.split("|"), "students": n} for one, n in counts[:MISTAKES_SHOWN]]
     scores = sorted(sum(v.values()) / len(v) for v in marks)
     shares = part_shares(marks)
     hardest = min(shares, key=lambda s: (s.whole_share, s.entry_share))
@@ -128,7 +130,9 @@ def class_report_context(
     half = -(-len(parts) // 2)
     columns = [parts] if len(parts) <= ONE_CHART else [parts[:half], parts[half:]]
     bins = histogram(scores)
-    step = -(-max(bins) // 6)  # at most 6 ticks of whole students, room above for a label
+    height = 6.5 if len(columns[0]) <= 8 else 3.4 if counts else 4.5  # cm
+    # at most 6 ticks of whole students (3 on a low chart), room above for a label
+    step = -(-max(bins) // (6 if height > 4 else 3))
     title = f"Class report: {info.course}"
     return {
         "report": {"title": title, "author": info.author, "date": info.date},
@@ -147,7 +151,9 @@ def class_report_context(
         # a part's row in the chart, in cm, so that the page holds it under the histogram:
         # one chart up to 20 parts, two side by side past that (31 at most: 4 hidden layers,
         # every quantity asked)
-        "slot": round(min(0.9, 8.5 / len(columns[0])), 3),
+        # (8 cm of them beside a table of mistakes, under a lower histogram)
+        "slot": round(min(0.9, (8.0 if counts else 8.5) / len(columns[0])), 3),
+        "histogram": height,
         "parts": parts,
         "columns": columns,
         "hardest": {
@@ -157,7 +163,11 @@ def class_report_context(
             "entries": _percent(hardest.entry_share),
         },
         "decimals": info.decimals,
-        "mistakes": [{"ids": one.split("|"), "students": n} for one, n in counts[:MISTAKES_SHOWN]],
+        "mistakes": shown,
+        # in two columns, read down: the most frequent first
+        "mistake_rows": list(
+            zip_longest(shown[: -(-len(shown) // 2)], shown[-(-len(shown) // 2) :])
+        ),
         "more_mistakes": len(counts[MISTAKES_SHOWN:]),
         **heading,
     }

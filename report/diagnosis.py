@@ -119,5 +119,16 @@ def diagnose(
 
 
 def mistake_ids(diagnoses: list[Diagnosis]) -> list[str]:
-    """The distinct mistakes a response shows, in order: grades.csv's "mistakes"."""
-    return list(dict.fromkeys(one for d in diagnoses for one in d.ids()))
+    """The distinct mistakes a response shows, in order: grades.csv's "mistakes". An
+    either-or whose one alternative another part names for certain is that one, said once.
+
+    >>> mistake_ids([Diagnosis("loss", ("ascent",)), Diagnosis("W1", ("ascent", "log-base-10"))])
+    ['ascent']
+    """
+    certain = {one for d in diagnoses if len(d.mistakes) == 1 for one in parts_of(d.mistakes[0])}
+    shown = [
+        d
+        for d in diagnoses
+        if len(d.mistakes) < 2 or not any(set(parts_of(c)) <= certain for c in d.mistakes)
+    ]
+    return list(dict.fromkeys(one for d in shown for one in d.ids()))

@@ -14,6 +14,7 @@ them) that changes an asked answer, the answers it changes and the values it giv
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 import numpy as np
 
@@ -109,7 +110,9 @@ def _as_printed(value: float, decimals: int) -> float:
     return float(shown[0]) if len(shown) == 1 else value
 
 
-def mistaken_answers(problem: Problem, results: dict) -> dict[str, dict[str, float]]:
+def mistaken_answers(
+    problem: Problem, results: dict, only: Collection[str] | None = None
+) -> dict[str, dict[str, float]]:
     """For each known mistake that can happen in ``problem``, and each pair of them
     (solver.mistakes), the asked answers it gets wrong, column by column, with the value a
     student making it writes, as the key prints it. Only whole parts are kept (report.
@@ -117,7 +120,9 @@ def mistaken_answers(problem: Problem, results: dict) -> dict[str, dict[str, flo
     it that the mistake gets wrong. A pair keeps only the parts its two mistakes change
     together (where it differs from each alone); a candidate whose numbers overflow, or that
     changes no part, is left out. Singles come first; the candidates stop at the first that
-    would take the answers kept past :data:`MISTAKEN_ANSWERS`.
+    would take the answers kept past :data:`MISTAKEN_ANSWERS`. With ``only``, those candidates
+    alone are computed (and a pair's two mistakes, which it is weighed against): grading
+    checks the ones it names against the table it read, without computing them all.
     """
     decimals = results["question"]["decimals"]
     asked = asked_answers(results)
@@ -133,7 +138,10 @@ def mistaken_answers(problem: Problem, results: dict) -> dict[str, dict[str, flo
     found: dict[str, dict[str, float]] = {}
     shown: dict[str, dict[str, tuple]] = {}  # per candidate, per part: its printed answers
     stored = 0
+    needed = None if only is None else {c for one in only for c in (one, *parts_of(one))}
     for candidate, hooks in candidates(problem):
+        if needed is not None and candidate not in needed:
+            continue
         try:
             with np.errstate(all="ignore"):
                 arrays = _arrays(*_first_step(problem, hooks))
@@ -170,7 +178,19 @@ def _first_step(problem: Problem, hooks) -> tuple:
     return fwd, bwd.grads, updated
 
 
-def results_json(solution: Solution, *, info: ReportInfo = DEFAULT_INFO) -> str:
-    """The JSON text; floats are written with repr, so they read back bit for bit."""
-    text = json.dumps(results_dict(solution, info=info), indent=2, allow_nan=False)
+def results_json(
+    solution: Solution, *, info: ReportInfo = DEFAULT_INFO, mistakes: bool = True
+) -> str:
+    """The JSON text; floats are written with repr, so they read back bit for bit. Without
+    ``mistakes``, it is the text before the "mistakes" table (its last): a results.json's
+    text starts with it, but for its closing brace (:func:`same_but_mistakes`)."""
+    results = results_dict(solution, info=info, mistakes=mistakes)
+    text = json.dumps(results, indent=2, allow_nan=False)
     return text + "\n"
+
+
+def same_but_mistakes(text: str, solution: Solution, info: ReportInfo) -> bool:
+    """Whether ``text`` is the results.json of ``solution`` in all but its "mistakes" table
+    (grading checks the mistakes it names alone: :func:`mistaken_answers`'s ``only``)."""
+    start = results_json(solution, info=info, mistakes=False).removesuffix("\n}\n")
+    return text.startswith(start + ',\n  "mistakes": {') and text.endswith("}\n}\n")

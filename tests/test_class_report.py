@@ -8,9 +8,17 @@ import subprocess
 
 import pytest
 
-from report.class_report import class_report_context, histogram, part_shares
+from report.class_report import (
+    MISTAKES_SHOWN,
+    class_report_context,
+    histogram,
+    mistake_counts,
+    part_shares,
+)
+from report.diagnosis import SLIP
 from report.document import class_report_tex
 from report.tex import compile_pdf
+from solver.mistakes import MISTAKES
 
 HEADING = {"config": "hw3.toml", "seed": 7}
 
@@ -62,12 +70,19 @@ def test_the_report_is_one_page_whatever_the_parts(tmp_path, parts):
     (31 parts: two charts side by side), each part's name and share on it."""
     rng = random.Random(parts)
     marks = [{c: rng.random() < 0.7 for c in _columns(parts)} for _ in range(40)]
+    known = [*MISTAKES, SLIP, "ascent|error-sign-reversed"]
+    mistakes = [rng.sample(known, rng.randrange(4)) for _ in marks]  # many, named longest
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(compile_pdf(class_report_tex(marks, 45, HEADING)).pdf)
+    pdf.write_bytes(compile_pdf(class_report_tex(marks, 45, HEADING, mistakes=mistakes)).pdf)
     info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\n", info), info
     text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
     assert "40 of 45 students" in text and "The class struggled most with" in text
+    layout = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True)
+    flat = " ".join(layout.stdout.split())  # the table's rows, each on its line
+    assert "Known mistakes, by the students who made each" in flat
+    for one, students in mistake_counts(mistakes)[:MISTAKES_SHOWN]:
+        assert f"{students} {one.replace('|', ' or ')}" in flat
     context = class_report_context(marks, 45, HEADING)
     assert context["slot"] >= 0.4  # cm a part's row (11 pt): its name in \small (10 pt) fits
     shares = context["parts"]

@@ -127,3 +127,24 @@ def test_hostile_and_non_ascii_user_text_stays_text():
 def test_same_input_same_bytes():
     first = moodle_xml(questions("tanh-mse"), "HW3")
     assert moodle_xml(questions("tanh-mse"), "HW3") == first
+
+
+def test_a_field_answers_each_known_mistake_with_its_sentence():
+    """After the right answer, each value a single known mistake gives the field (and that
+    prints otherwise) is a 0 % answer whose feedback is the mistake's sentence, Moodle's
+    specials escaped; mistakes giving one value share an answer ("either … or")."""
+    (question,) = questions("hw3", 1)
+    quiz = _parse(moodle_xml([question], "HW3"))
+    text = quiz.findall("question")[1].findtext("questiontext/text")
+    fields = dict(zip((c for c, _ in question.answers), FIELD.findall(text), strict=True))
+    loss = _answers(fields["loss"], feedback=True)
+    assert loss[0][0] == "100"
+    feedback = {answer[3]: answer[1] for answer in loss[1:-1]}
+    smoothing = next(w for w in feedback if w.startswith("no-label-smoothing: "))
+    assert "ε\\/q" in smoothing  # a / would end nothing, but Moodle's docs escape it
+    shown = {value for value, _ in question.mistakes["loss"]}
+    assert {float(v) for v in feedback.values()} == {float(printed(v, 4)[0]) for v in shown}
+    updated = [a for c, f in fields.items() if c != "loss" for a in _answers(f, feedback=True)]
+    assert any(a[3].startswith("either ascent or error-sign-reversed: ") for a in updated[1:])
+    for answer in (a for a in loss + updated if a[0] == "0" and len(a) > 3):
+        assert not re.search(r"(?<!\\)[~}#]", answer[3])  # nothing ends the feedback early
