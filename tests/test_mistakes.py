@@ -329,3 +329,18 @@ def test_hooks_left_alone_are_the_right_computation():
     assert fwd.loss == solution.forward.loss
     for name, value in updated.as_dict().items():
         assert np.array_equal(value, solution.updated.as_dict()[name])
+
+
+def test_grade_names_a_mistake_only_when_the_variant_gives_its_numbers():
+    """grade reads a variant's "mistakes" unchecked and computes again those a diagnosis
+    names: an edited value is caught, and nothing is named from it."""
+    from orchestration.class_record import Variant
+    from orchestration.gradebook import _confirmed
+
+    problem, info = _instance("hw3")
+    results = results_dict(solve(problem), info=info)
+    variant = Variant(problem, info, results)
+    assert _confirmed(variant, {"ascent", "no-label-smoothing+ascent"})
+    results["mistakes"]["ascent"] = {c: v + 1 for c, v in results["mistakes"]["ascent"].items()}
+    assert not _confirmed(variant, {"ascent"})
+    assert _confirmed(variant, {"log-base-10"})  # the others are still its own
