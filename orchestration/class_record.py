@@ -17,9 +17,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.grading import checked_mistakes
 from orchestration.publish import OutputError, remove_leftovers, replace_file
 from orchestration.roster import SAFE_NAME, Member
+from report.diagnosis import checked_mistakes
 from report.results import results_json, same_but_mistakes
 from report.settings import ReportInfo, load_instance
 from solver.errors import HW3Error, InputError, VerificationError

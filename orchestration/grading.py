@@ -13,7 +13,6 @@ AnswersError: one line.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,10 @@ from typing import Any
 import numpy as np
 
 from report.answer_rule import accepts, half_unit, printed
-from report.diagnosis import Diagnosis, diagnose
+from report.diagnosis import Diagnosis, checked_mistakes, diagnose
 from report.question import every_answer, part_of
 from report.results import DEFAULT_DECIMALS
 from solver.errors import InputError
-from solver.mistakes import MISTAKES, parts_of
 from solver.reading import (
     MAX_RESULTS_BYTES,
     Invalid,
@@ -154,30 +152,6 @@ def _asked(data: dict, tables: dict[str, dict[str, Any]]) -> frozenset[str]:
     if unknown is not None:
         raise Invalid(f"no entry {printable(shorten(unknown))} in this key", "question.columns")
     return frozenset(columns)
-
-
-def checked_mistakes(data: dict, asked: frozenset[str]) -> dict[str, dict[str, float]] | None:
-    """results.json's "mistakes" (report.results), checked: each a known mistake or a pair of
-    them, giving finite numbers to answers the question asks."""
-    if "mistakes" not in data:
-        return None
-    mistakes = data["mistakes"]
-    if not isinstance(mistakes, dict):
-        raise Invalid(f"expected a table, got {describe(mistakes)}", "mistakes")
-    for candidate, values in mistakes.items():
-        where = f"mistakes.{key_text(candidate)}"
-        if not all(one in MISTAKES for one in parts_of(candidate)):
-            raise Invalid("not a known mistake (solver.mistakes)", where)
-        if not isinstance(values, dict):
-            raise Invalid(f"expected a table, got {describe(values)}", where)
-        for column, value in values.items():
-            if column not in asked:
-                raise Invalid(f"{printable(shorten(column))} is not asked", where)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise Invalid(f"expected a number, got {describe(value)}", where)
-            if not math.isfinite(value):
-                raise Invalid("expected finite numbers", where)
-    return mistakes
 
 
 def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
@@ -396,15 +370,14 @@ def format_check(result: Check) -> str:
         cells += [cell.rjust(width) for cell, width in zip(row[1:4], widths[1:4], strict=True)]
         return "  ".join([*cells, row[4]]).rstrip()
 
-    body = [line(row) for row in rows]
     explained = {d.part: d for d in result.diagnoses}
-    for at in reversed(range(len(result.entries))):  # under each wrong part's last entry
-        column = result.entries[at].column
-        if column is None or part_of(column) not in explained:
-            continue
-        following = result.entries[at + 1].column if at + 1 < len(result.entries) else None
-        if following is None or part_of(following) != part_of(column):
-            body.insert(at + 1, "  -> " + explained[part_of(column)].words())
+    parts = [None if e.column is None else part_of(e.column) for e in result.entries]
+    body = []
+    for at, row in enumerate(rows):
+        body.append(line(row))
+        part = parts[at]
+        if part in explained and parts[at + 1 : at + 2] != [part]:  # the part's last entry
+            body.append("  -> " + explained[part].words())
     total = len(result.entries)
     places = f"{result.decimals} decimal place" + ("" if result.decimals == 1 else "s")
     summary = f"{result.count(OK)} of {total} ok, {result.count(WRONG)} WRONG, "

@@ -9,17 +9,20 @@ that are wrong are the mistake's, and the ones that are right are ones it leaves
 single mistake is named before any pair; several that give the same numbers are named
 together ("either … or …"). A part none explains, with a single wrong answer among right
 ones, is an arithmetic slip; otherwise no known mistake is named. A blank answer is never
-explained: a part with one gets no diagnosis.
+explained: a part with one gets no diagnosis. :func:`checked_mistakes` reads the table as
+strictly as a config.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from report.answer_rule import accepts
 from report.question import part_of
 from solver.mistakes import MISTAKES, SEPARATOR, parts_of
+from solver.reading import Invalid, describe, key_text, printable, shorten
 
 SLIP = "arithmetic-slip"
 SLIP_SENTENCE = "One answer of this part is off while the others are right: an arithmetic slip."
@@ -62,6 +65,30 @@ class Diagnosis:
             for candidate in self.mistakes
         ]
         return f"{ids}: " + " Or: ".join(sentences)
+
+
+def checked_mistakes(data: dict, asked: frozenset[str]) -> dict[str, dict[str, float]] | None:
+    """results.json's "mistakes" (report.results), checked: each a known mistake or a pair of
+    them, giving finite numbers to answers the question asks."""
+    if "mistakes" not in data:
+        return None
+    mistakes = data["mistakes"]
+    if not isinstance(mistakes, dict):
+        raise Invalid(f"expected a table, got {describe(mistakes)}", "mistakes")
+    for candidate, values in mistakes.items():
+        where = f"mistakes.{key_text(candidate)}"
+        if not all(one in MISTAKES for one in parts_of(candidate)):
+            raise Invalid("not a known mistake (solver.mistakes)", where)
+        if not isinstance(values, dict):
+            raise Invalid(f"expected a table, got {describe(values)}", where)
+        for column, value in values.items():
+            if column not in asked:
+                raise Invalid(f"{printable(shorten(column))} is not asked", where)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise Invalid(f"expected a number, got {describe(value)}", where)
+            if not math.isfinite(value):
+                raise Invalid("expected finite numbers", where)
+    return mistakes
 
 
 def _explains(

@@ -128,7 +128,8 @@ def mistaken_answers(
     asked = asked_answers(results)
     right = np.array([a.value for a in asked])
     parts = [part_of(a.column) for a in asked]
-    where: dict[tuple[str, str], list[int]] = {}  # each array's asked entries, flat
+    # each array's asked entries, flat (asked_answers lists them array by array, in order)
+    where: dict[tuple[str, str], list[int]] = {}
     shapes = {}
     for a in asked:
         if (a.table, a.name) not in shapes:
@@ -144,7 +145,8 @@ def mistaken_answers(
             continue
         try:
             with np.errstate(all="ignore"):
-                arrays = _arrays(*_first_step(problem, hooks))
+                fwd, bwd, updated = first_step(problem, hooks)
+            arrays = _arrays(fwd, bwd.grads, updated)
         except DivergedError:
             continue
         values = np.concatenate(
@@ -171,11 +173,6 @@ def mistaken_answers(
             shown[candidate] = {part: tuple(answers.items()) for part, answers in kept.items()}
             found[candidate] = {c: v for answers in kept.values() for c, v in answers.items()}
     return found
-
-
-def _first_step(problem: Problem, hooks) -> tuple:
-    fwd, bwd, updated = first_step(problem, hooks)
-    return fwd, bwd.grads, updated
 
 
 def results_json(

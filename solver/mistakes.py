@@ -24,6 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
+from solver.activations import DEFAULT
 from solver.instance import Problem
 from solver.network import Hooks
 
@@ -71,8 +72,6 @@ def _uses(*names: str) -> Callable[[Problem], bool]:
 
 
 def _activations(problem: Problem) -> tuple[str, ...]:
-    from solver.activations import DEFAULT
-
     return problem.activations or (DEFAULT,) * (problem.params.layers - 1)
 
 
