@@ -14,6 +14,7 @@ from pylatex.utils import NoEscape
 from report.figures import layer_titles, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import equation_numbers, hidden_vector, param_tex
+from report.optimizer_context import l2_context, loss_symbol, optimizer_context
 from report.question import unchanged_entries
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.training_context import params_context, training_context
@@ -115,6 +116,10 @@ def solution_context(
         "batch": problem.batch,
         "updated": params_context(solution.updated, mat),
         "training": training_context(solution, mat, fnum),
+        "optimizer": optimizer_context(solution, mat, fnum, info.decimals),
+        "l2": l2_context(solution, mat, fnum, info.decimals),
+        "loss_w": loss_symbol(bool(problem.l2)),  # what a weight's gradient is taken of
+        "method": problem.optimizer.entry.title,  # "gradient descent", "Adam", …
         "exact": exact,
         "verification": verification_context(verification, problem, exact_forms=exact is not None)
         if info.appendix
@@ -179,7 +184,8 @@ def network_context(solution: Solution, mat, fnum, decimals: int) -> dict:
                 da=mat(upstream[index]),
             )
         layers.append(entry)
-    forward = {"z": mat(fwd.z), "y_hat": mat(fwd.y_hat), "loss": fnum(fwd.loss)}
+    # The loss as its definition gives it (the L2 penalty, if any, is added after it)
+    forward = {"z": mat(fwd.z), "y_hat": mat(fwd.y_hat), "loss": fnum(fwd.loss - fwd.penalty)}
     if batch:
         forward["losses"] = mat(fwd.losses)
         forward["loss_terms"] = mean_terms(fwd.losses, fnum)

@@ -22,19 +22,23 @@ from report.cache_folder import read_entry
 from report.scripts import in_scripts
 from solver.activations import ACTIVATIONS
 from solver.losses import LOSSES
+from solver.optimizers import OPTIMIZERS
 
 COMPILED_LIMIT = 8 << 20  # bytes of a compiled template (the largest is about 200 kB)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Text the registries hold, as templates in the same delimiters: ``activations/relu.tex.j2``
 # is the derivation of ReLU's slope (Step 2), included where the network has ReLU units;
-# ``losses/mse/definition.tex.j2`` the mean squared error's (1.4), and so on.
-SNIPPETS = {
-    f"activations/{name}.tex.j2": entry.derivation + "\n" for name, entry in ACTIVATIONS.items()
-} | {
-    f"losses/{name}/{place}.tex.j2": text
-    for name, entry in LOSSES.items()
-    for place, text in entry.text.items()
-}
+# ``losses/mse/definition.tex.j2`` the mean squared error's (1.4); ``optimizers/adam.tex.j2``
+# Adam's update rule (Problem 1's last step), and so on.
+SNIPPETS = (
+    {f"activations/{name}.tex.j2": entry.derivation + "\n" for name, entry in ACTIVATIONS.items()}
+    | {
+        f"losses/{name}/{place}.tex.j2": text
+        for name, entry in LOSSES.items()
+        for place, text in entry.text.items()
+    }
+    | {f"optimizers/{name}.tex.j2": entry.derivation + "\n" for name, entry in OPTIMIZERS.items()}
+)
 
 
 def latex_finalize(value: object) -> object:

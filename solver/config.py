@@ -29,13 +29,15 @@ from solver.errors import ConfigError
 from solver.instance import Params, Problem
 from solver.losses import DEFAULT as DEFAULT_LOSS
 from solver.losses import LOSSES
+from solver.optimizers import DEFAULT as DEFAULT_OPTIMIZER
+from solver.optimizers import OPTIMIZERS, Optimizer, optimizer_of
 from solver.reading import (
     Invalid,
     count,
     read_config,
     shown,
 )
-from solver.schema import SCHEMA, read_sections
+from solver.schema import OPTION_KEYS, SCHEMA, read_sections
 
 # The largest network and batch a build accepts: past these a build would take minutes or the
 # pages would be mostly ellipses. steps × parameters bounds the training run's memory and
@@ -154,15 +156,42 @@ def _check_training(training: Mapping[str, Any], network: Mapping[str, Any]) -> 
             f'epsilon) with loss = "{loss}", got {shown(training["epsilon"])}',
             "training.epsilon",
         )
+    optimizer = _check_optimizer(training)
+    # The run keeps θ, and the optimizer's state, at every step.
     parameters = sum(v.size for k, v in network.items() if k[0] in "Wb" and k[1:].isdigit())
+    numbers = parameters * (1 + len(optimizer.state_names))
     steps = training.get("steps", 1)
-    if steps * parameters > MAX_STEP_PARAMETERS:
+    if steps * numbers > MAX_STEP_PARAMETERS:
+        held = (
+            "" if numbers == parameters else f" and its {optimizer.name} state, {numbers} numbers"
+        )
         raise Invalid(
-            f"expected at most {MAX_STEP_PARAMETERS // parameters} steps for a network of "
-            f"{parameters} parameters (steps × parameters <= {MAX_STEP_PARAMETERS}), "
+            f"expected at most {MAX_STEP_PARAMETERS // numbers} steps for a network of "
+            f"{parameters} parameters{held} (steps × parameters <= {MAX_STEP_PARAMETERS}), "
             f"got {steps}",
             "training.steps",
         )
+
+
+def _check_optimizer(training: Mapping[str, Any]) -> Optimizer:
+    """The optimizer's options are its own, in the combinations PyTorch accepts."""
+    name = training.get("optimizer", DEFAULT_OPTIMIZER)
+    entry = OPTIMIZERS[name]
+    given = {k: v for k, v in training.items() if k in OPTION_KEYS}
+    for key in given:
+        if key not in entry.options:
+            owners = [f'"{n}"' for n, e in OPTIMIZERS.items() if key in e.options]
+            raise Invalid(
+                f'not an option of optimizer = "{name}" (it has '
+                f"{', '.join(entry.options)}; {key} is {' and '.join(owners)}'s)",
+                f"training.{key}",
+            )
+    optimizer = optimizer_of(name, given)
+    refusal = entry.check(optimizer.options)
+    if refusal is not None:
+        key, message = refusal.split(": ", 1)
+        raise Invalid(message, f"training.{key}")
+    return optimizer
 
 
 def _check_activations(network: Mapping[str, Any]) -> tuple[str, ...]:
@@ -219,6 +248,8 @@ def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[st
         activations=activations,
         negative_slope=network.get("negative_slope", 0.01),
         loss=network.get("loss", DEFAULT_LOSS),
+        optimizer=_check_optimizer(training),
+        l2=training.get("l2", 0.0),
     )
     for name in sections["question"].get("parameters", ()):
         if name not in network:
@@ -260,6 +291,11 @@ def problem_toml(
         "learning_rate": problem.learning_rate,
         "steps": problem.steps,
     }
+    if problem.optimizer.name != DEFAULT_OPTIMIZER:
+        training["optimizer"] = problem.optimizer.name
+    training |= problem.optimizer.given()
+    if problem.l2:
+        training["l2"] = problem.l2
     tables = {
         **({"report": dict(report)} if report else {}),
         **({"question": dict(question)} if question else {}),

@@ -43,7 +43,11 @@ def exactable(problem: Problem) -> bool:
     """Whether solver.exact_values may find exact values: one hidden layer whose activation
     and a loss whose registry entries say it can write them (``exact_forms``: the homework's
     ReLU, softmax and cross-entropy), one instance, at most MAX_WEIGHTS weights, and every
-    input a short decimal. (The target's sum and the logits' size are checked there.)"""
+    input a short decimal, with plain gradient descent on the unpenalized loss (an optimizer's
+    square roots have no short exact form). (The target's sum and the logits' size are
+    checked there.)"""
+    if not problem.plain_descent:
+        return False
     if problem.hidden_layers != 1 or not LOSSES[problem.loss].exact_forms:
         return False
     if not all(ACTIVATIONS[name].exact_forms for name in problem.activations):

@@ -13,6 +13,7 @@ import math
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -47,7 +48,8 @@ def network_agreement(problem: Problem, solution: Solution) -> Agreement | None:
     if sum(v.size for v in params.as_dict().values()) > MAX_WEIGHTS or problem.batch:
         return None
     typed = [problem.x, problem.y, problem.learning_rate, problem.negative_slope, problem.epsilon]
-    typed += list(params.as_dict().values())
+    typed += [problem.l2, *params.as_dict().values()]
+    typed += [v for v in problem.optimizer.options.values() if not isinstance(v, bool)]
     if any(short_fraction(float(v)) is None for array in typed for v in np.ravel(array)):
         return None
     largest, spreads = 0.0, {}
@@ -62,25 +64,68 @@ def network_agreement(problem: Problem, solution: Solution) -> Agreement | None:
     return Agreement(largest=largest, spreads=spreads)
 
 
+# The steps checked in 50 digits (the first few, where a hand computation stops): each is a
+# forward and backward pass in mpmath, milliseconds for a network a class works by hand.
+PRECISE_STEPS = 10
+
+
 def _high_precision(problem: Problem, mp) -> dict[str, list]:
-    """Problem 2 for any network in mpmath numbers: {name: entries, row-major}."""
+    """Problem 2 for any network in mpmath numbers: {name: entries, row-major}: the first
+    forward and backward passes, then each of the first PRECISE_STEPS steps of the optimizer
+    (solver.optimizers' rule in 50-digit arithmetic): its parameters and state."""
 
     def number(v: float):
         fraction = Fraction(repr(float(v)))
         return mp.mpf(fraction.numerator) / fraction.denominator
 
+    def array(values) -> np.ndarray:
+        return np.vectorize(number, otypes=[object])(np.asarray(values, dtype=float))
+
+    ops = SimpleNamespace(
+        number=number,
+        sqrt=np.vectorize(mp.sqrt, otypes=[object]),
+        maximum=np.vectorize(max, otypes=[object]),
+        dtype=object,
+    )
+    params = {name: array(value) for name, value in problem.params.as_dict().items()}
+    out = _pass(problem, params, number, mp)
+    optimizer = problem.optimizer
+    state = optimizer.initial_state(params, ops)
+    for t in range(1, min(problem.steps, PRECISE_STEPS) + 1):
+        grads = out if t == 1 else _pass(problem, params, number, mp, gradients_only=True)
+        for name, theta in list(params.items()):
+            gradient = np.array(grads[f"d{name}"], dtype=object).reshape(np.shape(theta))
+            before = {key: state[key][name] for key in state}
+            update = optimizer.entry.update(
+                theta, gradient, before, t, problem.learning_rate, optimizer.options, ops
+            )
+            params[name] = update.param
+            for key, value in update.state.items():
+                state[key][name] = value
+                out[f"step{t}_{key}_{name}"] = list(np.ravel(value))
+            out[f"step{t}_{name}"] = list(np.ravel(update.param))
+            if t == 1:
+                out[f"updated_{name}"] = list(np.ravel(update.param))
+    return out
+
+
+def _pass(problem: Problem, params: dict, number, mp, *, gradients_only: bool = False) -> dict:
+    """The forward and backward passes at ``params`` (numpy arrays of mpmath numbers), as
+    Problem 1's closed forms give them, the L2 penalty included: {name: entries}."""
+
     def vector(values) -> list:
-        return [number(v) for v in np.ravel(values)]
+        return list(np.ravel(values))
 
     def matrix(values) -> list[list]:
-        return [[number(v) for v in row] for row in np.asarray(values)]
+        return [list(row) for row in values]
 
-    slope, eta, epsilon = map(
-        number, (problem.negative_slope, problem.learning_rate, problem.epsilon)
+    slope, epsilon, l2 = map(number, (problem.negative_slope, problem.epsilon, problem.l2))
+    weights = [matrix(params[f"W{k}"]) for k in range(1, problem.params.layers + 1)]
+    biases = [vector(params[f"b{k}"]) for k in range(1, problem.params.layers + 1)]
+    x, y = (
+        vector(np.vectorize(number, otypes=[object])(problem.x)),
+        [number(v) for v in np.ravel(problem.y)],
     )
-    weights = [matrix(W) for W in problem.params.weights]
-    biases = [vector(b) for b in problem.params.biases]
-    x, y = vector(problem.x), vector(problem.y)
     out: dict[str, list] = {}
     a, inputs, slopes = x, [x], []
     for layer, name in enumerate(problem.activations):
@@ -94,21 +139,25 @@ def _high_precision(problem: Problem, mp) -> dict[str, list]:
     W, b = weights[-1], biases[-1]
     z = [sum(W[p][k] * a[p] for p in range(len(a))) + b[k] for k in range(len(b))]
     y_hat, loss, delta, shown = LOSSES[problem.loss].precise(z, y, epsilon, mp)
+    if problem.l2:  # + (λ/2)·Σ_l ‖W_l‖²
+        loss += l2 / 2 * sum(v * v for W in weights for row in W for v in row)
     out |= {"z": z, "y_hat": y_hat, "loss": [loss]} | shown
     for layer in range(len(weights) - 1, -1, -1):
-        W, b, a_in = weights[layer], biases[layer], inputs[layer]
+        W, a_in = weights[layer], inputs[layer]
         dW = [[a_in[p] * delta[k] for k in range(len(delta))] for p in range(len(a_in))]
-        out[f"dW{layer + 1}"] = [v for row in dW for v in row]
-        out[f"db{layer + 1}"] = list(delta)
-        out[f"updated_W{layer + 1}"] = [
-            W[p][k] - eta * dW[p][k] for p in range(len(a_in)) for k in range(len(delta))
+        out[f"dW{layer + 1}"] = [
+            v + l2 * w
+            for row, w_row in zip(dW, W, strict=True)
+            for v, w in zip(row, w_row, strict=True)
         ]
-        out[f"updated_b{layer + 1}"] = [b[k] - eta * delta[k] for k in range(len(delta))]
+        out[f"db{layer + 1}"] = list(delta)
         if layer:  # δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l′(h_l)
             delta = [
                 sum(W[p][k] * delta[k] for k in range(len(delta))) * slopes[layer - 1][p]
                 for p in range(len(a_in))
             ]
+    if gradients_only:
+        return {k: v for k, v in out.items() if k.startswith("d")}
     return out
 
 
@@ -125,6 +174,12 @@ def _network_floats(solution: Solution) -> dict[str, np.ndarray]:
         floats[f"d{name}"] = value
     for name, value in updated.as_dict().items():
         floats[f"updated_{name}"] = value
+    for t, step in enumerate(solution.trajectory[:PRECISE_STEPS], 1):
+        for name, value in step.params.as_dict().items():
+            floats[f"step{t}_{name}"] = value
+        for key, values in step.state.items():
+            for name, value in values.as_dict().items():
+                floats[f"step{t}_{key}_{name}"] = value
     return floats
 
 

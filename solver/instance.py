@@ -10,12 +10,13 @@ m×n, each row one instance's ``hᵀ``; every per-instance array gains a leading
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from solver.activations import DEFAULT
 from solver.losses import DEFAULT as DEFAULT_LOSS
+from solver.optimizers import Optimizer
 
 _NAME = re.compile(r"([Wb])([1-9][0-9]*)")
 
@@ -76,11 +77,13 @@ class Params:
 class Problem:
     """The instance: input x (d,) and target y (q,), or a mini-batch of rows X (m, d) and
     Y (m, q); initial parameters; the network's activations and loss; hyper-parameters,
-    ``steps`` of gradient descent among them.
+    ``steps`` of the optimizer among them.
 
     ``activations`` names each hidden layer's activation (empty: ReLU for every one, the
     homework's); ``negative_slope`` is leaky ReLU's; ``epsilon`` the label smoothing (for
-    cross-entropy only, 0 otherwise).
+    cross-entropy only, 0 otherwise); ``optimizer`` the update rule and its options
+    (solver.optimizers; plain gradient descent by default); ``l2`` the λ of the penalty
+    (λ/2)·Σ_l ‖W_l‖² added to the loss (weights only), 0 for none.
     """
 
     x: np.ndarray
@@ -92,6 +95,8 @@ class Problem:
     activations: tuple[str, ...] = ()
     negative_slope: float = 0.01
     loss: str = DEFAULT_LOSS
+    optimizer: Optimizer = field(default_factory=Optimizer)
+    l2: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.activations:
@@ -111,6 +116,11 @@ class Problem:
     def homework_family(self) -> bool:
         """One ReLU hidden layer and softmax with cross-entropy: the homework's own network."""
         return self.activations == (DEFAULT,) and self.loss == DEFAULT_LOSS
+
+    @property
+    def plain_descent(self) -> bool:
+        """The homework's step: plain gradient descent on the unpenalized loss."""
+        return self.optimizer.plain and not self.l2
 
     @property
     def batch(self) -> bool:

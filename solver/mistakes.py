@@ -12,7 +12,11 @@ The first thirteen are the issue's list; the last five are from teaching materia
 back-propagation by hand: the softmax's (or sigmoid's) derivative left out of the output
 error, the sign of "predicted minus true" reversed, the chain rule's outer derivative taken
 at the wrong point (f′(a) for f′(h)), the pre-activation h used as a layer's input in
-∂Loss/∂W, and the biases left out of the step.
+∂Loss/∂W, and the biases left out of the step. The last four are the optimizers' and the L2
+penalty's (solver.optimizers): Adam without its bias corrections, momentum averaged from 0,
+Adam's weight decay decoupled, and the penalty put on the biases. The mistakes of the plain
+step θ − η·g (ascent, no learning rate, biases not updated, back-propagating through the
+updated weights) apply to plain gradient descent only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from itertools import combinations
 import numpy as np
 
 from solver.activations import DEFAULT
-from solver.instance import Problem
+from solver.instance import Params, Problem
 from solver.network import Hooks
 
 CROSS_ENTROPY, MSE, BINARY = "cross_entropy", "mse", "binary_cross_entropy"
@@ -133,6 +137,32 @@ def _bias_kept(problem: Problem) -> Callable:
     return lambda name, theta, grad: theta if name[0] == "b" else theta - rate * grad
 
 
+def _plain(problem: Problem) -> bool:
+    """Plain gradient descent, θ′ = θ − η·g: the mistakes of that step are of it alone."""
+    return problem.optimizer.plain
+
+
+def _options(**changed) -> Callable[[Problem], Hooks]:
+    """The optimizer's rule with ``changed`` options (solver.optimizers' mistake knobs)."""
+
+    def hooks(problem: Problem) -> Hooks:
+        return Hooks(
+            optimizer=lambda optimizer: replace(optimizer, options={**optimizer.options, **changed})
+        )
+
+    return hooks
+
+
+def _adam_momentum(problem: Problem) -> bool:
+    return problem.optimizer.name in ("adam", "adamw")
+
+
+def _penalty_on_biases(params: Params, l2: float) -> tuple[float, Params]:
+    """(λ/2)·Σ(‖W_l‖² + ‖b_l‖²) and its gradient λ·θ for every parameter."""
+    value = 0.5 * l2 * sum(float(np.sum(v * v)) for v in params.as_dict().values())
+    return value, Params(**{k: l2 * v for k, v in params.as_dict().items()})
+
+
 def _mse_summed(problem: Problem) -> Hooks:
     entries = int(np.prod(problem.y.shape))  # m·q: the mean's 1/(mq) left out
     return Hooks(output_error=lambda dy_hat, dz, m: dz * entries)
@@ -180,19 +210,19 @@ MISTAKES: dict[str, Mistake] = {
             "updated-weights-in-backprop",
             "You back-propagated through a weight matrix you had already updated: every "
             "gradient uses the weights before the step.",
-            _hidden,
+            lambda problem: _hidden(problem) and _plain(problem),
             lambda problem: Hooks(back_weight=_through_updated(problem)),
         ),
         Mistake(
             "ascent",
             "You stepped up the gradient: gradient descent subtracts it, θ′ = θ − η·∂Loss/∂θ.",
-            lambda problem: True,
+            _plain,
             _step(_ascent),
         ),
         Mistake(
             "no-learning-rate",
             "You left out the learning rate: the step is θ′ = θ − η·∂Loss/∂θ.",
-            lambda problem: problem.learning_rate != 1,
+            lambda problem: problem.learning_rate != 1 and _plain(problem),
             _step(_no_rate),
         ),
         Mistake(
@@ -257,8 +287,40 @@ MISTAKES: dict[str, Mistake] = {
         Mistake(
             "bias-not-updated",
             "You left the biases out of the step: every parameter moves, b′ = b − η·∂Loss/∂b.",
-            lambda problem: True,
+            _plain,
             _step(_bias_kept),
+        ),
+        Mistake(
+            "adam-no-bias-correction",
+            "You left out Adam's bias corrections: the moments start at 0, so the step uses "
+            "m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ).",
+            _adam_momentum,
+            _options(bias_correction=False),
+        ),
+        Mistake(
+            "momentum-dampened-wrongly",
+            "You averaged the velocity, v ← μ·v + (1 − μ)·g from v = 0: PyTorch's SGD adds "
+            "(1 − dampening)·g and its first velocity is the gradient itself, v = g.",
+            lambda problem: (
+                problem.optimizer.name == "sgd" and bool(problem.optimizer.options["momentum"])
+            ),
+            _options(averaged_velocity=True),
+        ),
+        Mistake(
+            "weight-decay-decoupled-in-adam",
+            "You decoupled the weight decay as AdamW does, θ ← (1 − ηλ)·θ: Adam adds λ·θ to "
+            "the gradient, before the moments.",
+            lambda problem: (
+                problem.optimizer.name == "adam" and bool(problem.optimizer.options["weight_decay"])
+            ),
+            lambda problem: Hooks(optimizer=lambda optimizer: replace(optimizer, name="adamw")),
+        ),
+        Mistake(
+            "l2-on-biases",
+            "You put the L2 penalty on the biases too: (λ/2)·Σ‖W‖² covers the weights only, "
+            "so a bias's gradient has no λ·b.",
+            lambda problem: bool(problem.l2),
+            lambda problem: Hooks(penalty=_penalty_on_biases),
         ),
     )
 }

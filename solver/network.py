@@ -24,7 +24,11 @@ from solver.errors import DivergedError
 from solver.instance import Params, Problem
 from solver.losses import DEFAULT as DEFAULT_LOSS
 from solver.losses import LOSSES
+from solver.optimizers import FLOAT64
 from solver.solution import Backward, Forward, Solution, Step
+
+# The steps whose intermediates a Step keeps (``shown``): the solution writes these out.
+SHOWN_STEPS = 5
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,10 @@ class Hooks:
     back_weight: Callable | None = None
     layer_input: Callable | None = None  # (h_l, a_l) → what ∂Loss/∂W_{l+1} multiplies
     gradient: Callable | None = None  # ∂Loss/∂W_l → the gradient given
-    step: Callable | None = None  # (name, θ, ∂Loss/∂θ) → θ′
+    step: Callable | None = None  # (name, θ, ∂Loss/∂θ) → θ′ (plain gradient descent's)
+    # (params, λ) → the L2 penalty and its gradient, as :func:`l2_penalty` (on the biases too)
+    penalty: Callable | None = None
+    optimizer: Callable | None = None  # Optimizer → the optimizer used (its rule misremembered)
 
     def changed(self) -> frozenset[str]:
         """The places these hooks change: two mistakes that change none in common combine."""
@@ -73,6 +80,17 @@ def linear_backward(W: np.ndarray, x: np.ndarray, d_out: np.ndarray):
     return rows.T @ d_rows, d_rows.sum(axis=0), d_out @ W.T
 
 
+# Loss + (λ/2)·Σ_l ‖W_l‖²_F: ∂/∂W_l adds λ·W_l; the biases are not penalized.
+def l2_penalty(params: Params, l2: float) -> tuple[float, Params]:
+    """The L2 penalty (λ/2)·Σ_l ‖W_l‖² and its gradient (λ·W_l for each weight, 0 for each
+    bias)."""
+    value = 0.5 * l2 * sum(float(np.sum(W * W)) for W in params.weights)
+    gradient = Params(
+        weights=[l2 * W for W in params.weights], biases=[np.zeros_like(b) for b in params.biases]
+    )
+    return value, gradient
+
+
 def _rows(values: np.ndarray) -> np.ndarray:
     """A batch as it is, one instance as a batch of one row: (m, k) or (1, k)."""
     return values.reshape(-1, values.shape[-1])
@@ -87,6 +105,7 @@ def forward(
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
     loss: str = DEFAULT_LOSS,
+    l2: float = 0.0,
     hooks: Hooks = RIGHT,
 ) -> Forward:
     """Feed x (d,) through the network, y (q,) the target; or rows X (m, d), Y (m, q).
@@ -106,6 +125,9 @@ def forward(
     output = LOSSES[loss].forward(z, y, epsilon)  # ŷ and the loss, (1.4)–(1.5)
     if hooks.loss is not None:
         output["loss"] = hooks.loss(output["loss"])
+    if l2:
+        penalty = (hooks.penalty or l2_penalty)(params, l2)[0]
+        output["loss"], output["penalty"] = output["loss"] + penalty, penalty
     return Forward(hs=tuple(hs), activations=tuple(outs), z=z, **output)
 
 
@@ -118,6 +140,7 @@ def backward(
     activations: tuple[str, ...] | None = None,
     negative_slope: float = 0.01,
     loss: str = DEFAULT_LOSS,
+    l2: float = 0.0,
     hooks: Hooks = RIGHT,
 ) -> Backward:
     """Back-propagate from the loss to every parameter, keeping each intermediate.
@@ -155,6 +178,10 @@ def backward(
         das.insert(0, d_in)
         slopes.insert(0, slope)
         dhs.insert(0, d_out)
+    if l2:  # + λ·W_l, the penalty's gradient
+        decay = (hooks.penalty or l2_penalty)(params, l2)[1]
+        grads_W = [dW + d for dW, d in zip(grads_W, decay.weights, strict=True)]
+        grads_b = [db + d for db, d in zip(grads_b, decay.biases, strict=True)]
     if hooks.gradient is not None:
         grads_W = [hooks.gradient(dW) for dW in grads_W]
     grads = Params(weights=grads_W, biases=grads_b)
@@ -173,6 +200,7 @@ def forward_of(problem: Problem, params: Params | None = None, hooks: Hooks = RI
         activations=problem.activations,
         negative_slope=problem.negative_slope,
         loss=problem.loss,
+        l2=problem.l2,
         hooks=hooks,
     )
 
@@ -189,6 +217,7 @@ def backward_of(
         activations=problem.activations,
         negative_slope=problem.negative_slope,
         loss=problem.loss,
+        l2=problem.l2,
         hooks=hooks,
     )
 
@@ -208,10 +237,49 @@ def loss_at(problem: Problem, params: Params) -> float:
     return forward_of(problem, params).loss
 
 
-def train(problem: Problem) -> tuple[Step, ...]:
-    """``problem.steps`` steps of gradient descent from the given parameters θ¹.
+def optimizer_step(
+    problem: Problem,
+    params: Params,
+    grads: Params,
+    state: dict[str, Params],
+    t: int,
+    hooks: Hooks = RIGHT,
+) -> tuple[Params, dict[str, Params], dict[str, Params]]:
+    """Step t of ``problem``'s optimizer (solver.optimizers), parameter by parameter: θᵗ⁺¹,
+    the state after the step, and the intermediates the solution shows."""
+    optimizer = problem.optimizer
+    if hooks.optimizer is not None:
+        optimizer = hooks.optimizer(optimizer)
+    names = optimizer.state_names
+    if not state:
+        state = {
+            name: Params(**values)
+            for name, values in optimizer.initial_state(params.as_dict()).items()
+        }
+    gradients = grads.as_dict()
+    new, after, shown = {}, {name: {} for name in names}, {}
+    for key, theta in params.as_dict().items():
+        before = {name: state[name].as_dict()[key] for name in names}
+        update = optimizer.entry.update(
+            theta, gradients[key], before, t, problem.learning_rate, optimizer.options, FLOAT64
+        )
+        new[key] = update.param
+        for name, value in update.state.items():
+            after[name][key] = value
+        for name, value in update.shown.items():
+            shown.setdefault(name, {})[key] = value
+    return (
+        Params(**new),
+        {name: Params(**values) for name, values in after.items()},
+        {name: Params(**values) for name, values in shown.items()},
+    )
 
-    Step t records Loss(θᵗ), the loss where it starts, and θᵗ⁺¹ = θᵗ − η ∇θ Loss(θᵗ).
+
+def train(problem: Problem) -> tuple[Step, ...]:
+    """``problem.steps`` steps of the optimizer from the given parameters θ¹.
+
+    Step t records Loss(θᵗ), the loss where it starts, and θᵗ⁺¹ (for gradient descent
+    θᵗ − η ∇θ Loss(θᵗ)).
 
     Raises:
         DivergedError: a loss or a parameter is no longer finite (the learning rate is too
@@ -220,16 +288,22 @@ def train(problem: Problem) -> tuple[Step, ...]:
     return solve(problem).trajectory
 
 
-def _descend(problem: Problem, first: Step) -> tuple[Step, ...]:
+def _descend(problem: Problem, first: Step, hooks: Hooks = RIGHT) -> tuple[Step, ...]:
     """The run, from its first step (already computed in full) to ``problem.steps``."""
     params, steps = first.params, [first]
+    plain = problem.optimizer.plain and hooks.optimizer is None
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, once
-        for _ in range(problem.steps - 1):
-            fwd = forward_of(problem, params)
-            grads = backward_of(problem, fwd, params).grads
-            params = gradient_step(params, grads, problem.learning_rate)
-            steps.append(Step(loss=fwd.loss, params=params))
-    _check_finite(steps, problem.learning_rate)
+        for t in range(2, problem.steps + 1):
+            fwd = forward_of(problem, params, hooks)
+            grads = backward_of(problem, fwd, params, hooks).grads
+            if plain:  # the lean loop: no state, nothing kept but θ
+                params = gradient_step(params, grads, problem.learning_rate, hooks)
+                steps.append(Step(loss=fwd.loss, params=params))
+                continue
+            params, state, shown = optimizer_step(problem, params, grads, steps[-1].state, t, hooks)
+            kept = shown if t <= SHOWN_STEPS else {}
+            steps.append(Step(loss=fwd.loss, params=params, grads=grads, state=state, shown=kept))
+    _check_finite(steps, problem)
     return tuple(steps)
 
 
@@ -240,26 +314,28 @@ def _forward_finite(fwd: Forward) -> bool:
 
 
 def _finite(step: Step) -> bool:
-    return math.isfinite(step.loss) and all(
-        np.isfinite(v).all() for v in step.params.as_dict().values()
-    )
+    arrays = [*step.params.as_dict().values()]
+    for values in step.state.values():
+        arrays += values.as_dict().values()
+    return math.isfinite(step.loss) and all(np.isfinite(v).all() for v in arrays)
 
 
-def _check_finite(steps: list[Step], learning_rate: float) -> None:
-    """Raise if the run overflowed. θ − ηg keeps an inf or a nan for good, so it is enough to
-    look at every loss and the last parameters; the loop stays lean."""
+def _check_finite(steps: list[Step], problem: Problem) -> None:
+    """Raise if the run overflowed. A step keeps an inf or a nan for good, so it is enough to
+    look at every loss and the last parameters and state; the loop stays lean."""
     if all(math.isfinite(step.loss) for step in steps) and _finite(steps[-1]):
         return
     t = next(t for t, step in enumerate(steps, 1) if not _finite(step))
+    name = problem.optimizer.entry.title
     raise DivergedError(
-        f"training.learning_rate: gradient descent with η = {learning_rate:g} diverged at "
+        f"training.learning_rate: {name} with η = {problem.learning_rate:g} diverged at "
         f"step {t}: a loss or a parameter overflowed; try a smaller learning rate"
     )
 
 
-def first_step(problem: Problem, hooks: Hooks = RIGHT) -> tuple[Forward, Backward, Params]:
-    """The forward pass, the backward pass and the parameters after one step, in full; with
-    ``hooks``, as a student making those mistakes computes them (solver.mistakes)."""
+def _start(problem: Problem, hooks: Hooks) -> tuple[Problem, Forward, Backward, Step]:
+    """The problem computed (a mistake may change it), the first forward and backward passes
+    and the first step."""
     if hooks.problem is not None:
         problem = hooks.problem(problem)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported once
@@ -270,15 +346,26 @@ def first_step(problem: Problem, hooks: Hooks = RIGHT) -> tuple[Forward, Backwar
                 "(a value past ±1.8e308): use smaller weights or inputs"
             )
         bwd = backward_of(problem, fwd, hooks=hooks)
-        updated = gradient_step(problem.params, bwd.grads, problem.learning_rate, hooks)
-    return fwd, bwd, updated
+        if problem.optimizer.plain and hooks.optimizer is None:
+            updated = gradient_step(problem.params, bwd.grads, problem.learning_rate, hooks)
+            return problem, fwd, bwd, Step(loss=fwd.loss, params=updated)
+        updated, state, shown = optimizer_step(problem, problem.params, bwd.grads, {}, 1, hooks)
+    first = Step(loss=fwd.loss, params=updated, grads=bwd.grads, state=state, shown=shown)
+    return problem, fwd, bwd, first
 
 
-def solve(problem: Problem) -> Solution:
-    """Forward pass, backward pass and the first step of gradient descent in full, then every
-    further step of the run (``problem.steps``)."""
-    fwd, bwd, updated = first_step(problem)
-    trajectory = _descend(problem, Step(loss=fwd.loss, params=updated))
+def first_step(problem: Problem, hooks: Hooks = RIGHT) -> tuple[Forward, Backward, Params]:
+    """The forward pass, the backward pass and the parameters after one step, in full; with
+    ``hooks``, as a student making those mistakes computes them (solver.mistakes)."""
+    _, fwd, bwd, first = _start(problem, hooks)
+    return fwd, bwd, first.params
+
+
+def solve(problem: Problem, hooks: Hooks = RIGHT) -> Solution:
+    """Forward pass, backward pass and the first step in full, then every further step of
+    the run (``problem.steps``); with ``hooks``, as a student making those mistakes runs it."""
+    computed, fwd, bwd, first = _start(problem, hooks)
+    trajectory = _descend(computed, first, hooks)
     return Solution(
-        problem=problem, forward=fwd, backward=bwd, updated=updated, trajectory=trajectory
+        problem=problem, forward=fwd, backward=bwd, updated=first.params, trajectory=trajectory
     )

@@ -23,6 +23,7 @@ import numpy as np
 from solver.activations import ACTIVATIONS
 from solver.losses import DEFAULT as DEFAULT_LOSS
 from solver.losses import LOSSES
+from solver.optimizers import OPTIMIZERS, Option
 from solver.reading import Invalid, count, describe, key_text, number, shown
 
 MAX_STEPS = 10_000
@@ -242,6 +243,49 @@ def _finite(value: Any) -> float:
     return number(value)
 
 
+def _pair_in(low: float, high: float) -> Reader:
+    """A reader of two numbers, each in [low, high) (Adam's betas)."""
+
+    def read(value: Any) -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            raise Invalid(f"expected a list of two numbers, got {describe(value)}")
+        pair = tuple(number(v) for v in value)
+        for i, v in enumerate(pair, 1):
+            if not low <= v < high:
+                raise Invalid(f"entry {i}: expected a number in [{low:g}, {high:g}), got {v:g}")
+        return pair
+
+    return read
+
+
+def _nonnegative(value: Any) -> float:
+    result = number(value)
+    if result < 0:
+        raise Invalid(f"expected a number >= 0, got {shown(value)}")
+    return result
+
+
+def _option_key(option: Option) -> Key:
+    """An optimizer's option as a [training] key (solver.optimizers holds its range)."""
+    if option.kind == "bool":
+        read = _boolean
+    elif option.kind == "pair":
+        read = _pair_in(option.low, option.high)
+    elif option.high == float("inf"):
+        read = _nonnegative
+    else:
+        read = _number_in(option.low, option.high)
+    return Key(read, option.about, required=False)
+
+
+# Every optimizer's options, each under its name, in the registry's order (the first reader
+# of a name serves: they agree).
+OPTION_KEYS: dict[str, Key] = {}
+for _optimizer in OPTIMIZERS.values():
+    for _name, _option in _optimizer.options.items():
+        OPTION_KEYS.setdefault(_name, _option_key(_option))
+
+
 # Targets, by loss: what y must hold.
 LABELS = {
     "cross_entropy": Key(
@@ -296,9 +340,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
             _number_in(0.0, 1.0), "the label smoothing, a number in [0, 1]", required=False
         ),
         "learning_rate": Key(_positive, "the gradient-descent step size, a number > 0"),
-        "steps": Key(
-            _integer_in(1, MAX_STEPS), "the number of gradient-descent steps", required=False
+        "steps": Key(_integer_in(1, MAX_STEPS), "the number of optimizer steps", required=False),
+        "optimizer": Key(
+            _one_of(tuple(OPTIMIZERS)), "the optimizer (torch.optim's rule)", required=False
         ),
+        "l2": Key(_nonnegative, "the L2 penalty λ on the weights, a number >= 0", required=False),
+        **OPTION_KEYS,
     },
 }
 OPTIONAL_SECTIONS = frozenset({"report", "question"})

@@ -3,7 +3,7 @@ descent, as plain frozen dataclasses of numpy arrays (shapes as in solver.instan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,6 +40,8 @@ class Forward:
     log_y_hat: np.ndarray | None = None
     y_smooth: np.ndarray | None = None
     z_max: float | np.ndarray | None = None
+    # (λ/2)·Σ_l ‖W_l‖², the L2 penalty ``loss`` includes (0 without one); ``losses`` do not.
+    penalty: float = 0.0
 
     # The first hidden layer's, under the homework's names.
     h = property(lambda self: self.hs[0])
@@ -73,11 +75,20 @@ class Backward:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of gradient descent, θᵗ → θᵗ⁺¹: ``loss`` is Loss(θᵗ), at the parameters the
-    step starts from, and ``params`` is θᵗ⁺¹, where it ends."""
+    """One step of the optimizer, θᵗ → θᵗ⁺¹: ``loss`` is Loss(θᵗ), at the parameters the
+    step starts from, and ``params`` is θᵗ⁺¹, where it ends.
+
+    With an optimizer that keeps state (solver.optimizers), ``state`` holds it after the
+    step, by PyTorch's names ({"exp_avg": Params of m, …}); ``grads`` is ∇Loss(θᵗ) and
+    ``shown`` what the solution writes on the way (the intermediates of the optimizer's lines),
+    kept for the first few steps only. Plain gradient descent keeps none of these.
+    """
 
     loss: float
     params: Params
+    grads: Params | None = None
+    state: dict[str, Params] = field(default_factory=dict)
+    shown: dict[str, Params] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 tests/test_mistakes.py plants each known mistake with.
 
 The network is PyTorch's idiom (``a @ W + b``, ``F.cross_entropy(..., label_smoothing=ε)``,
-``torch.optim.SGD``); a mistake is made the way one would make it there: a loss with another
-target or reduction, an activation or a linear map whose backward is written wrong (a
-``torch.autograd.Function``), a straight-through output function, an optimizer with
-``maximize=True`` or another learning rate. None of solver.network's hooks is used.
+``torch.optim``'s optimizer of the problem); a mistake is made the way one would make it
+there: a loss with another target or reduction, an activation or a linear map whose backward
+is written wrong (a ``torch.autograd.Function``), a straight-through output function, an
+optimizer with ``maximize=True``, another learning rate, AdamW for Adam, or the mistaken
+rule written out (Adam without bias corrections, momentum averaged from 0). None of
+solver.network's hooks is used.
 """
 
 from __future__ import annotations
@@ -142,6 +144,41 @@ def _loss(problem: Problem, z: torch.Tensor, y: torch.Tensor, mistake: str, redu
     return F.binary_cross_entropy_with_logits(z, y)
 
 
+def _step(problem: Problem, mistake: str, params: list, weights: list) -> None:
+    """The first step as a student making ``mistake`` takes it: torch.optim's own optimizer
+    with another option, or the mistaken rule written out by hand."""
+    rate, optimizer = problem.learning_rate, problem.optimizer
+    options = {k: v for k, v in optimizer.options.items() if k in optimizer.entry.options}
+    with torch.no_grad():
+        if mistake == "adam-no-bias-correction":  # m = (1 − β₁)g, v = (1 − β₂)g² used as is
+            (beta1, beta2), eps = options["betas"], options["eps"]
+            for p in params:
+                g = p.grad
+                if optimizer.name == "adam":
+                    g = g + options["weight_decay"] * p
+                else:
+                    p.mul_(1 - rate * options["weight_decay"])
+                p.sub_(rate * ((1 - beta1) * g) / (((1 - beta2) * g * g).sqrt() + eps))
+            return
+        if mistake == "momentum-dampened-wrongly":  # v = (1 − μ)·g from v = 0
+            mu = options["momentum"]
+            for p in params:
+                g = p.grad + options["weight_decay"] * p
+                velocity = (1 - mu) * g
+                p.sub_(rate * (g + mu * velocity if options["nesterov"] else velocity))
+            return
+    if mistake == "weight-decay-decoupled-in-adam":
+        torch.optim.AdamW(params, lr=rate, **options).step()
+    elif mistake == "ascent":
+        torch.optim.SGD(params, lr=rate, maximize=True).step()
+    elif mistake == "no-learning-rate":
+        torch.optim.SGD(params, lr=1.0).step()
+    elif mistake == "bias-not-updated":
+        torch.optim.SGD(weights, lr=rate).step()
+    else:
+        getattr(torch.optim, optimizer.entry.torch)(params, lr=rate, **options).step()
+
+
 def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
     """What a student making ``mistake`` writes: results.json's forward values, gradients and
     updated parameters (the homework's shapes: no batch axis for one instance)."""
@@ -176,6 +213,8 @@ def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
     objective = _loss(problem, z, y, mistake, reduction)
     if mistake == "error-sign-reversed":
         objective = -objective
+    penalized = weights + biases if mistake == "l2-on-biases" else weights
+    penalty = problem.l2 / 2 * sum((p * p).sum() for p in penalized)  # (λ/2)·Σ‖W‖²
     # The loss written down: the mistaken target's, in log₁₀, or the right mean.
     if mistake in ("no-label-smoothing", "smoothing-over-other-classes"):
         loss_value = float(objective.detach())
@@ -183,21 +222,15 @@ def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
         loss_value = _log10_loss(problem, z.detach(), y)
     else:
         loss_value = float(_loss(problem, z, y, "").detach())
-    objective.backward()
+    loss_value += float(penalty)
+    (objective + penalty).backward()
     params = [p for pair in zip(weights, biases, strict=True) for p in pair]
     if mistake == "gradient-transposed":
         for W in weights:
             if W.shape[0] == W.shape[1]:
                 W.grad = W.grad.T.clone()
     grads = [p.grad.clone().numpy() for p in params]
-    if mistake == "ascent":
-        torch.optim.SGD(params, lr=rate, maximize=True).step()
-    elif mistake == "no-learning-rate":
-        torch.optim.SGD(params, lr=1.0).step()
-    elif mistake == "bias-not-updated":
-        torch.optim.SGD(weights, lr=rate).step()
-    else:
-        torch.optim.SGD(params, lr=rate).step()
+    _step(problem, mistake, params, weights)
 
     def shown(t: torch.Tensor) -> list:
         value = t.detach().numpy()

@@ -269,9 +269,9 @@ BAD: dict[str, tuple[str, str, list[str]]] = {
         [],
     ),
     "unrelated-key": (
-        instance({"training.momentum": "0.9"}),
-        "unknown key training.momentum",
-        ["expected one of: epsilon, learning_rate, steps"],
+        instance({"training.dropout": "0.5"}),
+        "unknown key training.dropout",
+        ["expected one of: epsilon, learning_rate, steps, optimizer, l2, momentum, dampening"],
     ),
     "quoted-key-stays-one-line": (
         instance({'training."a\\nb"': "1"}),
