@@ -119,7 +119,8 @@ def solution_context(
         "optimizer": optimizer_context(solution, mat, fnum, info.decimals),
         "l2": l2_context(solution, mat, fnum, info.decimals),
         "loss_w": loss_symbol(bool(problem.l2)),  # what a weight's gradient is taken of
-        "method": problem.optimizer.entry.title,  # "gradient descent", "Adam", …
+        # "gradient descent", "SGD with momentum", "Adam", …
+        "method": problem.optimizer.entry.title_of(problem.optimizer.options),
         "exact": exact,
         "verification": verification_context(verification, problem, exact_forms=exact is not None)
         if info.appendix

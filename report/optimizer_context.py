@@ -48,7 +48,10 @@ def _options(solution: Solution, decimals: int) -> dict:
 def _substituted(tex: str, param: str, t: int) -> NoEscape:
     """A line's TeX for parameter ``param`` at step ``t`` (solver.optimizers.Line)."""
     return NoEscape(
-        tex.replace("@P", param_tex(param)).replace("@t", str(t)).replace("@s", str(t - 1))
+        tex.replace("@P", param_tex(param))
+        .replace("@t", str(t))
+        .replace("@s", str(t - 1))
+        .replace("@n", str(t + 1))
     )
 
 
@@ -82,10 +85,11 @@ def optimizer_context(solution: Solution, mat, fnum, decimals: int) -> dict | No
             rows = []
             for line in lines:
                 value = step.params if line.key == "param" else step.shown[line.key]
+                rule = line.first if t == 1 and line.first else line.rule
                 rows.append(
                     {
                         "lhs": _substituted(line.lhs, name, t),
-                        "rule": _substituted(line.rule, name, t),
+                        "rule": _substituted(rule, name, t),
                         "value": mat(value.as_dict()[name]),
                     }
                 )
@@ -105,7 +109,7 @@ def optimizer_context(solution: Solution, mat, fnum, decimals: int) -> dict | No
         steps.append({"t": t, "loss": fnum(step.loss), "params": params, "grads": grads})
     return {
         "name": optimizer.name,
-        "title": entry.title,
+        "title": entry.title_of(optimizer.options),
         "torch": entry.torch,
         "opt": _options(solution, decimals),
         "hyper": NoEscape(r",\ ".join(_hyperparameters(solution, decimals))),

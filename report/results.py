@@ -3,7 +3,10 @@ shapes (for a mini-batch the forward arrays have one row per instance, and "loss
 
 "forward" holds h and a of the one hidden layer (the homework's names), or h1, a1, …, hL, aL
 of L ≠ 1 hidden layers; then z, y_hat (Softmax(z), z or σ(z) by the loss), y_smooth for
-cross-entropy, and the loss. "question" says what is asked and how it is judged: "decimals",
+cross-entropy, and the loss (with the L2 penalty, if any). "trajectory" holds each step: the
+loss where it starts, the parameters where it ends and the optimizer's state after it;
+"optimizer" (absent for plain gradient descent) the rule and its options, as torch.optim
+names them. "question" says what is asked and how it is judged: "decimals",
 the places the key prints answers at (an answer is right when it rounds to the printed
 value: report.answer_rule), the [question]'s "ask" and "parameters", and the "columns" asked
 of this instance (report.question). "mistakes" holds, for each known mistake (and pair of
@@ -39,8 +42,13 @@ def _lists(params: Params) -> dict[str, list]:
 
 
 def _step(step: Step) -> dict:
-    """One step of the run: Loss(θᵗ), where it starts, and θᵗ⁺¹, where it ends."""
-    return {"loss": step.loss, **_lists(step.params)}
+    """One step of the run: Loss(θᵗ), where it starts, and θᵗ⁺¹, where it ends; with an
+    optimizer that keeps state, its state after the step under PyTorch's names
+    ({"exp_avg": {"W1": …, …}, …})."""
+    entry = {"loss": step.loss, **_lists(step.params)}
+    if step.state:
+        entry["state"] = {name: _lists(values) for name, values in step.state.items()}
+    return entry
 
 
 def _arrays(fwd: Forward, grads: Params, updated: Params) -> dict[str, dict[str, np.ndarray]]:
@@ -76,6 +84,16 @@ def results_dict(
     ``mistakes`` is false (a class's draw, weighing a candidate by its answers alone)."""
     results = _tables(solution.forward, solution.backward.grads, solution.updated)
     results["trajectory"] = [_step(step) for step in solution.trajectory]
+    problem = solution.problem
+    if not problem.plain_descent:  # the rule the run used, as torch.optim names it
+        optimizer = problem.optimizer
+        results["optimizer"] = {
+            "name": optimizer.name,
+            "torch": optimizer.entry.torch,
+            "lr": problem.learning_rate,
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in optimizer.options.items()},
+            "l2": problem.l2,
+        }
     question = info.question
     start = solution.problem.params.as_dict()
     results["question"] = {

@@ -326,7 +326,7 @@ def _check_finite(steps: list[Step], problem: Problem) -> None:
     if all(math.isfinite(step.loss) for step in steps) and _finite(steps[-1]):
         return
     t = next(t for t, step in enumerate(steps, 1) if not _finite(step))
-    name = problem.optimizer.entry.title
+    name = problem.optimizer.entry.title_of(problem.optimizer.options)
     raise DivergedError(
         f"training.learning_rate: {name} with η = {problem.learning_rate:g} diverged at "
         f"step {t}: a loss or a parameter overflowed; try a smaller learning rate"

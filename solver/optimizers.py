@@ -54,6 +54,7 @@ class Line:
     key: str
     lhs: str
     rule: str
+    first: str = ""  # the rule at t = 1, where it differs (PyTorch's first velocity is g)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,13 @@ class OptimizerEntry:
     initial: Callable[[str, Mapping[str, Any]], float]  # (state name, options) → start value
     lines: Callable[[Mapping[str, Any]], tuple[Line, ...]]  # options → lines, θ′ last
     derivation: str  # TeX for Problem 1, in the templates' delimiters
+    # options → the name headings use ("SGD with Nesterov momentum"); by default ``title``
+    titled: Callable[[Mapping[str, Any]], str] | None = None
     check: Callable[[Mapping[str, Any]], str | None] = lambda options: None  # PyTorch's refusals
+
+    def title_of(self, options: Mapping[str, Any]) -> str:
+        """The optimizer's name in headings and text, with these options."""
+        return self.title if self.titled is None else self.titled(options)
 
 
 # --- SGD: momentum, dampening, Nesterov, coupled weight decay ------------------------------
@@ -126,7 +133,8 @@ def _sgd_lines(options) -> tuple[Line, ...]:
             rule = r"\mu \vect{v}^{(@s)}_{@P} + (1 - \mu) " + g
         else:
             rule = r"\mu \vect{v}^{(@s)}_{@P} + (1 - \tau) " + g
-        lines.append(Line("momentum_buffer", r"\vect{v}^{(@t)}_{@P}", rule))
+        first = "" if options.get("averaged_velocity") else g
+        lines.append(Line("momentum_buffer", r"\vect{v}^{(@t)}_{@P}", rule, first))
         if options["nesterov"]:
             lines.append(
                 Line("direction", r"\vect{d}^{(@t)}_{@P}", g + r" + \mu \vect{v}^{(@t)}_{@P}")
@@ -138,6 +146,14 @@ def _sgd_lines(options) -> tuple[Line, ...]:
         step = g
     lines.append(Line("param", r"@P^{(@n)}", r"@P^{(@t)} - \eta " + step))
     return tuple(lines)
+
+
+def _sgd_title(options) -> str:
+    if options["nesterov"]:
+        return "SGD with Nesterov momentum"
+    if options["momentum"]:
+        return "SGD with momentum"
+    return "SGD with weight decay" if options["weight_decay"] else "gradient descent"
 
 
 def _sgd_check(options) -> str | None:
@@ -369,7 +385,7 @@ gradient itself, $\vect{v}^{(1)} = \vect{g}^{(1)}$, then
 with dampening $\tau = \VAR{opt.dampening}$. \BLOCK{if opt.nesterov}Nesterov's variant looks
 one velocity ahead, $\vect{d}^{(t)} = \vect{g}^{(t)} + \mu \vect{v}^{(t)}$, and steps along it:
 $\theta^{(t+1)} = \theta^{(t)} - \eta \vect{d}^{(t)}$.\BLOCK{else}The step follows the velocity:
-$\theta^{(t+1)} = \theta^{(t)} - \eta \vect{v}^{(t)}$.\BLOCK{endif}
+$\theta^{(t+1)} = \theta^{(t)} - \eta \vect{v}^{(t)}$.\BLOCK{endif}{}
 A gradient that keeps its sign builds speed, up to $1/(1 - \mu)$ times a single step; one that
 changes sign is damped.
 \BLOCK{else}
@@ -498,6 +514,7 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
             initial=_zero,
             lines=_sgd_lines,
             derivation=_SGD,
+            titled=_sgd_title,
             check=_sgd_check,
         ),
         OptimizerEntry(

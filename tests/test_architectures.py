@@ -75,6 +75,15 @@ def _torch_activation(name: str, h: torch.Tensor) -> torch.Tensor:
     }[name](h)
 
 
+def torch_loss(problem: Problem, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """PyTorch's loss of the problem's kind at logits z and targets y (rows)."""
+    if problem.loss == "cross_entropy":
+        return F.cross_entropy(z, y.argmax(dim=1), label_smoothing=problem.epsilon)
+    if problem.loss == "mse":
+        return F.mse_loss(z, y)
+    return F.binary_cross_entropy_with_logits(z, y)
+
+
 def torch_step(problem: Problem):
     """PyTorch's forward pass, gradients and one SGD step for the same instance."""
     weights = [torch.tensor(w, requires_grad=True) for w in problem.params.weights]
@@ -87,13 +96,7 @@ def torch_step(problem: Problem):
         hs.append(h)
         a = _torch_activation(name, h)
     z = a @ weights[-1] + biases[-1]
-    y = torch.tensor(np.atleast_2d(problem.y))
-    if problem.loss == "cross_entropy":
-        loss = F.cross_entropy(z, y.argmax(dim=1), label_smoothing=problem.epsilon)
-    elif problem.loss == "mse":
-        loss = F.mse_loss(z, y)
-    else:
-        loss = F.binary_cross_entropy_with_logits(z, y)
+    loss = torch_loss(problem, z, torch.tensor(np.atleast_2d(problem.y)))
     loss.backward()
     params = [p for pair in zip(weights, biases, strict=True) for p in pair]
     optimizer = torch.optim.SGD(params, lr=problem.learning_rate)

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from solver.config import load_problem
 from solver.high_precision import network_agreement
@@ -21,7 +20,7 @@ from solver.instance import Problem
 from solver.network import solve
 from solver.optimizers import OPTIMIZERS, optimizer_of
 from tests.instances import ROOT
-from tests.test_architectures import _torch_activation, assert_close, random_network
+from tests.test_architectures import _torch_activation, assert_close, random_network, torch_loss
 
 pytestmark = pytest.mark.torch  # compares against PyTorch
 
@@ -76,13 +75,7 @@ def torch_run(problem: Problem) -> list[dict]:
         a = x
         for W, b, name in zip(weights[:-1], biases[:-1], problem.activations, strict=True):
             a = _torch_activation(name, a @ W + b)
-        z = a @ weights[-1] + biases[-1]
-        if problem.loss == "cross_entropy":
-            loss = F.cross_entropy(z, y.argmax(dim=1), label_smoothing=problem.epsilon)
-        elif problem.loss == "mse":
-            loss = F.mse_loss(z, y)
-        else:
-            loss = F.binary_cross_entropy_with_logits(z, y)
+        loss = torch_loss(problem, a @ weights[-1] + biases[-1], y)
         loss = loss + problem.l2 / 2 * sum((W * W).sum() for W in weights)  # weights only
         loss.backward()
         torch_optimizer.step()
@@ -224,3 +217,21 @@ def test_the_examples_match_torch(config):
     problem = load_problem(Path(ROOT, "problems", config))
     assert not problem.optimizer.plain
     assert_run_matches(problem)
+
+
+def test_results_json_holds_each_steps_state():
+    """results.json: every step's state at full precision, and the optimizer as PyTorch
+    names it; plain gradient descent's has neither."""
+    from report.results import results_dict
+
+    problem = load_problem(Path(ROOT, "problems", "adam.toml"))
+    solution = solve(problem)
+    results = results_dict(solution, mistakes=False)
+    assert results["optimizer"]["torch"] == "Adam" and results["optimizer"]["betas"] == [0.9, 0.999]
+    for step, entry in zip(solution.trajectory, results["trajectory"], strict=True):
+        assert set(entry["state"]) == {"exp_avg", "exp_avg_sq"}
+        for name, values in step.state.items():
+            for key, value in values.as_dict().items():
+                assert entry["state"][name][key] == value.tolist()
+    plain = results_dict(solve(load_problem(Path(ROOT, "problems", "hw3.toml"))), mistakes=False)
+    assert "optimizer" not in plain and "state" not in plain["trajectory"][0]
