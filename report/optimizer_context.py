@@ -45,19 +45,22 @@ def _options(solution: Solution, decimals: int) -> dict:
     return opt
 
 
-def _substituted(tex: str, param: str, t: int) -> NoEscape:
-    """A line's TeX for parameter ``param`` at step ``t`` (solver.optimizers.Line)."""
-    return NoEscape(
-        tex.replace("@P", param_tex(param))
-        .replace("@t", str(t))
-        .replace("@s", str(t - 1))
-        .replace("@n", str(t + 1))
-    )
+def _substituted(tex: str, param: str, t: int, l2: float) -> NoEscape:
+    """A line's TeX for parameter ``param`` at step ``t`` (solver.optimizers.Line); with the
+    L2 penalty a weight's gradient is Loss_λ's."""
+    if l2 and param.startswith("W"):
+        tex = tex.replace(r"\Loss", r"\Loss_{\lambda}")
+    for mark, value in (("@P", param_tex(param)), ("@t", t), ("@s", t - 1), ("@n", t + 1)):
+        tex = tex.replace(mark, str(value))
+    return NoEscape(tex)
 
 
 def _hyperparameters(solution: Solution, decimals: int) -> list[NoEscape]:
     """η and every option that enters the numbers, as ``symbol = value``."""
-    problem = solution.problem
+    return _hyperparameters_of(solution.problem, decimals)
+
+
+def _hyperparameters_of(problem, decimals: int) -> list[NoEscape]:
     optimizer = problem.optimizer
     shown = [NoEscape(rf"\eta = {given_number(problem.learning_rate, decimals)}")]
     for key, option in optimizer.entry.options.items():
@@ -68,6 +71,32 @@ def _hyperparameters(solution: Solution, decimals: int) -> list[NoEscape]:
         elif option.tex and not isinstance(value, bool) and (value or key == "eps"):
             shown.append(NoEscape(f"{option.tex} = {given_number(value, decimals)}"))
     return shown
+
+
+def rule_words(problem, decimals: int, *, html: bool = False) -> NoEscape:
+    """The step the problem sheet and the quiz ask for, in words with its hyperparameters:
+    "Gradient Descent (θ ← θ − η·∇Loss)" for the homework's, otherwise the optimizer named
+    as torch.optim names it, every option that changes its numbers given (ε included), and
+    the L2 penalty when there is one. ``html``: for a quiz's text (MathJax, no \\texttt)."""
+    optimizer = problem.optimizer
+    if optimizer.plain:
+        words = "gradient descent" if html else "Gradient Descent"
+        words += r" ($\theta^{t+1} \leftarrow \theta^{t} - \eta \cdot \nabla_{\theta} \Loss$)"
+    else:
+        name = f"torch.optim.{optimizer.entry.torch}"
+        name = name if html else rf"\texttt{{{name}}}"
+        hyper = r",\ ".join(_hyperparameters_of(problem, decimals))
+        words = (
+            f"{optimizer.entry.title_of(optimizer.options)} (PyTorch's {name}, its state "
+            f"starting as PyTorch's) with ${hyper}$"
+        )
+    if problem.l2:
+        words += (
+            r", on the loss with an L2 penalty on the weights, "
+            r"$\Loss + \frac{\lambda}{2} \sum_l \lVert \vect{W}_l \rVert_F^2$ with "
+            rf"$\lambda = {given_number(problem.l2, decimals)}$"
+        )
+    return NoEscape(words)
 
 
 def optimizer_context(solution: Solution, mat, fnum, decimals: int) -> dict | None:
@@ -88,8 +117,8 @@ def optimizer_context(solution: Solution, mat, fnum, decimals: int) -> dict | No
                 rule = line.first if t == 1 and line.first else line.rule
                 rows.append(
                     {
-                        "lhs": _substituted(line.lhs, name, t),
-                        "rule": _substituted(rule, name, t),
+                        "lhs": _substituted(line.lhs, name, t, problem.l2),
+                        "rule": _substituted(rule, name, t, problem.l2),
                         "value": mat(value.as_dict()[name]),
                     }
                 )

@@ -27,6 +27,7 @@ from report.answer_rule import printed
 from report.diagnosis import Diagnosis
 from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
+from report.optimizer_context import rule_words
 from report.question import Question, answer_tex, forward_tex, part_of, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
@@ -258,18 +259,19 @@ def _givens(problem: Problem, decimals: int) -> str:
 
 def _task(problem: Problem, decimals: int, question: Question) -> str:
     """The task, in the homework's words, and how to type an answer."""
-    rates = rf"\eta = {_given(problem.learning_rate, decimals)}"
+    rates = [rf"\eta = {_given(problem.learning_rate, decimals)}"] * problem.optimizer.plain
     if LOSSES[problem.loss].smoothing:
-        rates = rf"\epsilon = {_given(problem.epsilon, decimals)}, \quad " + rates
+        rates.insert(0, rf"\epsilon = {_given(problem.epsilon, decimals)}")
+    separator = r", \quad "
+    given = " for $" + separator.join(rates) + "$" if rates else ""
     rounding = (
         "a whole number"
         if decimals == 0
         else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
     )
     return _prose(
-        f"<p>Your task is to compute {task_words(question)}, for one step of gradient descent "
-        r"($\theta^{t+1} \leftarrow \theta^{t} - "
-        r"\eta \cdot \nabla_{\theta} \Loss$) for $" + rates + "$. You might benefit from "
+        f"<p>Your task is to compute {task_words(question)}, for one step of "
+        f"{rule_words(problem, decimals, html=True)}{given}. You might benefit from "
         "performing the feed-forward process first and then the back-propagation process; you "
         "can use a calculator or write code.</p>"
         f"<p>Type each answer rounded to {rounding}. Entry $(i, j)$ of a matrix is row $i$, "

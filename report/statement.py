@@ -9,6 +9,7 @@ from pylatex.utils import NoEscape
 
 from report.figures import layer_titles, network_figure
 from report.format import as_typed, matrix, num, row_vector
+from report.optimizer_context import rule_words
 from report.question import DEFAULT_QUESTION, answer_tex, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
@@ -61,6 +62,8 @@ def statement_context(
         },
         "answer_boxes": [NoEscape(answer_tex(column, bool(batch))) for column in answers],
         "task": NoEscape(task_words(info.question)),
+        "rule": rule_words(problem, info.decimals),  # the step asked, with its hyperparameters
+        "rule_plain": problem.optimizer.plain,  # η is then given after it
         "default_task": info.question.ask == DEFAULT_QUESTION.ask and not info.question.parameters,
         "ask_given": info.question.ask_given,
         "decimals": info.decimals,

@@ -308,7 +308,7 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "weight-decay-decoupled-in-adam",
-            "You decoupled the weight decay as AdamW does, θ ← (1 − ηλ)·θ: Adam adds λ·θ to "
+            "You decoupled the weight decay as AdamW does, θ ← (1 − ηω)·θ: Adam adds ω·θ to "
             "the gradient, before the moments.",
             lambda problem: (
                 problem.optimizer.name == "adam" and bool(problem.optimizer.options["weight_decay"])

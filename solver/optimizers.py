@@ -94,7 +94,7 @@ class OptimizerEntry:
 
 
 def _coupled(theta, grad, options, ops):
-    """g + λ·θ: weight decay added to the gradient (SGD, Adam, RMSprop, Adagrad)."""
+    """g + ω·θ: weight decay added to the gradient (SGD, Adam, RMSprop, Adagrad)."""
     decay = ops.number(options["weight_decay"])
     return grad + decay * theta if options["weight_decay"] else grad
 
@@ -126,7 +126,7 @@ def _sgd_state(options) -> tuple[str, ...]:
 def _sgd_lines(options) -> tuple[Line, ...]:
     lines = []
     if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \lambda @P"))
+        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
     g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
     if options["momentum"]:
         if options.get("averaged_velocity"):
@@ -197,7 +197,7 @@ def _rmsprop_state(options) -> tuple[str, ...]:
 def _rmsprop_lines(options) -> tuple[Line, ...]:
     lines = []
     if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \lambda @P"))
+        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
     g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
     lines.append(
         Line(
@@ -282,10 +282,10 @@ def _adam_lines(options, *, decoupled: bool = False) -> tuple[Line, ...]:
     lines = []
     theta = r"@P^{(@t)}"
     if options["weight_decay"] and decoupled:
-        lines.append(Line("decayed", r"\tilde{@P}^{(@t)}", r"(1 - \eta \lambda) @P^{(@t)}"))
+        lines.append(Line("decayed", r"\tilde{@P}^{(@t)}", r"(1 - \eta \omega) @P^{(@t)}"))
         theta = r"\tilde{@P}^{(@t)}"
     if options["weight_decay"] and not decoupled:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \lambda @P"))
+        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
     coupled = options["weight_decay"] and not decoupled
     g = r"\vect{g}^{(@t)}_{@P}" if coupled else r"\nabla_{@P} \Loss"
     m, v = r"\vect{m}^{(@t)}_{@P}", r"\vect{v}^{(@t)}_{@P}"
@@ -339,7 +339,7 @@ def _adagrad(theta, grad, state, t, lr, options, ops) -> Update:
 def _adagrad_lines(options) -> tuple[Line, ...]:
     lines = []
     if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \lambda @P"))
+        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
     g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
     lines.append(
         Line(
@@ -365,9 +365,9 @@ def _adagrad_lines(options) -> tuple[Line, ...]:
 # --- the words Problem 1 derives each rule with ----------------------------------------------
 
 _WEIGHT_DECAY = r"""\BLOCK{if opt.weight_decay}
-Weight decay $\lambda = \VAR{opt.weight_decay}$ is coupled, as in PyTorch's
+Weight decay $\omega = \VAR{opt.weight_decay}$ is coupled, as in PyTorch's
 \texttt{\VAR{opt.torch}}: it is added to the gradient, $\vect{g}^{(t)} = \nabla_{\theta}\Loss +
-\lambda \theta^{(t)}$, so that it also passes through every average below.
+\omega \theta^{(t)}$, so that it also passes through every average below.
 \BLOCK{endif}"""
 
 _SGD = (
@@ -428,13 +428,13 @@ $\vect{0}$: the first moment $\vect{m}$ (a momentum) and the second $\vect{v}$ (
 square, as RMSprop's).
 \BLOCK{if opt.weight_decay}
 \BLOCK{if opt.decoupled}
-Weight decay $\lambda = \VAR{opt.weight_decay}$ is decoupled (AdamW): the parameter shrinks
-first, $\tilde\theta^{(t)} = (1 - \eta\lambda)\, \theta^{(t)}$, and the gradient is used as it is,
+Weight decay $\omega = \VAR{opt.weight_decay}$ is decoupled (AdamW): the parameter shrinks
+first, $\tilde\theta^{(t)} = (1 - \eta\omega)\, \theta^{(t)}$, and the gradient is used as it is,
 $\vect{g}^{(t)} = \nabla_{\theta}\Loss(\theta^{(t)})$; the decay never passes through the
 averages.
 \BLOCK{else}
-Weight decay $\lambda = \VAR{opt.weight_decay}$ is coupled, as in PyTorch's \texttt{Adam}: it is
-added to the gradient, $\vect{g}^{(t)} = \nabla_{\theta}\Loss + \lambda \theta^{(t)}$, and so
+Weight decay $\omega = \VAR{opt.weight_decay}$ is coupled, as in PyTorch's \texttt{Adam}: it is
+added to the gradient, $\vect{g}^{(t)} = \nabla_{\theta}\Loss + \omega \theta^{(t)}$, and so
 passes through both averages (AdamW decouples it).
 \BLOCK{endif}
 \BLOCK{endif}
@@ -484,7 +484,7 @@ entry by entry."""
 
 # --- the registry ---------------------------------------------------------------------------
 
-_DECAY = Option(0.0, "number", "the weight decay λ, a number >= 0", r"\lambda")
+_DECAY = Option(0.0, "number", "the weight decay ω, a number >= 0", r"\omega")
 _EPS = "the term ε added to the denominator, a number >= 0"
 
 
@@ -572,7 +572,7 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
                     "eps": Option(1e-8, "number", _EPS, r"\varepsilon"),
                     # PyTorch's AdamW decays by default, Adam does not
                     "weight_decay": Option(
-                        0.01, "number", "the weight decay λ, a number >= 0", r"\lambda"
+                        0.01, "number", "the weight decay ω, a number >= 0", r"\omega"
                     ),
                     "amsgrad": Option(False, "bool", "whether AMSGrad's maximum is used"),
                 }
