@@ -235,3 +235,19 @@ def test_results_json_holds_each_steps_state():
                 assert entry["state"][name][key] == value.tolist()
     plain = results_dict(solve(load_problem(Path(ROOT, "problems", "hw3.toml"))), mistakes=False)
     assert "optimizer" not in plain and "state" not in plain["trajectory"][0]
+
+
+def test_the_sheet_and_the_quiz_name_the_step_asked():
+    """A student is told which rule to run, with every hyperparameter; the homework keeps its
+    words."""
+    from report.optimizer_context import rule_words
+
+    adam = load_problem(Path(ROOT, "problems", "regularized.toml"))
+    words = rule_words(adam, 4)
+    assert r"\texttt{torch.optim.Adam}" in words and r"\beta_2 = \num{0.999}" in words
+    assert r"\omega = \num{0.05}" in words and r"\lambda = \num{0.1}" in words
+    assert "10^{-8}" in words and "texttt" not in rule_words(adam, 4, html=True)
+    momentum = rule_words(load_problem(Path(ROOT, "problems", "momentum.toml")), 4)
+    assert momentum.startswith("SGD with Nesterov momentum") and r"\mu = \num{0.9}" in momentum
+    homework = rule_words(load_problem(Path(ROOT, "problems", "hw3.toml")), 4)
+    assert homework.startswith("Gradient Descent (") and "lambda" not in homework
