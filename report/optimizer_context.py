@@ -9,6 +9,7 @@ from pylatex.utils import NoEscape
 
 from report.format import as_typed, num
 from report.notation import param_tex
+from solver.high_precision import PRECISE_STEPS
 from solver.network import SHOWN_STEPS
 from solver.solution import Solution
 
@@ -55,12 +56,8 @@ def _substituted(tex: str, param: str, t: int, l2: float) -> NoEscape:
     return NoEscape(tex)
 
 
-def _hyperparameters(solution: Solution, decimals: int) -> list[NoEscape]:
+def _hyperparameters(problem, decimals: int) -> list[NoEscape]:
     """η and every option that enters the numbers, as ``symbol = value``."""
-    return _hyperparameters_of(solution.problem, decimals)
-
-
-def _hyperparameters_of(problem, decimals: int) -> list[NoEscape]:
     optimizer = problem.optimizer
     shown = [NoEscape(rf"\eta = {given_number(problem.learning_rate, decimals)}")]
     for key, option in optimizer.entry.options.items():
@@ -85,7 +82,7 @@ def rule_words(problem, decimals: int, *, html: bool = False) -> NoEscape:
     else:
         name = f"torch.optim.{optimizer.entry.torch}"
         name = name if html else rf"\texttt{{{name}}}"
-        hyper = r",\ ".join(_hyperparameters_of(problem, decimals))
+        hyper = r",\ ".join(_hyperparameters(problem, decimals))
         words = (
             f"{optimizer.entry.title_of(optimizer.options)} (PyTorch's {name}, its state "
             f"starting as PyTorch's) with ${hyper}$"
@@ -141,11 +138,12 @@ def optimizer_context(solution: Solution, mat, fnum, decimals: int) -> dict | No
         "title": entry.title_of(optimizer.options),
         "torch": entry.torch,
         "opt": _options(solution, decimals),
-        "hyper": NoEscape(r",\ ".join(_hyperparameters(solution, decimals))),
+        "hyper": NoEscape(r",\ ".join(_hyperparameters(problem, decimals))),
         "state": [name for name in optimizer.state_names],
         "steps": steps,
         "more": len(solution.trajectory) > SHOWN_STEPS,
         "shown_steps": SHOWN_STEPS,
+        "checked_steps": min(len(solution.trajectory), PRECISE_STEPS),  # the appendix's
     }
 
 

@@ -122,10 +122,7 @@ def _pass(problem: Problem, params: dict, number, mp, *, gradients_only: bool = 
     slope, epsilon, l2 = map(number, (problem.negative_slope, problem.epsilon, problem.l2))
     weights = [matrix(params[f"W{k}"]) for k in range(1, problem.params.layers + 1)]
     biases = [vector(params[f"b{k}"]) for k in range(1, problem.params.layers + 1)]
-    x, y = (
-        vector(np.vectorize(number, otypes=[object])(problem.x)),
-        [number(v) for v in np.ravel(problem.y)],
-    )
+    x, y = ([number(v) for v in np.ravel(values)] for values in (problem.x, problem.y))
     out: dict[str, list] = {}
     a, inputs, slopes = x, [x], []
     for layer, name in enumerate(problem.activations):

@@ -153,7 +153,7 @@ def _options(**changed) -> Callable[[Problem], Hooks]:
     return hooks
 
 
-def _adam_momentum(problem: Problem) -> bool:
+def _adam_family(problem: Problem) -> bool:
     return problem.optimizer.name in ("adam", "adamw")
 
 
@@ -294,7 +294,7 @@ MISTAKES: dict[str, Mistake] = {
             "adam-no-bias-correction",
             "You left out Adam's bias corrections: the moments start at 0, so the step uses "
             "m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ).",
-            _adam_momentum,
+            _adam_family,
             _options(bias_correction=False),
         ),
         Mistake(

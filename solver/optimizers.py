@@ -99,6 +99,21 @@ def _coupled(theta, grad, options, ops):
     return grad + decay * theta if options["weight_decay"] else grad
 
 
+def _gradient_lines(options, *, coupled: bool = True) -> tuple[list[Line], str]:
+    """The line of g = ∇Loss + ω·θ when weight decay is coupled (added to the gradient), and
+    the TeX of the gradient the rule's next lines use."""
+    if options["weight_decay"] and coupled:
+        return [Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P")], (
+            r"\vect{g}^{(@t)}_{@P}"
+        )
+    return [], r"\nabla_{@P} \Loss"
+
+
+def _squared(g: str) -> str:
+    """g ⊙ g, entry by entry, in TeX."""
+    return r"\bigl(" + g + r"\bigr)^{\odot 2}"
+
+
 def _sgd(theta, grad, state, t, lr, options, ops) -> Update:
     g = _coupled(theta, grad, options, ops)
     shown, after = {"g": g}, {}
@@ -124,10 +139,7 @@ def _sgd_state(options) -> tuple[str, ...]:
 
 
 def _sgd_lines(options) -> tuple[Line, ...]:
-    lines = []
-    if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
-    g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
+    lines, g = _gradient_lines(options)
     if options["momentum"]:
         if options.get("averaged_velocity"):
             rule = r"\mu \vect{v}^{(@s)}_{@P} + (1 - \mu) " + g
@@ -195,15 +207,12 @@ def _rmsprop_state(options) -> tuple[str, ...]:
 
 
 def _rmsprop_lines(options) -> tuple[Line, ...]:
-    lines = []
-    if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
-    g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
+    lines, g = _gradient_lines(options)
     lines.append(
         Line(
             "square_avg",
             r"\vect{s}^{(@t)}_{@P}",
-            r"\alpha \vect{s}^{(@s)}_{@P} + (1 - \alpha) " + r"\bigl(" + g + r"\bigr)^{\odot 2}",
+            r"\alpha \vect{s}^{(@s)}_{@P} + (1 - \alpha) " + _squared(g),
         )
     )
     if options["centered"]:
@@ -284,17 +293,15 @@ def _adam_lines(options, *, decoupled: bool = False) -> tuple[Line, ...]:
     if options["weight_decay"] and decoupled:
         lines.append(Line("decayed", r"\tilde{@P}^{(@t)}", r"(1 - \eta \omega) @P^{(@t)}"))
         theta = r"\tilde{@P}^{(@t)}"
-    if options["weight_decay"] and not decoupled:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
-    coupled = options["weight_decay"] and not decoupled
-    g = r"\vect{g}^{(@t)}_{@P}" if coupled else r"\nabla_{@P} \Loss"
+    more, g = _gradient_lines(options, coupled=not decoupled)
+    lines += more
     m, v = r"\vect{m}^{(@t)}_{@P}", r"\vect{v}^{(@t)}_{@P}"
     lines.append(Line("exp_avg", m, r"\beta_1 \vect{m}^{(@s)}_{@P} + (1 - \beta_1) " + g))
     lines.append(
         Line(
             "exp_avg_sq",
             v,
-            r"\beta_2 \vect{v}^{(@s)}_{@P} + (1 - \beta_2) " + r"\bigl(" + g + r"\bigr)^{\odot 2}",
+            r"\beta_2 \vect{v}^{(@s)}_{@P} + (1 - \beta_2) " + _squared(g),
         )
     )
     if options["amsgrad"]:
@@ -337,15 +344,12 @@ def _adagrad(theta, grad, state, t, lr, options, ops) -> Update:
 
 
 def _adagrad_lines(options) -> tuple[Line, ...]:
-    lines = []
-    if options["weight_decay"]:
-        lines.append(Line("g", r"\vect{g}^{(@t)}_{@P}", r"\nabla_{@P} \Loss + \omega @P"))
-    g = r"\vect{g}^{(@t)}_{@P}" if options["weight_decay"] else r"\nabla_{@P} \Loss"
+    lines, g = _gradient_lines(options)
     lines.append(
         Line(
             "sum",
             r"\vect{G}^{(@t)}_{@P}",
-            r"\vect{G}^{(@s)}_{@P} + " + r"\bigl(" + g + r"\bigr)^{\odot 2}",
+            r"\vect{G}^{(@s)}_{@P} + " + _squared(g),
         )
     )
     lines.append(
@@ -486,6 +490,9 @@ entry by entry."""
 
 _DECAY = Option(0.0, "number", "the weight decay ω, a number >= 0", r"\omega")
 _EPS = "the term ε added to the denominator, a number >= 0"
+_MOMENTUM = Option(0.0, "number", "the momentum factor μ in [0, 1]", r"\mu", 0, 1)
+_BETAS = Option((0.9, 0.999), "pair", "(β₁, β₂), two numbers in [0, 1)", "", 0, 1)
+_EPS_8 = Option(1e-8, "number", _EPS, r"\varepsilon")
 
 
 def _zero(name: str, options: Mapping[str, Any]) -> float:
@@ -501,9 +508,7 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
             title="gradient descent",
             options=MappingProxyType(
                 {
-                    "momentum": Option(
-                        0.0, "number", "the momentum factor μ in [0, 1]", r"\mu", 0, 1
-                    ),
+                    "momentum": _MOMENTUM,
                     "dampening": Option(0.0, "number", "the dampening τ in [0, 1]", r"\tau", 0, 1),
                     "nesterov": Option(False, "bool", "whether Nesterov momentum is used"),
                     "weight_decay": _DECAY,
@@ -526,10 +531,8 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
                     "alpha": Option(
                         0.99, "number", "the smoothing constant α in [0, 1]", r"\alpha", 0, 1
                     ),
-                    "eps": Option(1e-8, "number", _EPS, r"\varepsilon"),
-                    "momentum": Option(
-                        0.0, "number", "the momentum factor μ in [0, 1]", r"\mu", 0, 1
-                    ),
+                    "eps": _EPS_8,
+                    "momentum": _MOMENTUM,
                     "centered": Option(False, "bool", "whether the gradient's variance is used"),
                     "weight_decay": _DECAY,
                 }
@@ -546,10 +549,8 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
             title="Adam",
             options=MappingProxyType(
                 {
-                    "betas": Option(
-                        (0.9, 0.999), "pair", "(β₁, β₂), two numbers in [0, 1)", "", 0, 1
-                    ),
-                    "eps": Option(1e-8, "number", _EPS, r"\varepsilon"),
+                    "betas": _BETAS,
+                    "eps": _EPS_8,
                     "weight_decay": _DECAY,
                     "amsgrad": Option(False, "bool", "whether AMSGrad's maximum is used"),
                 }
@@ -566,10 +567,8 @@ OPTIMIZERS: dict[str, OptimizerEntry] = {
             title="AdamW",
             options=MappingProxyType(
                 {
-                    "betas": Option(
-                        (0.9, 0.999), "pair", "(β₁, β₂), two numbers in [0, 1)", "", 0, 1
-                    ),
-                    "eps": Option(1e-8, "number", _EPS, r"\varepsilon"),
+                    "betas": _BETAS,
+                    "eps": _EPS_8,
                     # PyTorch's AdamW decays by default, Adam does not
                     "weight_decay": Option(
                         0.01, "number", "the weight decay ω, a number >= 0", r"\omega"

@@ -717,3 +717,47 @@ def test_steps_times_parameters_is_bounded(tmp_path):
         "training.steps: expected at most 1658 steps for a network of 603 parameters "
         "(steps × parameters <= 1000000), got 10000"
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"training.optimizer": '"adam"', "training.momentum": "0.9"},
+            'training.momentum: not an option of optimizer = "adam" (it has betas, eps, '
+            'weight_decay, amsgrad; momentum is "sgd" and "rmsprop"\'s)',
+        ),
+        (
+            {"training.nesterov": "true"},
+            "training.nesterov: Nesterov momentum needs momentum > 0 and dampening = 0 "
+            "(as PyTorch's)",
+        ),
+        (
+            {"training.optimizer": '"adam"', "training.betas": "[0.9, 1]"},
+            "training.betas: entry 2: expected a number in [0, 1), got 1",
+        ),
+        (
+            {"training.optimizer": '"adam"', "training.betas": "0.9"},
+            "training.betas: expected a list of two numbers, got float 0.9",
+        ),
+        (
+            {"training.optimizer": '"nadam"'},
+            'training.optimizer: expected one of "sgd", "rmsprop", "adam", "adamw", '
+            '"adagrad", got string "nadam"',
+        ),
+        ({"training.l2": "-1"}, "training.l2: expected a number >= 0, got -1"),
+        ({"training.momentum": "1.5"}, "training.momentum: expected a number in [0, 1], got 1.5"),
+    ],
+)
+def test_bad_optimizer_options_are_refused_in_one_line(tmp_path, changes, message):
+    assert error_of(write(tmp_path, instance(changes))) == message
+
+
+def test_the_step_bound_counts_the_optimizers_state(tmp_path):
+    """Adam keeps two arrays a parameter: the steps it may run are a third of plain SGD's."""
+    changes = {**_wide(100), "training.steps": "1000", "training.optimizer": '"adam"'}
+    message = error_of(write(tmp_path, instance(changes)))
+    assert message == (
+        "training.steps: expected at most 552 steps for a network of 603 parameters and its "
+        "adam state, 1809 numbers (steps × parameters <= 1000000), got 1000"
+    )
