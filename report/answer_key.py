@@ -11,7 +11,15 @@ import numpy as np
 from pylatex.utils import NoEscape
 
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
-from report.question import asked_answers, every_answer, named, part_tex, task_words
+from report.optimizer_context import rule_words
+from report.question import (
+    asked_answers,
+    before_rule,
+    every_answer,
+    named,
+    part_tex,
+    task_words,
+)
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.spreadsheet import text_cell
 from solver.instance import Problem
@@ -108,7 +116,11 @@ def _key_parts(results: dict, template: Problem, info: ReportInfo) -> list[tuple
     quantities the class's question asks, whole (the entries not asked print too)."""
     question = info.question
     parts = {
-        answer.part: (part_tex(answer.part, template.batch), answer.table, answer.name)
+        answer.part: (
+            part_tex(answer.part, template.batch, question.step),
+            answer.table,
+            answer.name,
+        )
         for answer in every_answer(results)
         if answer.part != "loss" and named(answer, question.ask, question.parameters)
     }
@@ -149,6 +161,9 @@ def key_context(
         "params": [NoEscape(header) for header, _, _ in parts],
         "show_loss": "loss" in info.question.ask,
         "task": NoEscape(task_words(info.question)),
+        "before_rule": before_rule(info.question),  # ", for one step of", " of"
+        "rule": rule_words(template, info.decimals),  # the rule, with its hyperparameters
+        "rule_plain": template.optimizer.plain,  # η is then given after it
         "ask_given": info.question.ask_given,
         "pages": key_pages(rows, layout["first"], layout["rest"]),
         **heading,

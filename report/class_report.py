@@ -119,7 +119,7 @@ def class_report_context(
     median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
     parts = [
         {
-            "tex": NoEscape(part_tex(s.part, batch)),
+            "tex": NoEscape(part_tex(s.part, batch, info.question.step)),
             "whole": _percent(s.whole_share),
             "entries": _percent(s.entry_share),
             "students": s.students,
@@ -157,7 +157,7 @@ def class_report_context(
         "parts": parts,
         "columns": columns,
         "hardest": {
-            "tex": NoEscape(part_tex(hardest.part, batch)),
+            "tex": NoEscape(part_tex(hardest.part, batch, info.question.step)),
             "whole": hardest.whole,
             "students": hardest.students,
             "entries": _percent(hardest.entry_share),

@@ -15,11 +15,12 @@ from report.figures import layer_titles, network_figure, schematic
 from report.format import HEAD, MAX_SHOWN, TAIL, as_typed, matrix, num
 from report.notation import equation_numbers, hidden_vector, param_tex
 from report.optimizer_context import l2_context, loss_symbol, optimizer_context
-from report.question import unchanged_entries
+from report.question import part_tex, unchanged_entries
 from report.settings import DEFAULT_INFO, ReportInfo
 from report.training_context import params_context, training_context
 from report.verification_context import verification_context
 from solver.activations import ACTIVATIONS
+from solver.instance import Params
 from solver.losses import LOSSES
 from solver.solution import Solution
 from solver.verification import Verification
@@ -57,19 +58,20 @@ def mean_terms(losses: np.ndarray, fmt_num) -> tuple[NoEscape, NoEscape]:
 MAX_LISTED = 8  # unchanged entries of a parameter named one by one; past this, counted
 
 
-def unchanged_context(solution: Solution, decimals: int) -> list[dict]:
-    """The entries one step leaves unchanged at the printed decimals (dead units, zero
-    inputs, tiny gradients), per parameter: what a class's handout does not ask, since it
-    prints their answer already (report.question). Entries 1-based, as the key's columns."""
-    start = solution.problem.params.as_dict()
-    found = unchanged_entries(start, solution.updated.as_dict(), decimals)
+def unchanged_context(start: Params, after: Params, decimals: int, step: int = 1) -> list[dict]:
+    """The entries the run leaves unchanged from ``start`` to ``after`` (θ after ``step``
+    steps) at the printed decimals (dead units, zero inputs, tiny gradients), per parameter:
+    what a class's handout does not ask, since it prints their answer already
+    (report.question). Entries 1-based, as the key's columns."""
+    start_arrays = start.as_dict()
+    found = unchanged_entries(start_arrays, after.as_dict(), decimals)
     rows = []
     for name, entries in found.items():
         # "(1,~2)": an entry is never broken across lines
         shown = [",~".join(str(i + 1) for i in index) for index in entries[:MAX_LISTED]]
         shown = [f"({e})" if "," in e else e for e in shown]
         more = len(entries) - len(shown)
-        if len(entries) == np.size(start[name]):
+        if len(entries) == np.size(start_arrays[name]):
             words = "every entry"
         elif len(entries) == 1:
             words = f"entry {shown[0]}"
@@ -77,8 +79,26 @@ def unchanged_context(solution: Solution, decimals: int) -> list[dict]:
             words = f"entries {', '.join(shown)} and {more} more"
         else:
             words = f"entries {', '.join(shown[:-1])} and {shown[-1]}"
-        rows.append({"tex": NoEscape(param_tex(name) + "'"), "words": NoEscape(words)})
+        rows.append({"tex": NoEscape(part_tex(name, step=step)), "words": NoEscape(words)})
     return rows
+
+
+def asked_step_context(solution: Solution, step: int, mat, decimals: int) -> dict | None:
+    """The parameters after the step the question asks, θ⁽ᵏ⁺¹⁾, when it is a later one than
+    the first (the first's are shown after its step): each with its label, and the entries the
+    run leaves as given."""
+    if step == 1:
+        return None
+    after = solution.trajectory[step - 1].params
+    return {
+        "step": step,
+        "last": step == len(solution.trajectory),
+        "params": [
+            {"tex": NoEscape(part_tex(name, step=step)), "value": mat(value)}
+            for name, value in after.as_dict().items()
+        ],
+        "unchanged": unchanged_context(solution.problem.params, after, decimals, step),
+    }
 
 
 def solution_context(
@@ -126,7 +146,8 @@ def solution_context(
         if info.appendix
         else None,
         "param_names": [{"key": name, "tex": param_tex(name)} for name in problem.params.as_dict()],
-        "unchanged": unchanged_context(solution, info.decimals),
+        "unchanged": unchanged_context(problem.params, solution.updated, info.decimals),
+        "asked": asked_step_context(solution, info.question.step, mat, info.decimals),
         "places": info.decimals,
     }
     return context | network_context(solution, mat, fnum, info.decimals)

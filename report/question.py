@@ -3,9 +3,10 @@ r"""What a class is asked: the config's [question] table, and the answers it mak
 ``ask`` names the quantities asked, answered in this order whatever order it lists them:
 ``"loss"`` (the loss at the initial parameters), ``"forward"`` (every forward value: h, a of
 each hidden layer, z, ŷ), ``"gradients"`` (∇Loss of each parameter) and ``"updated"`` (each
-parameter after the step). ``parameters`` narrows the gradients and updated parameters asked
-to those named (``["W2", "b2"]``: the output layer's); none named, all. The default is the
-homework's own task: the loss and every parameter after one step.
+parameter after the step: the first, or the ``step`` named, θ⁽ᵏ⁺¹⁾ after step k of a run
+of several). ``parameters`` narrows the gradients and updated parameters asked to those
+named (``["W2", "b2"]``: the output layer's); none named, all. The default is the homework's
+own task: the loss and every parameter after one step.
 
 An entry whose answer the handout already prints is not asked unless ``ask_given`` is true:
 an updated entry equal to its starting value at the report's decimals (a dead ReLU unit,
@@ -22,10 +23,11 @@ column         what            label
 ``h_2``        forward value   (h)₂: entry 2 (``h2_2``: of hidden layer 2;
                                a batch's ``h_3_2``: row 3, entry 2)
 ``dW1_1_2``    gradient        (∇_{W₁} Loss)₁,₂
-``W1_1_2``     updated         (W₁′)₁,₂
+``W1_1_2``     updated         (W₁′)₁,₂ (after step k > 1: (W₁⁽ᵏ⁺¹⁾)₁,₂)
 =============  ==============  ==========================================
 
-results.json's "question" records the decimals, ``ask``, ``parameters`` and the columns
+results.json's "question" records the decimals, ``ask``, ``parameters`` (and a ``step`` past
+the first) and the columns
 asked (they depend on the variant's numbers), so that ``check``, ``grade``, the key and the
 LMS exports read one list.
 """
@@ -56,6 +58,7 @@ class Question:
     parameters: tuple[str, ...] = ()  # none: every parameter
     ask_given: bool = False
     penalty: float = 0.0  # Moodle's share of the marks lost per extra try
+    step: int = 1  # the updated parameters asked are θ⁽ˢᵗᵉᵖ⁺¹⁾, after this step
 
     def table(self) -> dict[str, Any]:
         """As the config's [question] table: the keys that differ from the defaults."""
@@ -64,6 +67,7 @@ class Question:
             "parameters": list(self.parameters),
             "ask_given": self.ask_given,
             "penalty": self.penalty,
+            "step": self.step,
         }
         default = Question()
         return {k: v for k, v in table.items() if getattr(self, k) != getattr(default, k)}
@@ -80,6 +84,7 @@ def question_of(table: Mapping[str, Any]) -> Question:
         parameters=tuple(table.get("parameters", ())),
         ask_given=table.get("ask_given", DEFAULT_QUESTION.ask_given),
         penalty=float(table.get("penalty", DEFAULT_QUESTION.penalty)),
+        step=table.get("step", DEFAULT_QUESTION.step),
     )
 
 
@@ -226,24 +231,25 @@ def forward_tex(name: str, batch: bool) -> str:
     return rf"\vect{{{letter}}}" + (f"_{{{name[1:]}}}" if name[1:] else "")
 
 
-def part_tex(part: str, batch: bool = False) -> str:
-    r"""A part's quantity in TeX, as the handout writes it.
+def part_tex(part: str, batch: bool = False, step: int = 1) -> str:
+    r"""A part's quantity in TeX, as the handout writes it: a parameter after ``step`` steps
+    is W′ after the first, W⁽ᵏ⁺¹⁾ after step k of a run (θ⁽¹⁾ the given parameters).
 
     >>> part_tex("loss"), part_tex("W1"), part_tex("db2")
     ('\\mathrm{Loss}', "\\vect{W}_{1}'", '\\nabla_{\\vect{b}_{2}} \\mathrm{Loss}')
-    >>> part_tex("y_hat", batch=True)
-    '\\hat{\\vect{Y}}'
+    >>> part_tex("y_hat", batch=True), part_tex("b2", step=3)
+    ('\\hat{\\vect{Y}}', '\\vect{b}_{2}^{(4)}')
     """
     if part == "loss":
         return r"\mathrm{Loss}"
     if part[0] == GRADIENT and part[1:2] in ("W", "b") and part[2:].isdigit():
         return rf"\nabla_{{{param_tex(part[1:])}}} \mathrm{{Loss}}"
     if part[0] in ("W", "b") and part[1:].isdigit():
-        return f"{param_tex(part)}'"
+        return f"{param_tex(part)}'" if step == 1 else f"{param_tex(part)}^{{({step + 1})}}"
     return forward_tex(part, batch)
 
 
-def answer_tex(column: str, batch: bool = False) -> str:
+def answer_tex(column: str, batch: bool = False, step: int = 1) -> str:
     r"""An answer's label in TeX, as the handout writes the quantity: the same in the
     handout's answer sheet, the quiz and the key. Subscripts, not brackets: Canvas would
     read ``[2]`` in a question's text as a blank's name.
@@ -255,7 +261,9 @@ def answer_tex(column: str, batch: bool = False) -> str:
     """
     match = _COLUMN.fullmatch(column)
     part, index = match["part"], match["index"].lstrip("_").replace("_", ",")
-    return part_tex(part) if part == "loss" else f"({part_tex(part, batch)})_{{{index}}}"
+    if part == "loss":
+        return part_tex(part)
+    return f"({part_tex(part, batch, step)})_{{{index}}}"
 
 
 def _names(names: list[str], math) -> str:
@@ -272,6 +280,8 @@ def task_words(question: Question, math=lambda tex: f"${tex}$") -> str:
     'the loss at the initial parameters and every parameter after the step'
     >>> task_words(Question(ask=("gradients",), parameters=("W1", "b1")))
     'the gradient of the loss with respect to $\\vect{W}_{1}$ and $\\vect{b}_{1}$'
+    >>> task_words(Question(ask=("updated",), parameters=("W2",), step=2))
+    '$\\vect{W}_{2}$ after step 2'
     """
     chosen = list(question.parameters)
     asked = []
@@ -283,8 +293,29 @@ def task_words(question: Question, math=lambda tex: f"${tex}$") -> str:
         about = _names(chosen, math) if chosen else "every parameter"
         asked.append(f"the gradient of the loss with respect to {about}")
     if "updated" in question.ask:
-        asked.append((_names(chosen, math) if chosen else "every parameter") + " after the step")
+        which = "the step" if question.step == 1 else f"step {question.step}"
+        asked.append((_names(chosen, math) if chosen else "every parameter") + f" after {which}")
     return ", ".join(asked[:-1]) + (" and " if len(asked) > 1 else "") + asked[-1]
+
+
+def before_rule(question: Question) -> str:
+    """The words between the task and the rule it runs: "…, for one step of Adam", or, when
+    the task names a later step ("… after step 2"), "… of Adam".
+
+    >>> before_rule(Question()), before_rule(Question(step=3))
+    (', for one step of', ' of')
+    """
+    return ", for one step of" if question.step == 1 else " of"
+
+
+def later_step_words(math=lambda tex: f"${tex}$") -> str:
+    r"""What W⁽ᵏ⁺¹⁾ in a label means, said beside a task that asks a later step than the first.
+
+    >>> later_step_words()
+    '$\\vect{W}_l^{(t+1)}$ and $\\vect{b}_l^{(t+1)}$ are the parameters after step $t$'
+    """
+    weight, bias = math(r"\vect{W}_l^{(t+1)}"), math(r"\vect{b}_l^{(t+1)}")
+    return f"{weight} and {bias} are the parameters after step {math('t')}"
 
 
 def part_of(column: str) -> str:

@@ -28,7 +28,16 @@ from report.diagnosis import Diagnosis
 from report.format import as_typed, places_needed, plain
 from report.notation import param_tex
 from report.optimizer_context import rule_words
-from report.question import Question, answer_tex, forward_tex, part_of, task_words
+from report.question import (
+    Question,
+    answer_tex,
+    before_rule,
+    forward_tex,
+    later_step_words,
+    part_of,
+    part_tex,
+    task_words,
+)
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -264,14 +273,15 @@ def _task(problem: Problem, decimals: int, question: Question) -> str:
         rates.insert(0, rf"\epsilon = {_given(problem.epsilon, decimals)}")
     separator = r", \quad "
     given = " for $" + separator.join(rates) + "$" if rates else ""
+    later = f" Here {later_step_words()}." if question.step > 1 else ""
     rounding = (
         "a whole number"
         if decimals == 0
         else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
     )
     return _prose(
-        f"<p>Your task is to compute {task_words(question)}, for one step of "
-        f"{rule_words(problem, decimals, html=True)}{given}. You might benefit from "
+        f"<p>Your task is to compute {task_words(question)}{before_rule(question)} "
+        f"{rule_words(problem, decimals, html=True)}{given}.{later} You might benefit from "
         "performing the feed-forward process first and then the back-propagation process; you "
         "can use a calculator or write code.</p>"
         f"<p>Type each answer rounded to {rounding}. Entry $(i, j)$ of a matrix is row $i$, "
@@ -283,7 +293,7 @@ def _answer_fields(answers: tuple[tuple[str, float], ...], question: Question, b
     """One line per answer, in the key's order: its label (as the handout writes it), then
     its placeholder."""
     lines = [
-        f"<p>{_inline(answer_tex(column, batch))} = {placeholder(column)}</p>"
+        f"<p>{_inline(answer_tex(column, batch, question.step))} = {placeholder(column)}</p>"
         for column, _ in answers
     ]
     words = _prose(task_words(question))
@@ -299,7 +309,8 @@ def _answer_fields(answers: tuple[tuple[str, float], ...], question: Question, b
 
 
 def _feedback(problem: Problem, results: dict, decimals: int) -> str:
-    """The worked answer: the forward pass, the gradients, the step, rounded to the decimals."""
+    """The worked answer: the forward pass, the gradients, the parameters after the step
+    asked, rounded to the decimals."""
     batch = problem.batch
     rounded = f"rounded to {_plural(decimals, 'decimal place')}" if decimals else "rounded"
     forward = results["forward"]
@@ -318,9 +329,19 @@ def _feedback(problem: Problem, results: dict, decimals: int) -> str:
     for name, value in results["gradients"].items():
         gradient = _matrix(value, decimals, fixed=True)
         text += _display(rf"\nabla_{{{param_tex(name)}}} \Loss = {gradient}")
-    text += _prose(r"<p>One step of gradient descent, $\theta - \eta \nabla_{\theta} \Loss$:</p>")
+    step = results["question"].get("step", 1)
+    method = problem.optimizer.entry.title_of(problem.optimizer.options)
+    if step > 1:
+        text += f"<p>The parameters after step {step} of {method}:</p>"
+    elif problem.plain_descent:
+        text += _prose(
+            r"<p>One step of gradient descent, $\theta - \eta \nabla_{\theta} \Loss$:</p>"
+        )
+    else:
+        text += f"<p>One step of {method}:</p>"
     for name, value in results["updated"].items():
-        text += _display(f"{param_tex(name)}' = {_matrix(value, decimals, fixed=True)}")
+        matrix = _matrix(value, decimals, fixed=True)
+        text += _display(f"{part_tex(name, step=step)} = {matrix}")
     return text
 
 

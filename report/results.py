@@ -8,10 +8,11 @@ loss where it starts, the parameters where it ends and the optimizer's state aft
 "optimizer" (absent for plain gradient descent) the rule and its options, as torch.optim
 names them. "question" says what is asked and how it is judged: "decimals",
 the places the key prints answers at (an answer is right when it rounds to the printed
-value: report.answer_rule), the [question]'s "ask" and "parameters", and the "columns" asked
-of this instance (report.question). "mistakes" holds, for each known mistake (and pair of
-them) that changes an asked answer, the answers it changes and the values it gives them
-(solver.mistakes): what ``check`` and ``grade`` match a wrong answer against.
+value: report.answer_rule), the [question]'s "ask" and "parameters" (and "step", when the
+parameters asked are those after a later step than the first: then "updated" holds them),
+and the "columns" asked of this instance (report.question). "mistakes" holds, for each known
+mistake (and pair of them) that changes an asked answer, the answers it changes and the
+values it gives them (solver.mistakes): what ``check`` and ``grade`` match a wrong answer against.
 """
 
 from __future__ import annotations
@@ -77,12 +78,15 @@ def _tables(fwd: Forward, grads: Params, updated: Params) -> dict:
 def results_dict(
     solution: Solution, *, info: ReportInfo = DEFAULT_INFO, mistakes: bool = True
 ) -> dict:
-    """Forward values, gradients and updated parameters of the first step as plain lists and
-    floats, then the trajectory: one entry per step (entry 0's parameters are "updated"), then
+    """Forward values, gradients and updated parameters of the first step (the updated ones
+    of the step the question asks) as plain lists and floats, then the trajectory: one entry
+    per step (entry k − 1's parameters are "updated", k the step asked), then
     the question ``info`` asks: its decimals, what it asks, and the columns that makes; then
     what each known mistake makes of the answers asked (:func:`mistaken_answers`), unless
     ``mistakes`` is false (a class's draw, weighing a candidate by its answers alone)."""
-    results = _tables(solution.forward, solution.backward.grads, solution.updated)
+    question = info.question
+    asked = solution.trajectory[question.step - 1].params  # the first step's, unless later
+    results = _tables(solution.forward, solution.backward.grads, asked)
     results["trajectory"] = [_step(step) for step in solution.trajectory]
     problem = solution.problem
     if not problem.plain_descent:  # the rule the run used, as torch.optim names it
@@ -94,12 +98,12 @@ def results_dict(
             **{k: list(v) if isinstance(v, tuple) else v for k, v in optimizer.options.items()},
             "l2": problem.l2,
         }
-    question = info.question
     start = solution.problem.params.as_dict()
     results["question"] = {
         "decimals": info.decimals,
         "ask": list(question.ask),
         "parameters": list(question.parameters),
+        **({"step": question.step} if question.step > 1 else {}),
         "columns": asked_columns(results, start, question, info.decimals),
     }
     if mistakes:
@@ -143,6 +147,7 @@ def mistaken_answers(
     checks the ones it names against the table it read, without computing them all.
     """
     decimals = results["question"]["decimals"]
+    through = results["question"].get("step", 1)  # the step whose parameters are asked
     asked = asked_answers(results)
     right = np.array([a.value for a in asked])
     parts = [part_of(a.column) for a in asked]
@@ -163,7 +168,7 @@ def mistaken_answers(
             continue
         try:
             with np.errstate(all="ignore"):
-                fwd, bwd, updated = first_step(problem, hooks)
+                fwd, bwd, updated = first_step(problem, hooks, through)
             arrays = _arrays(fwd, bwd.grads, updated)
         except DivergedError:
             continue

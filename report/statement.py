@@ -10,7 +10,7 @@ from pylatex.utils import NoEscape
 from report.figures import layer_titles, network_figure
 from report.format import as_typed, matrix, num, row_vector
 from report.optimizer_context import rule_words
-from report.question import DEFAULT_QUESTION, answer_tex, task_words
+from report.question import DEFAULT_QUESTION, answer_tex, before_rule, later_step_words, task_words
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.activations import ACTIVATIONS
 from solver.instance import Problem
@@ -60,11 +60,17 @@ def statement_context(
             "net": network_figure(*widths),
             "titles": layer_titles(widths, problem.activations, problem.loss),
         },
-        "answer_boxes": [NoEscape(answer_tex(column, bool(batch))) for column in answers],
+        "answer_boxes": [
+            NoEscape(answer_tex(column, bool(batch), info.question.step)) for column in answers
+        ],
         "task": NoEscape(task_words(info.question)),
+        "before_rule": before_rule(info.question),  # ", for one step of", " of"
+        "later_step": NoEscape(later_step_words()) if info.question.step > 1 else None,
         "rule": rule_words(problem, info.decimals),  # the step asked, with its hyperparameters
         "rule_plain": problem.optimizer.plain,  # η is then given after it
-        "default_task": info.question.ask == DEFAULT_QUESTION.ask and not info.question.parameters,
+        "default_task": info.question.ask == DEFAULT_QUESTION.ask
+        and not info.question.parameters
+        and info.question.step == 1,
         "ask_given": info.question.ask_given,
         "decimals": info.decimals,
         "d": widths[0],

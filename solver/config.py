@@ -256,6 +256,13 @@ def parse_config(data: Mapping[str, Any], source: str) -> tuple[Problem, dict[st
             known = ", ".join(params.as_dict())
             message = f"no parameter {name} in this network (it has {known})"
             raise ConfigError(Invalid(message, "question.parameters").line(source))
+    step = sections["question"].get("step", 1)
+    if step > problem.steps:
+        message = f"expected a step of the run, 1 to {problem.steps} (training.steps), got {step}"
+        raise ConfigError(Invalid(message, "question.step").line(source))
+    if step > 1 and "updated" not in sections["question"].get("ask", ("updated",)):
+        message = 'a step is asked of the updated parameters: add "updated" to question.ask'
+        raise ConfigError(Invalid(message, "question.step").line(source))
     return problem, {"report": sections["report"], "question": sections["question"]}
 
 

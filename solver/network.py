@@ -354,11 +354,17 @@ def _start(problem: Problem, hooks: Hooks) -> tuple[Problem, Forward, Backward, 
     return problem, fwd, bwd, first
 
 
-def first_step(problem: Problem, hooks: Hooks = RIGHT) -> tuple[Forward, Backward, Params]:
-    """The forward pass, the backward pass and the parameters after one step, in full; with
-    ``hooks``, as a student making those mistakes computes them (solver.mistakes)."""
-    _, fwd, bwd, first = _start(problem, hooks)
-    return fwd, bwd, first.params
+def first_step(
+    problem: Problem, hooks: Hooks = RIGHT, through: int = 1
+) -> tuple[Forward, Backward, Params]:
+    """The forward pass, the backward pass and the parameters after one step (after step
+    ``through`` of the run, if later), in full; with ``hooks``, as a student making those
+    mistakes computes them (solver.mistakes)."""
+    computed, fwd, bwd, first = _start(problem, hooks)
+    if through == 1:
+        return fwd, bwd, first.params
+    run = _descend(replace(computed, steps=through), first, hooks)
+    return fwd, bwd, run[-1].params
 
 
 def solve(problem: Problem, hooks: Hooks = RIGHT) -> Solution:

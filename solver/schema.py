@@ -327,6 +327,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "penalty": Key(
             _number_in(0.0, 1.0), "the share of the marks lost per extra try", required=False
         ),
+        "step": Key(
+            _integer_in(1, MAX_STEPS),
+            "the step after which the updated parameters are asked",
+            required=False,
+        ),
     },
     "network": {  # the layers' W1, b1, W2, … are added per file: network_keys()
         "loss": Key(_one_of(tuple(LOSSES)), "the loss", required=False),

@@ -144,49 +144,52 @@ def _loss(problem: Problem, z: torch.Tensor, y: torch.Tensor, mistake: str, redu
     return F.binary_cross_entropy_with_logits(z, y)
 
 
-def _step(problem: Problem, mistake: str, params: list, weights: list) -> None:
-    """The first step as a student making ``mistake`` takes it: torch.optim's own optimizer
-    with another option, or the mistaken rule written out by hand."""
+def _step(problem: Problem, mistake: str, params: list, weights: list, state: dict) -> None:
+    """A step as a student making ``mistake`` takes it: torch.optim's own optimizer with
+    another option, or the mistaken rule written out by hand; ``state`` carries the optimizer
+    (or the hand-written rule's moments) from one step to the next."""
     rate, optimizer = problem.learning_rate, problem.optimizer
     options = {k: v for k, v in optimizer.options.items() if k in optimizer.entry.options}
     with torch.no_grad():
-        if mistake == "adam-no-bias-correction":  # m = (1 − β₁)g, v = (1 − β₂)g² used as is
+        if mistake == "adam-no-bias-correction":  # the moments used as they are, uncorrected
             (beta1, beta2), eps = options["betas"], options["eps"]
-            for p in params:
+            for i, p in enumerate(params):
                 g = p.grad
                 if optimizer.name == "adam":
                     g = g + options["weight_decay"] * p
                 else:
                     p.mul_(1 - rate * options["weight_decay"])
-                p.sub_(rate * ((1 - beta1) * g) / (((1 - beta2) * g * g).sqrt() + eps))
+                m, v = state.get(i, (torch.zeros_like(p), torch.zeros_like(p)))
+                m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+                state[i] = m, v
+                p.sub_(rate * m / (v.sqrt() + eps))
             return
-        if mistake == "momentum-dampened-wrongly":  # v = (1 − μ)·g from v = 0
+        if mistake == "momentum-dampened-wrongly":  # v = μ·v + (1 − μ)·g, from v = 0
             mu = options["momentum"]
-            for p in params:
+            for i, p in enumerate(params):
                 g = p.grad + options["weight_decay"] * p
-                velocity = (1 - mu) * g
+                velocity = mu * state.get(i, torch.zeros_like(p)) + (1 - mu) * g
+                state[i] = velocity
                 p.sub_(rate * (g + mu * velocity if options["nesterov"] else velocity))
             return
-    if mistake == "weight-decay-decoupled-in-adam":
-        torch.optim.AdamW(params, lr=rate, **options).step()
-    elif mistake == "ascent":
-        torch.optim.SGD(params, lr=rate, maximize=True).step()
-    elif mistake == "no-learning-rate":
-        torch.optim.SGD(params, lr=1.0).step()
-    elif mistake == "bias-not-updated":
-        torch.optim.SGD(weights, lr=rate).step()
-    else:
-        getattr(torch.optim, optimizer.entry.torch)(params, lr=rate, **options).step()
+    if "optimizer" not in state:
+        if mistake == "weight-decay-decoupled-in-adam":
+            made = torch.optim.AdamW(params, lr=rate, **options)
+        elif mistake == "ascent":
+            made = torch.optim.SGD(params, lr=rate, maximize=True)
+        elif mistake == "no-learning-rate":
+            made = torch.optim.SGD(params, lr=1.0)
+        elif mistake == "bias-not-updated":
+            made = torch.optim.SGD(weights, lr=rate)
+        else:
+            made = getattr(torch.optim, optimizer.entry.torch)(params, lr=rate, **options)
+        state["optimizer"] = made
+    state["optimizer"].step()
 
 
-def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
-    """What a student making ``mistake`` writes: results.json's forward values, gradients and
-    updated parameters (the homework's shapes: no batch axis for one instance)."""
-    weights = [torch.tensor(w, requires_grad=True) for w in problem.params.weights]
-    biases = [torch.tensor(b, requires_grad=True) for b in problem.params.biases]
-    batch = np.ndim(problem.x) == 2
-    x = torch.tensor(np.atleast_2d(problem.x))
-    y = torch.tensor(np.atleast_2d(problem.y))
+def _forward(problem: Problem, mistake: str, weights: list, biases: list, x: torch.Tensor):
+    """The forward pass as a student making ``mistake`` writes it: each hidden layer's h and
+    a, and the logits."""
     hidden = len(weights) - 1
     names = problem.activations or ("relu",) * hidden
     rate = problem.learning_rate
@@ -209,6 +212,53 @@ def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
         hs.append(h)
         acts.append(a)
         h_below = h
+    return hs, acts, z
+
+
+def mistaken_tables(problem: Problem, mistake: str, through: int = 1) -> dict[str, dict]:
+    """What a student making ``mistake`` writes: results.json's forward values, gradients and
+    updated parameters, those after step ``through`` (the homework's shapes: no batch axis
+    for one instance). The mistake is made at every step."""
+    weights = [torch.tensor(w, requires_grad=True) for w in problem.params.weights]
+    biases = [torch.tensor(b, requires_grad=True) for b in problem.params.biases]
+    params = [p for pair in zip(weights, biases, strict=True) for p in pair]
+    batch = np.ndim(problem.x) == 2
+    x = torch.tensor(np.atleast_2d(problem.x))
+    y = torch.tensor(np.atleast_2d(problem.y))
+    hidden = len(weights) - 1
+    state: dict = {}
+    for t in range(1, through + 1):
+        for p in params:
+            p.grad = None
+        hs_t, acts_t, z_t, loss_t, grads_t = _pass(problem, mistake, weights, biases, x, y)
+        if t == 1:
+            hs, acts, z, loss_value, grads = hs_t, acts_t, z_t, loss_t, grads_t
+        _step(problem, mistake, params, weights, state)
+
+    def shown(t: torch.Tensor) -> list:
+        value = t.detach().numpy()
+        return (value if batch else value[0]).tolist()
+
+    forward = {}
+    for layer, (h, a) in enumerate(zip(hs, acts, strict=True), 1):
+        suffix = "" if hidden == 1 else str(layer)
+        forward[f"h{suffix}"], forward[f"a{suffix}"] = shown(h), shown(a)
+    output = {"cross_entropy": lambda t: torch.softmax(t, dim=1), "mse": lambda t: t}
+    forward["z"] = shown(z)
+    forward["y_hat"] = shown(output.get(problem.loss, torch.sigmoid)(z))
+    forward["loss"] = loss_value
+    names_ = [f"{kind}{layer}" for layer in range(1, hidden + 2) for kind in "Wb"]
+    return {
+        "forward": forward,
+        "gradients": {n: g.tolist() for n, g in zip(names_, grads, strict=True)},
+        "updated": {n: p.detach().numpy().tolist() for n, p in zip(names_, params, strict=True)},
+    }
+
+
+def _pass(problem: Problem, mistake: str, weights: list, biases: list, x, y) -> tuple:
+    """One forward and backward pass as a student making ``mistake`` writes them: h, a, z,
+    the loss written down and each parameter's gradient (also left in its .grad)."""
+    hs, acts, z = _forward(problem, mistake, weights, biases, x)
     reduction = "sum" if mistake == "sum-over-batch" else "mean"
     objective = _loss(problem, z, y, mistake, reduction)
     if mistake == "error-sign-reversed":
@@ -230,23 +280,4 @@ def mistaken_tables(problem: Problem, mistake: str) -> dict[str, dict]:
             if W.shape[0] == W.shape[1]:
                 W.grad = W.grad.T.clone()
     grads = [p.grad.clone().numpy() for p in params]
-    _step(problem, mistake, params, weights)
-
-    def shown(t: torch.Tensor) -> list:
-        value = t.detach().numpy()
-        return (value if batch else value[0]).tolist()
-
-    forward = {}
-    for layer, (h, a) in enumerate(zip(hs, acts, strict=True), 1):
-        suffix = "" if hidden == 1 else str(layer)
-        forward[f"h{suffix}"], forward[f"a{suffix}"] = shown(h), shown(a)
-    output = {"cross_entropy": lambda t: torch.softmax(t, dim=1), "mse": lambda t: t}
-    forward["z"] = shown(z)
-    forward["y_hat"] = shown(output.get(problem.loss, torch.sigmoid)(z))
-    forward["loss"] = loss_value
-    names_ = [f"{kind}{layer}" for layer in range(1, hidden + 2) for kind in "Wb"]
-    return {
-        "forward": forward,
-        "gradients": {n: g.tolist() for n, g in zip(names_, grads, strict=True)},
-        "updated": {n: p.detach().numpy().tolist() for n, p in zip(names_, params, strict=True)},
-    }
+    return hs, acts, z, loss_value, grads

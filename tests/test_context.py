@@ -72,9 +72,9 @@ def test_plot_indices_spread_evenly():
 
 def test_final_parameters_and_losses_are_shown(training_tex):
     """The answer is θ⁵¹; the text names Loss(θ¹) and Loss(θ⁵⁰)."""
-    assert r"$\theta^{51}$" in training_tex
-    assert r"\Loss(\theta^{1}) = \num{1.5266}" in training_tex
-    assert r"\Loss(\theta^{50}) = \num{0.6424}" in training_tex
+    assert r"$\theta^{(51)}$" in training_tex
+    assert r"\Loss(\theta^{(1)}) = \num{1.5266}" in training_tex
+    assert r"\Loss(\theta^{(50)}) = \num{0.6424}" in training_tex
 
 
 def test_batch_forms_are_shown(batch_tex):

@@ -65,7 +65,7 @@ def test_check_names_every_planted_mistake(config, question, tmp_path):
     key.write_text(results_json(solve(problem), info=info))
     right = key_columns(results)
     for mistake in applicable(problem):
-        tables = mistaken_tables(problem, mistake.id)
+        tables = mistaken_tables(problem, mistake.id, info.question.step)
         answers = tmp_path / f"{mistake.id}.toml"
         answers.write_text(_answers_toml(tables, results))
         result = check(key, answers)
@@ -125,8 +125,8 @@ def test_grade_names_the_mistake_each_student_planted(config, tmp_path, monkeypa
         name = f"variant-{number:03d}"
         folder = out / "variants" / name
         results = json.loads((folder / "results.json").read_text())
-        variant, _ = load_instance(folder / "config.toml")
-        typed = _typed(mistaken_tables(variant, mistake))
+        variant, info = load_instance(folder / "config.toml")
+        typed = _typed(mistaken_tables(variant, mistake, info.question.step))
         rows.append({"variant": name, **{c: repr(typed[c]) for c in key_columns(results)}})
         # Not kept: it changes no answer as printed, or its numbers overflow (ŷ underflowing
         # to 0 under ∂Loss/∂ŷ): then no response is its.

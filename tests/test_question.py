@@ -213,7 +213,7 @@ def test_the_solution_marks_the_entries_the_step_leaves_unchanged(homework):
         ]
         for name, before in start.items()
     }
-    rows = unchanged_context(solution, 4)
+    rows = unchanged_context(homework.params, solution.updated, 4)
     assert [row["tex"] for row in rows] == [
         f"\\vect{{{n[0]}}}_{{{n[1:]}}}'" for n, found in expected.items() if found
     ]

@@ -219,7 +219,7 @@ def test_pdf_shows_the_run(tmp_path, config, final_loss, pages_text):
         ["pdftotext", str(tmp_path / "solution.pdf"), "-"], capture_output=True, check=True
     ).stdout.decode()
     steps = len(solution.trajectory)
-    assert f"Loss(θ{steps} ) = {final_loss} at the last" in " ".join(text.split("\n"))
+    assert f"Loss(θ({steps}) ) = {final_loss} at the last" in " ".join(text.split("\n"))
     for phrase in pages_text:
         assert phrase in text, phrase
     results = json.loads((tmp_path / "results.json").read_text())
