@@ -157,16 +157,16 @@ class _Parser:
         return root
 
     def expression(self) -> int:
-        left = self.term()
-        while (token := self.token) and (sign := self._take("+", "-")):
-            right = self.term()
-            left = self._add(Node(OPERATORS[sign.text], (left, right), where=self._where(token)))
-        return left
+        return self._chain(self.term, ("+", "-"))
 
     def term(self) -> int:
-        left = self.factor()
-        while (token := self.token) and (sign := self._take("*", "/")):
-            right = self.factor()
+        return self._chain(self.factor, ("*", "/"))
+
+    def _chain(self, operand, signs: tuple[str, ...]) -> int:
+        """operand (sign operand)*, read left to right: x − y − z is (x − y) − z."""
+        left = operand()
+        while (token := self.token) and (sign := self._take(*signs)):
+            right = operand()
             left = self._add(Node(OPERATORS[sign.text], (left, right), where=self._where(token)))
         return left
 
