@@ -414,8 +414,10 @@ def network_keys(table: Mapping[str, Any]) -> dict[str, Key]:
     return keys
 
 
-def _read_section(section: str, table: Mapping[str, Any]) -> dict[str, Any]:
+def read_section(section: str, table: Mapping[str, Any]) -> dict[str, Any]:
     """Check a section's keys against the schema, then read each value that is given."""
+    if not isinstance(table, dict):
+        raise Invalid(f"expected a section [{section}], got {describe(table)}", section)
     keys = network_keys(table) if section == "network" else SCHEMA[section]
     if section == "network":
         for name in table:
@@ -460,5 +462,5 @@ def read_sections(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         table = data[section]
         if not isinstance(table, dict):
             raise Invalid(f"expected a section [{section}], got {describe(table)}", section)
-        sections[section] = _read_section(section, table)
+        sections[section] = read_section(section, table)
     return sections

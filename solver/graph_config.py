@@ -1,0 +1,95 @@
+"""A computational-graph exercise's config: a [graph] table of expressions (the output ``f``,
+and the intermediates the instructor wants named, each before its first use), its
+[graph.values] (each input's value) and optionally [graph.ranges] (each input's range for a
+class's variants, [low, high]), beside the [report] every config may have.
+
+::
+
+    [graph]
+    q = "x + y"
+    f = "q * z"
+
+    [graph.values]
+    x = -2
+    y = 5
+    z = -4
+
+A config is a graph exercise when it holds [graph] (solver.config reads [network] ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from solver.errors import ConfigError
+from solver.graph import GraphProblem, forward_values
+from solver.reading import Invalid, describe, number
+from solver.schema import read_section
+
+MAX_VALUE = 1e6  # an input's size: a hand exercise's numbers
+SECTIONS = ("graph", "report")
+
+
+def _values(table: Any, field: str) -> dict[str, float]:
+    if not isinstance(table, dict) or not table:
+        raise Invalid(f"expected a table of each input's value, got {describe(table)}", field)
+    values = {}
+    for name, value in table.items():
+        try:
+            values[name] = number(value)
+        except Invalid as err:
+            raise err.at(f"{field}.{name}") from None
+        if abs(values[name]) > MAX_VALUE:
+            raise Invalid(
+                f"expected a number within ±{MAX_VALUE:g}, got {value}", f"{field}.{name}"
+            )
+    return values
+
+
+def _ranges(table: Any, inputs: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    if not isinstance(table, dict):
+        raise Invalid(
+            f"expected a table of [low, high] per input, got {describe(table)}", "graph.ranges"
+        )
+    ranges = {}
+    for name, value in table.items():
+        field = f"graph.ranges.{name}"
+        if name not in inputs:
+            raise Invalid(f"no input {name} in [graph.values]", field)
+        if not isinstance(value, list) or len(value) != 2:
+            raise Invalid(f"expected [low, high], got {describe(value)}", field)
+        low, high = (number(v) for v in value)
+        if not -MAX_VALUE <= low < high <= MAX_VALUE:
+            raise Invalid(
+                f"expected low < high within ±{MAX_VALUE:g}, got [{low:g}, {high:g}]", field
+            )
+        ranges[name] = (low, high)
+    return ranges
+
+
+def parse_graph_config(data: Mapping[str, Any], source: str) -> tuple[GraphProblem, dict]:
+    """The exercise of a config holding [graph], and its other settings ({"report": …,
+    "ranges": …}); the given values are solved once, so that one an operation refuses is
+    refused here, naming the expression and the position.
+
+    Raises:
+        ConfigError: one line, ``source: field: message``.
+    """
+    try:
+        for name in data:
+            if name not in SECTIONS:
+                known = ", ".join(f"[{s}]" for s in SECTIONS)
+                raise Invalid(f"unknown section [{name}] in a graph exercise (expected {known})")
+        table = data["graph"]
+        if not isinstance(table, dict):
+            raise Invalid(f"expected a section [graph], got {describe(table)}", "graph")
+        values = _values(table.get("values"), "graph.values")
+        definitions = {k: v for k, v in table.items() if k not in ("values", "ranges")}
+        problem = GraphProblem(definitions, values)
+        ranges = _ranges(table.get("ranges", {}), problem.inputs)
+        forward_values(problem.graph, values)
+        report = read_section("report", data.get("report", {}))
+    except Invalid as err:
+        raise ConfigError(err.line(source)) from None
+    return problem, {"report": report, "ranges": ranges}
