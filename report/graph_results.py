@@ -1,0 +1,45 @@
+"""A graph exercise's results.json: every node's value and the gradient of f with respect to
+it, at full float64 precision (floats written with repr read back bit for bit).
+
+"f" is the output's value; "gradients" holds ∂f/∂input by input name, in [graph.values]'s
+order; "nodes" lists every node in the graph's order (each after its inputs, f last): its
+operation, its name (an input's, an intermediate's, "f"), the nodes it takes (by index), its
+value, its local gradients ∂node/∂input and ∂f/∂node; "checks" what SymPy in 50 digits and
+central differences found (solver.graph_check).
+"""
+
+from __future__ import annotations
+
+import json
+
+from solver.graph import GraphSolution
+from solver.graph_check import GraphChecks
+
+
+def graph_results_dict(solution: GraphSolution, checks: GraphChecks) -> dict:
+    """Every number of the solution as plain floats and lists."""
+    graph = solution.problem.graph
+    nodes = []
+    for index, node in enumerate(graph.nodes):
+        entry = {"op": node.op, "name": node.name, "inputs": list(node.inputs)}
+        if node.constant is not None:
+            entry["constant"] = node.constant
+        if node.exponent is not None:
+            entry["exponent"] = node.exponent
+        entry.update(
+            value=solution.values[index],
+            local=list(solution.locals[index]),
+            gradient=solution.grads[index],
+        )
+        nodes.append(entry)
+    return {
+        "family": "graph",
+        "f": solution.f,
+        "gradients": {name: solution.gradient(name) for name in solution.problem.inputs},
+        "nodes": nodes,
+        "checks": {"symbolic": checks.symbolic, "differences": checks.differences},
+    }
+
+
+def graph_results_json(solution: GraphSolution, checks: GraphChecks) -> str:
+    return json.dumps(graph_results_dict(solution, checks), indent=2, allow_nan=False) + "\n"
