@@ -22,9 +22,10 @@ bounded before anything grows with them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solver.graph_ops import FUNCTIONS, OPERATIONS, OPERATORS
 from solver.reading import Invalid
@@ -48,7 +49,8 @@ class Node:
     name: str | None = None  # an input's name, or the intermediate's the config gives it
     constant: float | None = None  # a constant's value
     exponent: int | None = None  # a power's n
-    where: str = ""  # "graph.f, position 5": where its text starts, for messages
+    field: str = ""  # the config's key it is read from, "graph.f", for messages
+    position: int | None = None  # where its text starts there (1-based); None: an input
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,9 @@ class _Parser:
         self.nodes.append(node)
         return len(self.nodes) - 1
 
-    def _where(self, token: _Token) -> str:
-        return f"{self.field}, position {token.position}"
+    def _node(self, op: str, token: _Token, inputs: tuple[int, ...] = (), **known) -> int:
+        """A node of this expression whose text starts at ``token``, added to the graph."""
+        return self._add(Node(op, inputs, field=self.field, position=token.position, **known))
 
     # -- the grammar
     def parse(self) -> int:
@@ -167,7 +170,7 @@ class _Parser:
         left = operand()
         while (token := self.token) and (sign := self._take(*signs)):
             right = operand()
-            left = self._add(Node(OPERATORS[sign.text], (left, right), where=self._where(token)))
+            left = self._node(OPERATORS[sign.text], token, (left, right))
         return left
 
     def factor(self) -> int:
@@ -176,7 +179,7 @@ class _Parser:
             self._enter()
             inner = self.factor()
             self.depth -= 1
-            return self._add(Node("neg", (inner,), where=self._where(token)))
+            return self._node("neg", token, (inner,))
         return self.power()
 
     def power(self) -> int:
@@ -203,16 +206,16 @@ class _Parser:
                 f"position {self.token.position}: a power of a power needs brackets, as (x^2)^3",
                 self.field,
             )
-        return self._add(Node("pow", (base,), exponent=n, where=self._where(token)))
+        return self._node("pow", token, (base,), exponent=n)
 
     def atom(self) -> int:
         token = self.token
         if token.kind == "number":
             self.at += 1
-            value = float(token.text)
-            if value != value or value in (float("inf"),):
+            value = float(token.text)  # digits: never nan, inf when past float64
+            if math.isinf(value):
                 raise Invalid(f"position {token.position}: the number is too large", self.field)
-            return self._add(Node("const", constant=value, where=self._where(token)))
+            return self._node("const", token, constant=value)
         if token.kind == "name":
             self.at += 1
             if token.text in FUNCTIONS:
@@ -257,7 +260,7 @@ class _Parser:
                 f"argument{'s' * (arity > 1)}, got {len(arguments)}",
                 self.field,
             )
-        return self._add(Node(function.text, tuple(arguments), where=self._where(function)))
+        return self._node(function.text, function, tuple(arguments))
 
 
 def parse_graph(definitions: Mapping[str, str], inputs: Sequence[str]) -> Graph:
@@ -277,7 +280,7 @@ def parse_graph(definitions: Mapping[str, str], inputs: Sequence[str]) -> Graph:
                 f"{name} is an input and an expression: name one of them otherwise",
                 f"graph.values.{name}",
             )
-        nodes.append(Node("input", name=name, where=f"graph.values.{name}"))
+        nodes.append(Node("input", name=name, field=f"graph.values.{name}"))
         names[name] = len(nodes) - 1
     if "f" not in definitions:
         raise Invalid("expected f, the output's expression", "graph")
@@ -292,7 +295,7 @@ def parse_graph(definitions: Mapping[str, str], inputs: Sequence[str]) -> Graph:
         node = nodes[root]
         if node.op in ("input", "const") or node.name is not None:
             raise Invalid("expected an operation, got a single name or number", field)
-        nodes[root] = Node(node.op, node.inputs, key, node.constant, node.exponent, node.where)
+        nodes[root] = replace(node, name=key)
         names[key] = root
     used = {i for node in nodes for i in node.inputs}
     for key, index in names.items():

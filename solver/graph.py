@@ -54,8 +54,8 @@ class GraphSolution:
 
 
 def _problem_at(node: Node, what: str) -> Invalid:
-    where, _, position = node.where.partition(", ")
-    return Invalid(f"{position}: {node.op} {what}" if position else f"{node.op} {what}", where)
+    at = "" if node.position is None else f"position {node.position}: "
+    return Invalid(f"{at}{node.op} {what}", node.field)
 
 
 def forward_values(graph: Graph, values: Mapping[str, float]) -> tuple[float, ...]:
