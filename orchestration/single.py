@@ -86,9 +86,10 @@ def _start_tex(data: dict):
     """TeX started now on the cached format of the solution's preamble (report.tex.start)
     while the solver and the templates load: about a quarter of a second of TeX's start off
     the build's time. None when it cannot be."""
+    from orchestration.families import family_of
     from report.tex import start
 
-    head = early_head(data)
+    head = family_of(data).early_head(data)
     return None if head is None else start(head)
 
 
@@ -113,30 +114,20 @@ def early_head(data: dict) -> str | None:
 def _solve_and_typeset(
     data: dict, config: Path, out: Path, *, pdf: bool, prove: bool, early
 ) -> dict:
-    """The outputs of the build, by name (TeX's log published alone when TeX fails)."""
+    """The outputs of the build, by name (TeX's log published alone when TeX fails), made
+    by the config's family (orchestration.families)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from report.document import statement_tex
-    from report.results import results_json
-    from report.settings import report_info
+    from orchestration.families import family_of
     from report.tex import compile_pdf
-    from solver.config import parse_config
-    from solver.errors import DivergedError
-    from solver.network import solve
 
-    problem, settings = parse_config(data, str(config))
-    info = report_info(settings, str(config))
-    try:
-        solution = solve(problem)
-    except DivergedError as err:
-        raise DivergedError(f"{config}: {err}") from None
-    sheet = statement_tex(problem, info=info)
+    documents = family_of(data).documents(data, str(config), prove=prove)
+    sheet, tex = documents.sheet, documents.solution
     files = {
         "problem.tex": sheet.encode(),
-        "results.json": results_json(solution, info=info).encode(),
+        "results.json": documents.results.encode(),
+        "solution.tex": tex.encode(),
     }
-    tex = render_solution(solution, info=info, prove=prove, keep=True)
-    files["solution.tex"] = tex.encode()
     if pdf:
         # The solution first: its TeX, started early, waits for it. The sheet's pass starts
         # after this process's own work, not beside it (two cores: it would slow both).

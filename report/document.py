@@ -23,11 +23,17 @@ from report.settings import DEFAULT_INFO, ReportInfo
 from report.tex.format_cache import split
 
 if TYPE_CHECKING:
+    from solver.graph import GraphProblem, GraphSolution
+    from solver.graph_check import GraphChecks
+    from solver.graph_config import GraphQuestion
     from solver.instance import Problem
     from solver.solution import Solution
     from solver.verification import Verification
 
-TEMPLATES = ("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2")
+TEMPLATES = (
+    *("solution.tex.j2", "problem_statement.tex.j2", "answer_key.tex.j2"),
+    *("graph_solution.tex.j2", "graph_statement.tex.j2"),
+)
 
 
 @functools.cache
@@ -113,6 +119,38 @@ def class_report_tex(
     )
     context["fonts"] = _fonts(info)
     return _render("class_report.tex.j2", context)
+
+
+def graph_solution_tex(
+    solution: GraphSolution,
+    checks: GraphChecks,
+    question: GraphQuestion,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
+) -> str:
+    """The worked solution of a computational-graph exercise (report.graph_context)."""
+    from report.graph_context import graph_solution_context
+
+    context = graph_solution_context(solution, checks, question, info=info)
+    context["fonts"] = _fonts(info)
+    return _render("graph_solution.tex.j2", context)
+
+
+def graph_statement_tex(
+    problem: GraphProblem,
+    question: GraphQuestion,
+    name: str | None = None,
+    *,
+    info: ReportInfo = DEFAULT_INFO,
+    answers: Sequence[str] = (),
+) -> str:
+    """The problem sheet of a computational-graph exercise; ``name`` and ``answers`` as for
+    :func:`statement_tex`."""
+    from report.graph_context import graph_statement_context
+
+    context = graph_statement_context(problem, question, name, info=info, answers=answers)
+    context["fonts"] = _fonts(info)
+    return _render("graph_statement.tex.j2", context)
 
 
 def _render(name: str, context: dict) -> str:

@@ -5,7 +5,7 @@ it, at full float64 precision (floats written with repr read back bit for bit).
 order; "nodes" lists every node in the graph's order (each after its inputs, f last): its
 operation, its name (an input's, an intermediate's, "f"), the nodes it takes (by index), its
 value, its local gradients ∂node/∂input and ∂f/∂node; "checks" what SymPy in 50 digits and
-central differences found (solver.graph_check).
+central differences found (solver.graph_check); "question" what is asked.
 """
 
 from __future__ import annotations
@@ -14,10 +14,17 @@ import json
 
 from solver.graph import GraphSolution
 from solver.graph_check import GraphChecks
+from solver.graph_config import GraphQuestion
 
 
-def graph_results_dict(solution: GraphSolution, checks: GraphChecks) -> dict:
-    """Every number of the solution as plain floats and lists."""
+def graph_results_dict(
+    solution: GraphSolution, checks: GraphChecks, question: GraphQuestion | None = None
+) -> dict:
+    """Every number of the solution as plain floats and lists; what ``question`` asks (by
+    default f and every input's gradient) under "question", its answers' names as
+    answer-key.csv's columns."""
+    if question is None:
+        question = GraphQuestion(solution.problem.inputs)
     graph = solution.problem.graph
     nodes = []
     for index, node in enumerate(graph.nodes):
@@ -38,8 +45,12 @@ def graph_results_dict(solution: GraphSolution, checks: GraphChecks) -> dict:
         "gradients": {name: solution.gradient(name) for name in solution.problem.inputs},
         "nodes": nodes,
         "checks": {"symbolic": checks.symbolic, "differences": checks.differences},
+        "question": {**question.table(), "columns": question.columns()},
     }
 
 
-def graph_results_json(solution: GraphSolution, checks: GraphChecks) -> str:
-    return json.dumps(graph_results_dict(solution, checks), indent=2, allow_nan=False) + "\n"
+def graph_results_json(
+    solution: GraphSolution, checks: GraphChecks, question: GraphQuestion | None = None
+) -> str:
+    data = graph_results_dict(solution, checks, question)
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"

@@ -28,6 +28,8 @@ class GraphChecks:
     symbolic: float
     differences: float
     derivatives: dict[str, object]  # per input, ∂f/∂input as SymPy built it
+    function: object = None  # f as SymPy built it
+    at: dict = None  # each input's symbol → its value, exactly
 
     @property
     def passed(self) -> bool:
@@ -85,4 +87,6 @@ def check_graph(solution: GraphSolution) -> GraphChecks:
         differences = max(
             differences, _relative(quotient, solution.gradient(name), DIFFERENCE_FLOOR)
         )
-    return GraphChecks(symbolic=worst, differences=differences, derivatives=derivatives)
+    return GraphChecks(
+        symbolic=worst, differences=differences, derivatives=derivatives, function=f, at=at
+    )

@@ -14,12 +14,17 @@ class's variants, [low, high]), beside the [report] every config may have.
     y = 5
     z = -4
 
+A [question] table says what is asked: ``gradients``, the inputs whose ∂f/∂input the student
+gives (default all; f's value is always asked), and ``draw`` (default false), whether the
+problem sheet draws the graph, without its numbers.
+
 A config is a graph exercise when it holds [graph] (solver.config reads [network] ones).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from solver.errors import ConfigError
@@ -28,7 +33,46 @@ from solver.reading import Invalid, describe, number
 from solver.schema import read_section
 
 MAX_VALUE = 1e6  # an input's size: a hand exercise's numbers
-SECTIONS = ("graph", "report")
+SECTIONS = ("graph", "report", "question")
+
+
+@dataclass(frozen=True)
+class GraphQuestion:
+    """What a graph exercise asks: f's value and ∂f/∂input for each of ``gradients``."""
+
+    gradients: tuple[str, ...]
+    draw: bool = False  # the problem sheet draws the graph (without numbers)
+
+    def columns(self) -> list[str]:
+        """The answers' names, as answer-key.csv's columns: ``f``, then ``df/dINPUT``."""
+        return ["f", *(f"df/d{name}" for name in self.gradients)]
+
+    def table(self) -> dict[str, Any]:
+        """As the config's [question] table."""
+        return {"gradients": list(self.gradients), "draw": self.draw}
+
+
+def _question(table: Any, inputs: tuple[str, ...]) -> GraphQuestion:
+    if not isinstance(table, dict):
+        raise Invalid(f"expected a table, got {describe(table)}", "question")
+    for key in table:
+        if key not in ("gradients", "draw"):
+            raise Invalid("unknown key (expected gradients, draw)", f"question.{key}")
+    gradients = table.get("gradients", list(inputs))
+    if not isinstance(gradients, list) or not gradients:
+        raise Invalid(
+            f"expected a list of input names, got {describe(gradients)}", "question.gradients"
+        )
+    for name in gradients:
+        if name not in inputs:
+            shown = name if isinstance(name, str) and name.isprintable() else describe(name)
+            raise Invalid(f"no input {shown} in [graph.values]", "question.gradients")
+    if len(set(gradients)) != len(gradients):
+        raise Invalid("an input is named twice", "question.gradients")
+    draw = table.get("draw", False)
+    if not isinstance(draw, bool):
+        raise Invalid(f"expected true or false, got {describe(draw)}", "question.draw")
+    return GraphQuestion(tuple(n for n in inputs if n in gradients), draw)
 
 
 def _values(table: Any, field: str) -> dict[str, float]:
@@ -70,8 +114,8 @@ def _ranges(table: Any, inputs: tuple[str, ...]) -> dict[str, tuple[float, float
 
 def parse_graph_config(data: Mapping[str, Any], source: str) -> tuple[GraphProblem, dict]:
     """The exercise of a config holding [graph], and its other settings ({"report": …,
-    "ranges": …}); the given values are solved once, so that one an operation refuses is
-    refused here, naming the expression and the position.
+    "ranges": …, "question": GraphQuestion}); the given values are solved once, so that one
+    an operation refuses is refused here, naming the expression and the position.
 
     Raises:
         ConfigError: one line, ``source: field: message``.
@@ -90,6 +134,7 @@ def parse_graph_config(data: Mapping[str, Any], source: str) -> tuple[GraphProbl
         ranges = _ranges(table.get("ranges", {}), problem.inputs)
         forward_values(problem.graph, values)
         report = read_section("report", data.get("report", {}))
+        question = _question(data.get("question", {}), problem.inputs)
     except Invalid as err:
         raise ConfigError(err.line(source)) from None
-    return problem, {"report": report, "ranges": ranges}
+    return problem, {"report": report, "ranges": ranges, "question": question}

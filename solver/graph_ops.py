@@ -26,8 +26,15 @@ class Operation:
     value: Callable[..., float]  # (inputs…, n) → out; n is a power's exponent, else None
     local: Callable[..., tuple[float, ...]]  # (inputs…, out, n) → ∂out/∂input, per input
     symbolic: Callable  # (SymPy inputs…, n) → SymPy out
+    # The node in TeX from its inputs' TeX, @0 @1 (@n the exponent): an input is bracketed
+    # when it binds less tightly than operand_binding asks (1 a sum, 2 a negation or a
+    # negative number, 3 a product, 4 a power, 5 a name, a fraction, a call), and the whole
+    # binds as tightly as ``binding``
+    formula: str
+    binding: int
+    operand_binding: tuple[int, ...]
     symbol: str  # TeX inside the drawn node: "+", "\times", "\exp"; "@n" the exponent
-    rule: str  # the node table's words for how the upstream gradient is passed on
+    rule: str  # the node table's words (TeX) for how the upstream gradient is passed on
     locals_tex: tuple[str, ...]  # each local gradient in TeX, @0 @1 the inputs, @o the out
     # Where it is defined: a message (what the input must be) when the inputs are outside
     domain: Callable[..., str | None] = lambda *args: None
@@ -77,6 +84,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, b, n: a + b,
             local=lambda a, b, out, n: (1.0, 1.0),
             symbolic=lambda a, b, n: a + b,
+            formula=r"@0 + @1",
+            binding=1,
+            operand_binding=(1, 3),
             symbol="+",
             rule="add distributes: each input gets the upstream gradient",
             locals_tex=("1", "1"),
@@ -87,6 +97,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, b, n: a - b,
             local=lambda a, b, out, n: (1.0, -1.0),
             symbolic=lambda a, b, n: a - b,
+            formula=r"@0 - @1",
+            binding=1,
+            operand_binding=(1, 3),
             symbol="-",
             rule="subtract: the first input gets the upstream gradient, the second its negative",
             locals_tex=("1", "-1"),
@@ -97,6 +110,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, b, n: a * b,
             local=lambda a, b, out, n: (b, a),
             symbolic=lambda a, b, n: a * b,
+            formula=r"@0 \cdot @1",
+            binding=3,
+            operand_binding=(2, 4),
             symbol=r"\times",
             rule="multiply swaps: each input gets the upstream gradient times the other input",
             locals_tex=("@1", "@0"),
@@ -108,8 +124,11 @@ OPERATIONS: dict[str, Operation] = {
             # −(a/b)/b, PyTorch's form: x/x's two shares then cancel exactly
             local=lambda a, b, out, n: (1.0 / b, -out / b),
             symbolic=lambda a, b, n: a / b,
+            formula=r"\frac{@0}{@1}",
+            binding=5,
+            operand_binding=(0, 0),
             symbol=r"\div",
-            rule="divide: 1/b to the numerator a, and −a/b² to the denominator b",
+            rule=r"divide: $1/b$ to the numerator $a$, and $-a/b^2$ to the denominator $b$",
             locals_tex=(r"\frac{1}{@1}", r"-\frac{@0}{@1^2}"),
             domain=_divisor,
         ),
@@ -119,6 +138,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: -a,
             local=lambda a, out, n: (-1.0,),
             symbolic=lambda a, n: -a,
+            formula=r"-@0",
+            binding=2,
+            operand_binding=(4,),
             symbol="-",
             rule="negate flips the sign of the upstream gradient",
             locals_tex=("-1",),
@@ -129,8 +151,11 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: a**n,
             local=lambda a, out, n: (n * a ** (n - 1),),
             symbolic=lambda a, n: a**n,
+            formula=r"@0^{@n}",
+            binding=4,
+            operand_binding=(5,),
             symbol="(\\cdot)^{@n}",
-            rule="a power n passes n times the input to the power n − 1",
+            rule=r"a power $n$ passes $n$ times its input to the power $n - 1$",
             locals_tex=("@n @0^{@m}",),
             domain=_power_base,
         ),
@@ -140,8 +165,11 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: math.exp(a),
             local=lambda a, out, n: (out,),
             symbolic=lambda a, n: _sympy().exp(a),
+            formula=r"e^{@0}",
+            binding=4,
+            operand_binding=(0,),
             symbol=r"\exp",
-            rule="exp keeps its value: its local gradient is e^x, its own output",
+            rule=r"exp keeps its value: its local gradient $e^x$ is its own output",
             locals_tex=(r"e^{@0} = @o",),
         ),
         Operation(
@@ -150,6 +178,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: math.log(a),
             local=lambda a, out, n: (1.0 / a,),
             symbolic=lambda a, n: _sympy().log(a),
+            formula=r"\log(@0)",
+            binding=5,
+            operand_binding=(0,),
             symbol=r"\log",
             rule="log passes the upstream gradient divided by its input",
             locals_tex=(r"\frac{1}{@0}",),
@@ -161,6 +192,9 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: math.sqrt(a),
             local=lambda a, out, n: (0.5 / out,),
             symbolic=lambda a, n: _sympy().sqrt(a),
+            formula=r"\sqrt{@0}",
+            binding=5,
+            operand_binding=(0,),
             symbol=r"\sqrt{\cdot}",
             rule="sqrt passes the upstream gradient over twice its output",
             locals_tex=(r"\frac{1}{2 \sqrt{@0}}",),
@@ -173,8 +207,11 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, b, n: max(a, b),
             local=lambda a, b, out, n: (1.0, 0.0) if a > b else (0.0, 1.0),
             symbolic=lambda a, b, n: _sympy().Max(a, b),
+            formula=r"\max(@0, @1)",
+            binding=5,
+            operand_binding=(0, 0),
             symbol=r"\max",
-            rule="max routes: the larger input gets all of the upstream gradient, the other 0",
+            rule=r"max routes: the larger input gets all of the upstream gradient, the other $0$",
             locals_tex=(r"[@0 > @1]", r"[@1 > @0]"),
             kink=_tie,
         ),
@@ -184,8 +221,11 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: max(a, 0.0),
             local=lambda a, out, n: (1.0 if a > 0 else 0.0,),
             symbolic=lambda a, n: _sympy().Max(a, 0),
+            formula=r"\ReLU(@0)",
+            binding=5,
+            operand_binding=(0,),
             symbol=r"\mathrm{ReLU}",
-            rule="ReLU routes: the upstream gradient passes where its input is positive, else 0",
+            rule=r"ReLU routes: the upstream gradient passes where its input is positive, else $0$",
             locals_tex=(r"[@0 > 0]",),
             kink=lambda a, n: "its input is 0" if a == 0 else None,
         ),
@@ -196,8 +236,11 @@ OPERATIONS: dict[str, Operation] = {
             # σ(a)·σ(−a): 1 − σ computed from σ would lose its digits where σ saturates
             local=lambda a, out, n: (out * _sigmoid(-a),),
             symbolic=lambda a, n: 1 / (1 + _sympy().exp(-a)),
+            formula=r"\sigma(@0)",
+            binding=5,
+            operand_binding=(0,),
             symbol=r"\sigma",
-            rule="sigmoid: its local gradient σ(1 − σ) comes from its own output",
+            rule=r"sigmoid: its local gradient $\sigma (1 - \sigma)$ comes from its own output",
             locals_tex=(r"@o (1 - @o)",),
         ),
         Operation(
@@ -206,8 +249,11 @@ OPERATIONS: dict[str, Operation] = {
             value=lambda a, n: math.tanh(a),
             local=lambda a, out, n: (_tanh_slope(a),),
             symbolic=lambda a, n: _sympy().tanh(a),
+            formula=r"\tanh(@0)",
+            binding=5,
+            operand_binding=(0,),
             symbol=r"\tanh",
-            rule="tanh: its local gradient 1 − tanh² comes from its own output",
+            rule=r"tanh: its local gradient $1 - \tanh^2$ comes from its own output",
             locals_tex=(r"1 - @o^2",),
         ),
     )

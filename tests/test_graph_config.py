@@ -53,6 +53,11 @@ BASE = '[graph]\nf = "x * y"\n[graph.values]\nx = 1\ny = 2\n'
         (BASE + "[graph.ranges]\nx = 3\n", "g.toml: graph.ranges.x: expected [low, high]"),
         (BASE.replace("x * y", "log(x - y)"), "g.toml: graph.f: position 1: log needs a positive"),
         (BASE.replace("x * y", "x *"), "g.toml: graph.f: position 4: expected a number, a name"),
+        (BASE + "[question]\ngradients = ['z']\n", "g.toml: question.gradients: no input z"),
+        (BASE + "[question]\ngradients = []\n", "g.toml: question.gradients: expected a list"),
+        (BASE + "[question]\ngradients = ['x', 'x']\n", "g.toml: question.gradients: an input"),
+        (BASE + "[question]\ndraw = 1\n", "g.toml: question.draw: expected true or false"),
+        (BASE + "[question]\nask = 1\n", "g.toml: question.ask: unknown key"),
         (
             BASE + "[report]\ntitel = 'x'\n",
             "g.toml: unknown key report.titel (did you mean title?)",
@@ -64,3 +69,11 @@ def test_a_config_that_does_not_fit_is_refused_in_one_line(text, message):
         parse_graph_config(tomllib.loads(text), "g.toml")
     assert str(caught.value).startswith(message), str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_the_question_asks_every_gradient_unless_it_names_some():
+    _, settings = parse_graph_config(tomllib.loads(BASE), "g.toml")
+    assert settings["question"].columns() == ["f", "df/dx", "df/dy"]
+    chosen = BASE + "[question]\ngradients = ['y']\ndraw = true\n"
+    question = parse_graph_config(tomllib.loads(chosen), "g.toml")[1]["question"]
+    assert question.columns() == ["f", "df/dy"] and question.draw
