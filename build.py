@@ -364,8 +364,8 @@ def _variants(args: argparse.Namespace) -> int:
         files = ["answer-key.csv", "answer-key.pdf", "moodle.xml", "canvas-qti.zip"]
         files = [name for name in files if name not in report.skipped]
         print(
-            f"wrote {count(len(report.built), 'variant')} (handouts/, variants/), "
-            f"{', '.join(files[:-1])} and {files[-1]} to {args.out}/"
+            f"wrote {count(len(report.built), 'variant')} (handouts/, variants/"
+            f"{''.join(f', {name}' for name in files[:-1])}) and {files[-1]} to {args.out}/"
         )
     return 0
 

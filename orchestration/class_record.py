@@ -17,15 +17,17 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.families import checked_graph, family_of
 from orchestration.publish import OutputError, remove_leftovers, replace_file
 from orchestration.roster import SAFE_NAME, Member
 from report.diagnosis import checked_mistakes
+from report.graph_results import graph_results_json
 from report.results import results_json, same_but_mistakes
 from report.settings import ReportInfo, load_instance
 from solver.errors import HW3Error, InputError, VerificationError
 from solver.instance import Problem
 from solver.network import solve
-from solver.reading import Invalid, load_json
+from solver.reading import Invalid, load_json, read_config
 from solver.verification import checked
 
 HANDOUTS, VARIANTS, CLASS = "handouts", "variants", "class.json"
@@ -166,7 +168,8 @@ class UnfitVariant(Exception):
 
 @dataclass(frozen=True)
 class Variant:
-    """A member's built variant: its instance, its [report], its results.json data."""
+    """A member's built variant: its instance (a network's Problem, or a graph exercise:
+    orchestration.families.GraphExercise), its [report], its results.json data."""
 
     problem: Problem
     info: ReportInfo
@@ -195,6 +198,9 @@ def read_variant(
         head = config.open(encoding="utf-8").readline()
         if head != f"# {member.name}, {about(described)}\n":
             raise UnfitVariant("a variant of another class")
+        _, data = read_config(config)
+        if family_of(data).name == "graph":
+            return _read_graph_variant(folder, data, str(config))
         problem, info = load_instance(config)
         solution = solve(problem)
         text = (folder / "results.json").read_text(encoding="utf-8")
@@ -215,3 +221,14 @@ def read_variant(
     except (OSError, UnicodeDecodeError, ValueError, HW3Error):
         raise UnfitVariant("unreadable") from None
     return Variant(problem, info, results)
+
+
+def _read_graph_variant(folder: Path, data: dict, source: str) -> Variant:
+    """read_variant's checks of a graph exercise's variant: its results.json is exactly its
+    config's solution, which SymPy and central differences confirm again."""
+    exercise, info = family_of(data).template(data, source)
+    solution, checks = checked_graph(exercise.problem, str(folder))
+    text = (folder / "results.json").read_text(encoding="utf-8")
+    if text != graph_results_json(solution, checks, exercise.question):
+        raise UnfitVariant("its results.json is not its config's solution")
+    return Variant(exercise, info, json.loads(text))

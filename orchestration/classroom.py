@@ -21,7 +21,6 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from orchestration.class_record import (
     record_class,
     remove_stale,
 )
+from orchestration.families import GraphExercise, family_of_variant, read_template
 from orchestration.pool import outcomes
 from orchestration.publish import (
     check_output_folder,
@@ -46,19 +46,19 @@ from orchestration.publish import (
     staging_folder,
 )
 from orchestration.roster import Member, select
-from orchestration.single import render_solution
 from report.answer_key import key_columns
 from report.answer_rule import printed
-from report.document import compile_templates, statement_tex
+from report.document import compile_templates
+from report.graph_context import FIGURE_DECIMALS
 from report.question import unasked_parts
-from report.results import results_dict, results_json
-from report.settings import ReportInfo, read_instance
-from report.tex import TexError, compile_pdf, prepare
-from solver.config import problem_toml
+from report.results import results_dict
+from report.settings import ReportInfo
+from report.tex import TexError, compile_pdf
 from solver.draw import TENTHS, WHOLE, draw_variant, max_draws
 from solver.errors import ConfigError, HW3Error
+from solver.graph import solve_graph
+from solver.graph_draw import draw_graph_variant
 from solver.instance import Problem
-from solver.network import solve
 from solver.network import solve as solve_drawn  # the draw's own: a test fakes solve
 from solver.reading import printable
 
@@ -82,22 +82,19 @@ class VariantsReport:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def _warm_up(problem: Problem | None = None, info: ReportInfo | None = None) -> None:
-    """Pay the once-per-process costs up front: compile the templates and, given an instance,
-    solve and render it once (SymPy's import and Jinja's first calls cost ~0.4 s), and have
-    the cached TeX formats of its solution's and its problem sheet's preambles ready
-    (dumped now, both at once, when missing: report.tex.format_cache).
+def _warm_up(template=None, info: ReportInfo | None = None) -> None:
+    """Pay the once-per-process costs up front: compile the templates and, given a template
+    (a network's instance, a graph exercise), solve and render it once (SymPy's import and
+    Jinja's first calls cost ~0.4 s), and have the cached TeX formats of its solution's and
+    its problem sheet's preambles ready (dumped now when missing: report.tex.format_cache).
 
     Run in the parent before the workers are forked, they all start warm, with SymPy
     imported once for all of them. A failure here is left to the variant that meets it.
     """
     compile_templates()
-    if problem is not None:
+    if template is not None:
         with contextlib.suppress(Exception):
-            handout = statement_tex(problem, "variant-001", info=info, answers=["loss"])
-            documents = [render_solution(solve(problem), info=info), handout]
-            with ThreadPoolExecutor(len(documents)) as dumps:
-                list(dumps.map(prepare, documents))
+            family_of_variant(template).warm_up(template, info)
 
 
 # --- one variant -------------------------------------------------------------------------
@@ -110,26 +107,22 @@ def _compile(tex: str, document: str) -> bytes:
         raise TexError(f"{document}: {err}", err.log) from None
 
 
-def build_variant(
-    member: Member, problem: Problem, info: ReportInfo, comment: str, out: Path
-) -> Outcome:
-    """Build one variant: its folder's three files in a staging folder, swapped in whole,
-    then its handout. A failure becomes the Outcome; TeX's log of a failed document is kept
-    in the variant's folder, for the instructor to read."""
+def build_variant(member: Member, variant, info: ReportInfo, comment: str, out: Path) -> Outcome:
+    """Build one variant (a network's instance, a graph exercise): its folder's three files
+    in a staging folder, swapped in whole, then its handout. A failure becomes the Outcome;
+    TeX's log of a failed document is kept in the variant's folder, for the instructor to
+    read."""
     variants = out / VARIANTS
     staged = staging_folder(variants)
     try:
-        solution = solve(problem)
-        results = results_json(solution, info=info)
-        config = problem_toml(problem, comment, report=info.table(), question=info.question.table())
-        files = {"config.toml": config, "results.json": results}
+        documents = family_of_variant(variant).variant_documents(
+            variant, info, member.name, comment
+        )
+        files = {"config.toml": documents.config, "results.json": documents.results}
         for file, text in files.items():
             (staged / file).write_text(text)
-        worked_tex = render_solution(solution, info=info)  # checked first: no TeX if wrong
-        asked = json.loads(results)["question"]["columns"]
-        sheet = statement_tex(problem, member.name, info=info, answers=asked)
-        handout = _compile(sheet, "handout")
-        worked = _compile(worked_tex, "solution.pdf")
+        handout = _compile(documents.sheet, "handout")
+        worked = _compile(documents.solution, "solution.pdf")
         (staged / "solution.pdf").write_bytes(worked)
         place_folder(variants, member.name, staged)
         replace_file(out / HANDOUTS / f"{member.name}.pdf", handout)
@@ -142,7 +135,7 @@ def build_variant(
         return Outcome(member.name, error=f"{err.filename or out}: {err.strerror or err}")
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return Outcome(member.name, results=json.loads(results))
+    return Outcome(member.name, results=json.loads(documents.results))
 
 
 # --- all of them -------------------------------------------------------------------------
@@ -158,7 +151,7 @@ def _crashed(name: str, message: str) -> Outcome:
 WHOLE_DRAWS = 1000
 
 
-class _Fair:
+class Fair:
     """The draw's rules for a class, member after member in the roster's order: every
     variant asks something of each part its question names; none has the rounded loss or
     ŷ of the config's own instance (the published homework, whose solution students have);
@@ -221,6 +214,59 @@ class _Fair:
         return problem
 
 
+LARGEST_LABEL = 1e4  # a wire's label past this would not fit between two nodes
+
+
+class GraphFair:
+    """The draw's rules for a graph exercise's class, as :class:`Fair`'s for a network's: no
+    variant has the config's own f (the published exercise's), rounded to the report's
+    decimals, and, as far as the ranges allow (MAX_DRAWS draws a member), none has another's
+    answers; past that, members may share them. Every number of a variant's drawing must
+    show at its decimals: no draw is kept whose value or gradient would read 0.00."""
+
+    def __init__(self, template: GraphExercise, info: ReportInfo):
+        self.template, self.info = template, info
+        self.published = self._answers(template.problem)
+        self.taken: set = set()
+        self.exhausted = False
+
+    def _answers(self, problem) -> tuple:
+        solution = solve_graph(problem)
+        values = [solution.f, *(solution.gradient(n) for n in self.template.question.gradients)]
+        return tuple(printed(v, self.info.decimals)[0] for v in values)
+
+    def _fits(self, problem) -> bool:
+        answers = self._answers(problem)
+        if answers[0] == self.published[0]:  # f as published: its forward pass is copied
+            return False
+        if self._unreadable(problem):
+            return False
+        return self.exhausted or answers not in self.taken
+
+    def _unreadable(self, problem) -> bool:
+        """A number the worked solution could not show: a node's value or gradient not 0
+        that its drawing rounds to 0 (a saturated sigmoid's gradient ≈ 4.5e-5), or one too
+        large for a wire's label."""
+        solution = solve_graph(problem)
+        for value in (*solution.values, *solution.grads):
+            if value != 0 and not 0.5 * 10.0**-FIGURE_DECIMALS <= abs(value) < LARGEST_LABEL:
+                return True
+        return False
+
+    def draw(self, seed: int, key: int | str) -> GraphExercise:
+        """Member ``key``'s exercise, by these rules, and noted for the members after it."""
+        template = self.template
+        try:
+            problem = draw_graph_variant(template.problem, template.ranges, seed, key, self._fits)
+        except ConfigError:
+            if self.exhausted:
+                raise
+            self.exhausted = True  # the ranges' distinct answers are used up: share from here
+            return self.draw(seed, key)
+        self.taken.add(self._answers(problem))
+        return replace(template, problem=problem)
+
+
 def _member_info(info: ReportInfo, member: Member) -> ReportInfo:
     """The member's [report]: a numbered variant's title names it, a roster's student is
     named under the title."""
@@ -259,7 +305,7 @@ def build_variants(
         TexError: the answer key's PDF could not be typeset.
     """
     check_output_folder(out)
-    text, template, template_info = read_instance(config)
+    text, template, template_info = read_template(config)
     chosen = select(members, only)
     described = {
         "config": printable(config.name),
@@ -270,7 +316,7 @@ def build_variants(
     }
     described["class"] = class_id(described)
     try:
-        fair = _Fair(template, template_info)
+        fair = family_of_variant(template).fair(template, template_info)
         wanted = {m.name for m in chosen}
         last = max(i for i, m in enumerate(members) if m.name in wanted)
         drawn = [(m, fair.draw(seed, m.key)) for m in members[: last + 1]]  # a range too

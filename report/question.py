@@ -109,7 +109,13 @@ def _entries(part: str, table: str, name: str, value: Any) -> Iterator[Answer]:
 
 
 def every_answer(results: Mapping[str, Any]) -> Iterator[Answer]:
-    """Every entry a question may ask, in the answers' order (:data:`QUANTITIES`)."""
+    """Every entry a question may ask, in the answers' order (:data:`QUANTITIES`); a graph
+    exercise's (report.graph_results): f, then ∂f/∂input per input, columns ``df/dINPUT``."""
+    if results.get("family") == "graph":
+        yield Answer("f", "f", "graph", "f", (), float(results["f"]))
+        for name, value in results["gradients"].items():
+            yield Answer(f"df/d{name}", f"df/d{name}", "gradients", name, (), float(value))
+        return
     forward = results.get("forward", {})
     if "loss" in forward:
         yield Answer("loss", "loss", "forward", "loss", (), float(forward["loss"]))

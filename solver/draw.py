@@ -136,6 +136,15 @@ def draw_variant(
                 f"variants need n >= 2 hidden units in each (leaky) ReLU layer: with n = 1 "
                 f"hidden layer {layer} cannot be partly active"
             )
+    rng, label = member_stream(seed, key)
+    draws = draws or max_draws(template)
+    fits = fits or (lambda _: True)
+    return _draw_one(template, rng, has_kink(template), label, fits, grain, draws)
+
+
+def member_stream(seed: int, key: int | str) -> tuple[np.random.Generator, str]:
+    """Member ``key``'s random stream from ``seed`` (numpy's SeedSequence spawn key), and how
+    messages name the member: a variant's number, or a roster's student id."""
     if isinstance(key, int):  # as SeedSequence(seed).spawn(count)[key - 1]
         stream = np.random.SeedSequence(seed, spawn_key=(key - 1,))
         label = f"variant {key:03d}"
@@ -143,10 +152,7 @@ def draw_variant(
         words = np.frombuffer(hashlib.sha256(key.encode()).digest(), dtype=np.uint32)
         stream = np.random.SeedSequence(seed, spawn_key=(2**32 - 1, *map(int, words)))
         label = f"student {key}"
-    rng = np.random.default_rng(stream)
-    draws = draws or max_draws(template)
-    fits = fits or (lambda _: True)
-    return _draw_one(template, rng, has_kink(template), label, fits, grain, draws)
+    return np.random.default_rng(stream), label
 
 
 def _draw_one(

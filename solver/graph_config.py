@@ -138,3 +138,32 @@ def parse_graph_config(data: Mapping[str, Any], source: str) -> tuple[GraphProbl
     except Invalid as err:
         raise ConfigError(err.line(source)) from None
     return problem, {"report": report, "ranges": ranges, "question": question}
+
+
+def graph_toml(
+    problem: GraphProblem,
+    comment: str = "",
+    *,
+    report: Mapping[str, Any] | None = None,
+    question: GraphQuestion | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> str:
+    """The exercise as a config that :func:`parse_graph_config` reads back exactly (a class
+    variant's config.toml): whole numbers as integers, other floats so that they
+    round-trip; ``comment`` as its first lines."""
+    import tomli_w
+
+    def plain(value: float) -> float | int:
+        return int(value) if float(value).is_integer() and str(value) != "-0.0" else value
+
+    graph: dict[str, Any] = dict(problem.definitions)
+    graph["values"] = {name: plain(value) for name, value in problem.values.items()}
+    if ranges:
+        graph["ranges"] = {name: [plain(a), plain(b)] for name, (a, b) in ranges.items()}
+    tables = {
+        **({"report": dict(report)} if report else {}),
+        **({"question": question.table()} if question else {}),
+        "graph": graph,
+    }
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    return header + ("\n" if header else "") + tomli_w.dumps(tables)

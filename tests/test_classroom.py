@@ -236,7 +236,9 @@ def test_a_crash_in_a_worker_is_one_failure(tmp_path, monkeypatch, capsys):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(classroom, "solve", crash)
+    import solver.network
+
+    monkeypatch.setattr(solver.network, "solve", crash)  # the variant's solve, not the draw's
     argv = ["--variants", "2", "--seed", "1", "--jobs", "1", "--config", str(HOMEWORK_CONFIG)]
     assert build.main([*argv, "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from instances import ROOT
 
-from orchestration.classroom import _Fair
+from orchestration.classroom import Fair
 from report.answer_key import key_columns
 from report.answer_rule import accepts
 from report.moodle import moodle_xml
@@ -56,7 +56,7 @@ def test_copying_the_given_numbers_earns_nothing(config):
     scores 10-50% (the measure is real)."""
     template, info = load_instance(ROOT / "problems" / f"{config}.toml")
     everything = replace(info, question=replace(info.question, ask_given=True))
-    fits = functools.partial(_Fair(template, info).fits, distinct=False)
+    fits = functools.partial(Fair(template, info).fits, distinct=False)
     now, before = [], []
     for key in range(1, 41):
         problem = draw_variant(template, 2024, key, fits)
@@ -72,7 +72,7 @@ def test_copying_the_given_numbers_earns_nothing(config):
 def test_every_variant_is_asked_every_part_its_question_names(config):
     """The draw keeps only variants that ask something of the loss and of every parameter."""
     template, info = load_instance(ROOT / "problems" / f"{config}.toml")
-    fits = functools.partial(_Fair(template, info).fits, distinct=False)
+    fits = functools.partial(Fair(template, info).fits, distinct=False)
     for key in range(1, 21):
         problem = draw_variant(template, 7, key, fits)
         results = results_dict(solve(problem), info=info)
@@ -88,7 +88,7 @@ def test_no_two_students_share_a_rounded_loss_and_none_has_the_homeworks():
     pairs in 40), and none the published homework's loss (a variant whose logits were the
     homework's shifted by 2 had its solution's ŷ and loss)."""
     template, info = load_instance(ROOT / "problems" / "hw3.toml")
-    fair = _Fair(template, info)
+    fair = Fair(template, info)
     losses = []
     for key in range(1, 121):
         problem = fair.draw(2024, key)
@@ -234,8 +234,8 @@ def test_a_class_past_its_whole_numbers_is_drawn_in_tenths(monkeypatch):
     monkeypatch.setattr(classroom, "WHOLE_DRAWS", 1)
     template, info = load_instance(ROOT / "problems" / "hw3.toml")
 
-    def draw(count: int) -> tuple[list, _Fair]:
-        fair = _Fair(template, info)
+    def draw(count: int) -> tuple[list, Fair]:
+        fair = Fair(template, info)
         return [fair.draw(7, key) for key in range(1, count + 1)], fair
 
     drawn, fair = draw(12)

@@ -1,0 +1,119 @@
+"""A graph exercise's class: variants drawn from [graph.ranges] (solver.graph_draw) and built,
+handed out and keyed by the same class code as a network's (orchestration.classroom,
+orchestration.class_key through orchestration.families)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+
+import pytest
+
+import build
+from orchestration.class_record import read_class, read_variant
+from report.answer_rule import printed
+from solver.errors import ConfigError
+from solver.graph import GraphProblem, forward_values, solve_graph
+from solver.graph_config import parse_graph_config
+from solver.graph_draw import draw_graph_variant
+from tests.instances import ROOT
+
+NEURON = ROOT / "problems" / "graphs" / "sigmoid-neuron.toml"
+
+
+@pytest.fixture(scope="module")
+def neuron_class(tmp_path_factory):
+    out = tmp_path_factory.mktemp("neuron")
+    argv = ["variants", "--config", str(NEURON), "-n", "6", "--seed", "5", "--jobs", "2"]
+    assert build.main([*argv, "--out", str(out)]) == 0
+    return out
+
+
+def test_a_class_of_the_sigmoid_neuron_is_built_and_keyed(neuron_class):
+    out = neuron_class
+    names = [f"variant-{k:03d}" for k in range(1, 7)]
+    assert sorted(p.stem for p in (out / "handouts").iterdir()) == names
+    with (out / "answer-key.csv").open() as key:
+        rows = list(csv.DictReader(key))
+    assert list(rows[0]) == ["variant", "f", "df/dw0", "df/dx0", "df/dw1", "df/dx1", "df/dw2"]
+    template, settings = parse_graph_config(tomllib.loads(NEURON.read_text()), "x")
+    published = printed(solve_graph(template).f, 4)[0]
+    described, members = read_class(out)
+    answers = set()
+    for row, member in zip(rows, members, strict=True):
+        variant = read_variant(out, described, member)  # its results are its config's solution
+        problem = variant.problem.problem
+        for name, (low, high) in settings["ranges"].items():
+            value = problem.values[name]
+            assert value.is_integer() and low <= value <= high
+        solution = solve_graph(problem)
+        assert float(row["f"]) == solution.f and float(row["df/dx1"]) == solution.gradient("x1")
+        assert printed(solution.f, 4)[0] != published  # not the published exercise's f
+        answers.add(tuple(printed(float(row[c]), 4)[0] for c in list(row)[1:]))
+    assert len(answers) == 6  # no two students share their answers
+
+
+def test_a_graph_class_is_the_same_from_the_same_seed(neuron_class, tmp_path):
+    argv = ["variants", "--config", str(NEURON), "-n", "2", "--seed", "5", "--jobs", "1"]
+    assert build.main([*argv, "--out", str(tmp_path)]) == 0
+    for name in ("variant-001", "variant-002"):
+        for file in ("config.toml", "results.json"):
+            again = (tmp_path / "variants" / name / file).read_bytes()
+            first = (neuron_class / "variants" / name / file).read_bytes()
+            # the first line names the class (its member count differs): the rest is equal
+            assert again.split(b"\n", 1)[1] == first.split(b"\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "expression", ["log(x) + y", "max(x, y)", "y / x", "sqrt(x) * y", "relu(x - y)"]
+)
+def test_draws_never_leave_a_domain_nor_sit_at_a_kink(expression):
+    """Ranges around the trouble: every kept draw solves, with a gradient everywhere."""
+    template = GraphProblem({"f": expression}, {"x": 1.0, "y": 2.0})
+    ranges = {"x": (-2.0, 2.0), "y": (-2.0, 2.0)}
+    for key in range(1, 41):
+        drawn = draw_graph_variant(template, ranges, 11, key)
+        x, y = drawn.values["x"], drawn.values["y"]
+        forward_values(drawn.graph, drawn.values)  # raises where an operation refuses
+        if expression.startswith(("log", "sqrt")):
+            assert x > 0
+        if expression == "max(x, y)":
+            assert x != y
+        if expression == "y / x":
+            assert x != 0
+        if expression == "relu(x - y)":
+            assert x != y
+
+
+def test_a_range_without_a_whole_number_is_refused():
+    template = GraphProblem({"f": "x * y"}, {"x": 1.0, "y": 2.0})
+    with pytest.raises(ConfigError, match=r"graph\.ranges\.x: \[0\.2, 0\.7\] holds no whole"):
+        draw_graph_variant(template, {"x": (0.2, 0.7)}, 1, 1)
+
+
+def test_no_draw_fitting_is_one_line():
+    template = GraphProblem({"f": "log(x)"}, {"x": 1.0})
+    with pytest.raises(ConfigError, match="variant 001: no draw of 50"):
+        draw_graph_variant(template, {"x": (-3.0, 0.0)}, 1, 1, draws=50)
+
+
+def test_the_results_say_what_the_key_asks(neuron_class):
+    results = json.loads((neuron_class / "variants" / "variant-001" / "results.json").read_text())
+    assert results["question"]["columns"] == ["f", "df/dw0", "df/dx0", "df/dw1", "df/dx1", "df/dw2"]
+
+
+def test_no_variant_has_the_published_f():
+    """x·y at (1, 2) is published with f = 2: of the draws in [1, 2]², (1, 2) and (2, 1)
+    give it too, and are never kept."""
+    from orchestration.classroom import GraphFair
+    from orchestration.families import GraphExercise
+    from report.settings import DEFAULT_INFO
+    from solver.graph_config import GraphQuestion
+
+    problem = GraphProblem({"f": "x * y"}, {"x": 1.0, "y": 2.0})
+    exercise = GraphExercise(problem, GraphQuestion(("x", "y")), {"x": (1, 2), "y": (1, 2)})
+    fair = GraphFair(exercise, DEFAULT_INFO)
+    drawn = [fair.draw(3, key).problem for key in range(1, 9)]
+    assert all(solve_graph(p).f != 2.0 for p in drawn)
+    assert {solve_graph(p).f for p in drawn[:2]} == {1.0, 4.0}  # distinct while they last
