@@ -115,6 +115,15 @@ def _graph_documents(data: dict, source: str, *, prove: bool) -> Documents:
     )
 
 
+def _graph_head(data: dict) -> str | None:
+    from report.document import graph_solution_head
+    from solver.limits import DEFAULT_PAPER
+
+    report = data.get("report", {})
+    paper = report.get("paper", DEFAULT_PAPER) if isinstance(report, dict) else None
+    return graph_solution_head(paper) if isinstance(paper, str) else None
+
+
 def _network_head(data: dict) -> str | None:
     from orchestration.single import early_head
 
@@ -252,7 +261,7 @@ FAMILIES: dict[str, Family] = {
         Family(
             "graph",
             _graph_documents,
-            lambda data: None,
+            _graph_head,
             _graph_template,
             _graph_fair,
             _graph_variant,

@@ -168,14 +168,20 @@ def solution_head(paper: str, hidden_layers: int, loss: str) -> str | None:
     needs more than that to get there."""
     from report.figures import schematic
 
+    context = {"paper": f"{paper}paper", "fonts": [], "scheme": schematic(hidden_layers, loss)}
+    return _head("solution.tex.j2", context)
+
+
+def graph_solution_head(paper: str) -> str | None:
+    """:func:`solution_head` for a computational-graph exercise's solution (the same for
+    every graph, set by pdfLaTeX)."""
+    return _head("graph_solution.tex.j2", {"paper": f"{paper}paper", "fonts": []})
+
+
+def _head(name: str, context: dict) -> str | None:
     text = ""
     try:  # up to the marker only: what follows it needs the document's context
-        template = environment().get_template("solution.tex.j2")
-        context = {
-            "paper": f"{paper}paper",
-            "fonts": [],
-            "scheme": schematic(hidden_layers, loss),
-        }
+        template = environment().get_template(name)
         for chunk in template.generate(context):
             text += chunk
             preamble = split(text.lstrip("\n"))

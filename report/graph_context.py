@@ -249,7 +249,7 @@ def _exact(expression, at: dict) -> str | None:
     value = expression.xreplace(at)
     if sympy.count_ops(value) > 30:
         return None
-    value = sympy.simplify(value)
+    value = sympy.radsimp(sympy.powsimp(value))
     if value.is_Integer:
         return None
     tex = sympy.latex(value)

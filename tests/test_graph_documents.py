@@ -191,3 +191,16 @@ def test_a_log_of_zero_in_a_graph_config_names_the_node(tmp_path):
     config.write_text('[graph]\nf = "log(x - 1)"\n[graph.values]\nx = 1\n')
     with pytest.raises(ConfigError, match=r"graph\.f.*position 1: log needs a positive input"):
         build_solution(config, tmp_path / "out", pdf=False)
+
+
+def test_tex_is_started_early_on_the_graph_solutions_preamble(tmp_path):
+    """The head TeX is started on before anything is solved is the one the solution has."""
+    from orchestration.families import family_of
+    from solver.reading import read_config
+
+    data = read_config(GRAPHS / "reused.toml")[1]
+    head = family_of(data).early_head(data)
+    assert head is not None and r"\usepackage{array,longtable}" in head
+    assert build_solution(GRAPHS / "reused.toml", tmp_path, pdf=False)
+    assert (tmp_path / "solution.tex").read_text().startswith(head)
+    assert family_of({"graph": {}, "report": 3}).early_head({"graph": {}, "report": 3}) is None
