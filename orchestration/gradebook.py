@@ -238,6 +238,11 @@ def grade_class(
             graded.append({**row, "score": ""})
             continue
         template, results = template or variant, variant.results
+        if results.get("family") == "graph":
+            raise ResponsesError(
+                f"{out}/: a computational-graph exercise's class: grade reads a network's "
+                "only, so far (its answers are in answer-key.csv)"
+            )
         expected = key_columns(results)
         if not checked_columns and not set(expected) & set(header):
             raise ResponsesError(

@@ -114,6 +114,11 @@ def load_key(path: Path) -> Key:
     (JSON's NaN and Infinity are refused), and ``forward.loss``; and the decimals its
     answers are printed at. A key that is not such a file would grade anything as right."""
     data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
+    if isinstance(data, dict) and data.get("family") == "graph":
+        raise AnswersError(
+            f"{printable(str(path))}: a computational-graph exercise's results.json: check "
+            "and grade read a network's only, so far (its answers are in answer-key.csv)"
+        )
     try:
         tables = _key_tables(data)
         decimals = _decimals(data)

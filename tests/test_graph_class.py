@@ -117,3 +117,25 @@ def test_no_variant_has_the_published_f():
     drawn = [fair.draw(3, key).problem for key in range(1, 9)]
     assert all(solve_graph(p).f != 2.0 for p in drawn)
     assert {solve_graph(p).f for p in drawn[:2]} == {1.0, 4.0}  # distinct while they last
+
+
+def test_check_refuses_a_graph_key_in_one_line(neuron_class, tmp_path, capsys):
+    """Not yet graded: said in one line naming the file, never graded as anything."""
+    answers = tmp_path / "answers.toml"
+    answers.write_text("f = 0.5\n")
+    key = neuron_class / "variants" / "variant-001" / "results.json"
+    argv = ["check", "--key", str(key), "--answers", str(answers)]
+    assert build.main(argv) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "computational-graph exercise's results.json" in err
+
+
+def test_grade_refuses_a_graph_class_in_one_line(neuron_class, tmp_path, capsys):
+    responses = tmp_path / "responses.csv"
+    responses.write_text("variant,f\nvariant-001,0.5\n")
+    grades = tmp_path / "grades.csv"
+    argv = ["grade", "--class", str(neuron_class), "--responses", str(responses)]
+    assert build.main([*argv, "--out", str(grades)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "computational-graph exercise's class" in err
+    assert not grades.exists()
