@@ -226,28 +226,28 @@ class GraphFair:
 
     def __init__(self, template: GraphExercise, info: ReportInfo):
         self.template, self.info = template, info
-        self.published = self._answers(template.problem)
+        self.published = self._answers(solve_graph(template.problem))
         self.taken: set = set()
         self.exhausted = False
 
-    def _answers(self, problem) -> tuple:
-        solution = solve_graph(problem)
+    def _answers(self, solution) -> tuple:
         values = [solution.f, *(solution.gradient(n) for n in self.template.question.gradients)]
         return tuple(printed(v, self.info.decimals)[0] for v in values)
 
     def _fits(self, problem) -> bool:
-        answers = self._answers(problem)
+        solution = solve_graph(problem)
+        answers = self._answers(solution)
         if answers[0] == self.published[0]:  # f as published: its forward pass is copied
             return False
-        if self._unreadable(problem):
+        if self._unreadable(solution):
             return False
         return self.exhausted or answers not in self.taken
 
-    def _unreadable(self, problem) -> bool:
+    @staticmethod
+    def _unreadable(solution) -> bool:
         """A number the worked solution could not show: a node's value or gradient not 0
         that its drawing rounds to 0 (a saturated sigmoid's gradient ≈ 4.5e-5), or one too
         large for a wire's label."""
-        solution = solve_graph(problem)
         for value in (*solution.values, *solution.grads):
             if value != 0 and not 0.5 * 10.0**-FIGURE_DECIMALS <= abs(value) < LARGEST_LABEL:
                 return True
@@ -263,7 +263,7 @@ class GraphFair:
                 raise
             self.exhausted = True  # the ranges' distinct answers are used up: share from here
             return self.draw(seed, key)
-        self.taken.add(self._answers(problem))
+        self.taken.add(self._answers(solve_graph(problem)))
         return replace(template, problem=problem)
 
 

@@ -96,15 +96,12 @@ def _graph_documents(data: dict, source: str, *, prove: bool) -> Documents:
     are taken of every one."""
     from report.document import graph_solution_tex, graph_statement_tex
     from report.graph_results import graph_results_json
-    from report.settings import report_info
     from solver.errors import ConfigError
-    from solver.graph_config import parse_graph_config
     from solver.reading import Invalid
 
-    problem, settings = parse_graph_config(data, source)
-    info = report_info({"report": settings["report"]}, source)
-    question = settings["question"]
-    try:
+    exercise, info = _graph_template(data, source)
+    problem, question = exercise.problem, exercise.question
+    try:  # a gradient that overflows (the values were solved as the config was read)
         solution, checks = checked_graph(problem, source)
     except Invalid as err:
         raise ConfigError(err.line(source)) from None

@@ -85,10 +85,11 @@ def _definitions(problem: GraphProblem, labels: Sequence[str]) -> list[dict]:
     ]
 
 
-def _uses(problem: GraphProblem) -> list[str]:
-    """The functions f uses that a reader may not know by their symbol alone."""
-    ops = {node.op for node in problem.graph.nodes}
-    return [OPERATIONS[op].symbol for op in ("sigmoid",) if op in ops]
+def _notes(problem: GraphProblem) -> str:
+    """What the registry says of the operations f uses whose symbol alone a reader may not
+    know (σ), in one clause."""
+    ops = dict.fromkeys(node.op for node in problem.graph.nodes if node.op in OPERATIONS)
+    return ", and ".join(OPERATIONS[op].note for op in ops if OPERATIONS[op].note)
 
 
 def figure(
@@ -183,7 +184,8 @@ def _upstream(solution: GraphSolution, index: int, decimals: int) -> str:
 
 
 def _term(value: float, decimals: int) -> str:
-    tex, binding = number_operand(value, decimals)
+    """A number after an operator: bracketed when negative."""
+    tex = number_tex(value, decimals)
     return f"({tex})" if value < 0 else tex
 
 
@@ -317,7 +319,7 @@ def graph_solution_context(
         given=_given(problem),
         inputs=", ".join(name_tex(n) for n in problem.inputs),
         definitions=_definitions(problem, labels),
-        uses_sigma=bool(_uses(problem)),
+        notes=_notes(problem),
         fig=figure(problem, labels, solution),
         forward=_forward(solution, labels, decimals),
         backward=_backward(solution, labels, decimals),
@@ -362,7 +364,7 @@ def graph_statement_context(
         given=_given(problem),
         inputs=", ".join(name_tex(n) for n in problem.inputs),
         definitions=_definitions(problem, labels),
-        uses_sigma=bool(_uses(problem)),
+        notes=_notes(problem),
         fig=figure(problem, labels) if question.draw else None,
         asked=[name_tex(n) for n in question.gradients],
         every_input=len(question.gradients) == len(problem.inputs),

@@ -40,6 +40,8 @@ class Operation:
     domain: Callable[..., str | None] = lambda *args: None
     # Where its derivative jumps (a max's tie, a ReLU at 0): a message when it sits there
     kink: Callable[..., str | None] = lambda *args: None
+    # What the exercise says of it under f, in TeX, when its symbol alone may not be known
+    note: str = ""
 
 
 def _sigmoid(x: float) -> float:
@@ -242,6 +244,7 @@ OPERATIONS: dict[str, Operation] = {
             symbol=r"\sigma",
             rule=r"sigmoid: its local gradient $\sigma (1 - \sigma)$ comes from its own output",
             locals_tex=(r"@o (1 - @o)",),
+            note=r"$\sigma(a) = 1 / (1 + e^{-a})$ is the logistic sigmoid",
         ),
         Operation(
             "tanh",
