@@ -229,6 +229,6 @@ def _read_graph_variant(folder: Path, data: dict, source: str) -> Variant:
     exercise, info = family_of(data).template(data, source)
     solution, checks = checked_graph(exercise.problem, str(folder))
     text = (folder / "results.json").read_text(encoding="utf-8")
-    if text != graph_results_json(solution, checks, exercise.question):
+    if text != graph_results_json(solution, checks, exercise.question, info.decimals):
         raise UnfitVariant("its results.json is not its config's solution")
     return Variant(exercise, info, json.loads(text))

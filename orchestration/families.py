@@ -107,7 +107,7 @@ def _graph_documents(data: dict, source: str, *, prove: bool) -> Documents:
         raise ConfigError(err.line(source)) from None
     return Documents(
         sheet=graph_statement_tex(problem, question, info=info),
-        results=graph_results_json(solution, checks, question),
+        results=graph_results_json(solution, checks, question, info.decimals),
         solution=graph_solution_tex(solution, checks, question, info=info),
     )
 
@@ -204,7 +204,7 @@ def _graph_variant(exercise: GraphExercise, info, name: str, comment: str) -> Va
     question = exercise.question
     return VariantDocuments(
         config=graph_toml(exercise.problem, comment, report=info.table(), question=question),
-        results=graph_results_json(solution, checks, question),
+        results=graph_results_json(solution, checks, question, info.decimals),
         solution=graph_solution_tex(solution, checks, question, info=info),
         sheet=graph_statement_tex(
             exercise.problem, question, name, info=info, answers=question.columns()

@@ -2,14 +2,15 @@
 
 ``responses.csv`` is what a form or an LMS export gives: an ``id`` (or ``variant``) column
 naming the member (``id`` is used when both are there), and columns named as answer-
-key.csv's (``loss``, ``W1_1_1``, …). Each entry is checked with the checker's rule: right
-when it rounds to the value the key prints (report.answer_rule, Moodle's and Canvas's rule
-too); a blank or absent entry, or one that is not a number (read_answer says what is),
-counts as wrong. ``grades.csv`` has one row per student: id, name, variant, score (the
-fraction of entries ok), the known mistakes the answers show (report.diagnosis: ids
-separated by ``;``, empty when none) and, per part, the entries ok. A response naming no member of
-the class, or repeating one, is reported and left out; every member of a roster has a row,
-with score 0 when they did not respond (and an empty score when their variant is not built).
+key.csv's (``loss``, ``W1_1_1``, …; a graph exercise's ``f``, ``df/dx``, …). Each entry is
+checked with the checker's rule: right when it rounds to the value the key prints
+(report.answer_rule, Moodle's and Canvas's rule too); a blank or absent entry, or one that
+is not a number (read_answer says what is), counts as wrong. ``grades.csv`` has one row per
+student: id, name, variant, score (the fraction of entries ok), the known mistakes the
+answers show (report.diagnosis: ids separated by ``;``, empty when none) and, per part, the
+entries ok. A response naming no member of the class, or repeating one, is reported and
+left out; every member of a roster has a row, with score 0 when they did not respond (and
+an empty score when their variant is not built).
 """
 
 from __future__ import annotations
@@ -238,16 +239,11 @@ def grade_class(
             graded.append({**row, "score": ""})
             continue
         template, results = template or variant, variant.results
-        if results.get("family") == "graph":
-            raise ResponsesError(
-                f"{out}/: a computational-graph exercise's class: grade reads a network's "
-                "only, so far (its answers are in answer-key.csv)"
-            )
         expected = key_columns(results)
         if not checked_columns and not set(expected) & set(header):
             raise ResponsesError(
                 f"{responses}: no answer column: expected columns named as answer-key.csv's "
-                "(loss, W1_1_1, …)"
+                f"({', '.join(list(expected)[:2])}, …)"
             )
         checked_columns = True
         decimals = results["question"]["decimals"]
@@ -294,7 +290,7 @@ def grade_class(
     summary = None
     if marks and template is not None:
         heading = {"config": described["config"], "seed": described["seed"]}
-        batch = template.problem.batch
+        batch = getattr(template.problem, "batch", False)  # a graph exercise has none
         summary = Graded(marks, len(members), heading, template.info, batch, mistakes)
     return Grades(table.getvalue(), notes, summary)
 

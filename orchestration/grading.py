@@ -1,7 +1,9 @@
 """Check a student's answers against a variant's results.json, entry by entry.
 
-``answers.toml`` holds tables ``[updated]``, ``[gradients]`` and ``[forward]`` with the keys
-of results.json's (W1, b1, …; h, z, …, loss), each value in the homework's shape. An entry
+A network's ``answers.toml`` holds tables ``[updated]``, ``[gradients]`` and ``[forward]``
+with the keys of results.json's (W1, b1, …; h, z, …, loss), each value in the homework's
+shape; a computational-graph exercise's, ``f`` at the top and ``[gradients]`` by input
+name (``x = 0.25``), as its results.json. An entry
 passes when it rounds to the value the key prints, at the decimals results.json's "question"
 names (report.answer_rule: the rule of ``grade``, Moodle and Canvas too). The entries the
 question asks (results.json's question.columns; the loss and the updated parameters by
@@ -21,7 +23,7 @@ import numpy as np
 
 from report.answer_rule import accepts, half_unit, printed
 from report.diagnosis import Diagnosis, checked_mistakes, diagnose
-from report.question import every_answer, part_of
+from report.question import TOP, Answer, every_answer, part_of
 from report.results import DEFAULT_DECIMALS
 from solver.errors import InputError
 from solver.reading import (
@@ -98,11 +100,13 @@ def _require_of_its_class(key: Path) -> None:
 
 @dataclass(frozen=True)
 class Key:
-    """A results.json as the checker reads it: its tables, the decimals its answers are
-    printed at, and the columns its question asks (report.question)."""
+    """A results.json as the checker reads it: its tables (TOP: a graph's f), in the order
+    they are reported, the decimals its answers are printed at, every entry a question may
+    ask and the columns its question asks (report.question)."""
 
     tables: dict[str, dict[str, Any]]
     decimals: int
+    answers: tuple[Answer, ...]
     asked: frozenset[str]
     mistakes: dict[str, dict[str, float]] | None = None  # None: a key written before them
 
@@ -112,18 +116,19 @@ def load_key(path: Path) -> Key:
     as strictly as a config: every parameter W1, b1, …, W_k, b_k in ``updated`` (and in
     ``gradients``, if there) with the shapes of one network, finite numbers throughout
     (JSON's NaN and Infinity are refused), and ``forward.loss``; and the decimals its
-    answers are printed at. A key that is not such a file would grade anything as right."""
+    answers are printed at; a graph exercise's (report.graph_results), a finite f and
+    gradients. A key that is not such a file would grade anything as right."""
     data = load_json(path, "a results.json", AnswersError, MAX_RESULTS_BYTES)
-    if isinstance(data, dict) and data.get("family") == "graph":
-        raise AnswersError(
-            f"{printable(str(path))}: a computational-graph exercise's results.json: check "
-            "and grade read a network's only, so far (its answers are in answer-key.csv)"
-        )
     try:
-        tables = _key_tables(data)
+        if isinstance(data, dict) and data.get("family") == "graph":
+            tables = _graph_tables(data)
+            answers = tuple(every_answer(data))
+        else:
+            tables = _key_tables(data)
+            answers = tuple(every_answer(tables))
         decimals = _decimals(data)
-        asked = _asked(data, tables)
-        return Key(tables, decimals, asked, checked_mistakes(data, asked))
+        asked = _asked(data, answers)
+        return Key(tables, decimals, answers, asked, checked_mistakes(data, asked))
     except Invalid as err:
         raise AnswersError(f"{printable(str(path))}: not a results.json: {err.line('')}") from None
 
@@ -142,10 +147,10 @@ def _decimals(data: dict) -> int:
     return decimals
 
 
-def _asked(data: dict, tables: dict[str, dict[str, Any]]) -> frozenset[str]:
+def _asked(data: dict, answers: tuple[Answer, ...]) -> frozenset[str]:
     """The columns asked: question.columns, each an entry of the key; a results.json written
     before it said asks every updated entry (what check asked then)."""
-    every = {answer.column: answer for answer in every_answer(tables)}
+    every = {answer.column: answer for answer in answers}
     columns = data.get("question", {}).get("columns")
     if columns is None:
         return frozenset(c for c, answer in every.items() if answer.table == REQUIRED)
@@ -187,6 +192,19 @@ def _key_tables(data: Any) -> dict[str, dict[str, Any]]:
                 raise Invalid(f"expected shape {shapes[name]}, got {array.shape}", where)
             if table == "forward" and name == "loss" and array.shape != ():
                 raise Invalid(f"expected a number, got shape {array.shape}", where)
+    return tables
+
+
+def _graph_tables(data: dict) -> dict[str, dict[str, Any]]:
+    """A graph exercise's f (at the top, TOP) and gradients by input name, finite numbers."""
+    if not isinstance(data.get("gradients"), dict) or not data["gradients"]:
+        raise Invalid("expected a table of the inputs' gradients", "gradients")
+    tables = {TOP: {"f": data.get("f")}, "gradients": data["gradients"]}
+    for table, values in tables.items():
+        for name, value in values.items():
+            where = f"{table}.{key_text(name)}" if table else name
+            if _finite_array(value, where).shape != ():
+                raise Invalid(f"expected a number, got {describe(value)}", where)
     return tables
 
 
@@ -260,14 +278,20 @@ def _read_array(value: Any, shape: tuple[int, ...], where: str = "") -> Any:
 def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The answers, each in its expected shape; raises AnswersError (one line) if malformed."""
     data = load_toml(path, "a TOML file of answers", AnswersError)
-    expected = ", ".join(f"[{table}]" for table in key)
+    top = list(key.get(TOP, {}))  # a graph's f, at the top, as in its results.json
+    expected = ", ".join(top + [f"[{table}]" for table in key if table != TOP])
     answers: dict[str, dict[str, Any]] = {}
     for table, values in data.items():
+        if table in top and not isinstance(values, dict):
+            try:
+                answers.setdefault(TOP, {})[table] = _read_array(values, ())
+            except Invalid as err:
+                raise AnswersError(err.at(table).line(str(path))) from None
+            continue
         if not isinstance(values, dict):
-            raise AnswersError(
-                f"{path}: top-level key {key_text(table)}: answers go under a table ({expected})"
-            )
-        if table not in key:
+            why = "unknown key (expected " if top else "answers go under a table ("
+            raise AnswersError(f"{path}: top-level key {key_text(table)}: {why}{expected})")
+        if table == TOP or table not in key:
             raise AnswersError(f"{path}: unknown table [{key_text(table)}] (expected {expected})")
         answers[table] = {}
         for name, value in values.items():
@@ -287,20 +311,20 @@ def load_answers(path: Path, key: dict[str, dict[str, Any]]) -> dict[str, dict[s
 
 
 def _entry_name(table: str, name: str, index: tuple[int, ...]) -> str:
-    """``updated.W1[1,2]``: 1-based, as the homework numbers entries."""
+    """``updated.W1[1,2]``: 1-based, as the homework numbers entries; ``f`` at the top."""
     suffix = "[" + ",".join(str(i + 1) for i in index) + "]" if index else ""
-    return f"{table}.{key_text(name)}{suffix}"
+    return f"{table}.{key_text(name)}{suffix}" if table else f"{key_text(name)}{suffix}"
 
 
 def compare(key: Key, answers: dict[str, dict[str, Any]]) -> list[Entry]:
     """Every entry the key's question asks (left out: missing), and every other entry the
     answers give (working shown: checked), with a verdict: ok when it rounds to the value
     the key prints."""
-    columns = {(a.table, a.name, a.index): a.column for a in every_answer(key.tables)}
+    columns = {(a.table, a.name, a.index): a.column for a in key.answers}
     decimals = key.decimals
     entries = []
-    for table in (t for t in TABLES if t in key.tables):
-        for name, value in key.tables[table].items():
+    for table, values in key.tables.items():
+        for name, value in values.items():
             expected = np.asarray(value, dtype=np.float64)
             given_value = answers.get(table, {}).get(name)
             given = None if given_value is None else np.asarray(given_value, dtype=np.float64)

@@ -26,6 +26,7 @@ from report.graph_tex import (
     number_tex,
     operand,
 )
+from report.question import answer_tex
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.graph import GraphProblem, GraphSolution
 from solver.graph_check import DIFFERENCE_TOLERANCE, SYMBOLIC_TOLERANCE, GraphChecks
@@ -377,6 +378,4 @@ def graph_statement_context(
 
 def _box_label(column: str) -> str:
     """An answer box's label: ``f``, or ``∂f/∂x`` for the column ``df/dx``."""
-    if column == "f":
-        return "$f$"
-    return rf"$\partial f / \partial {name_tex(column.removeprefix('df/d'))}$"
+    return f"${answer_tex(column)}$"

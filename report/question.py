@@ -42,12 +42,15 @@ from typing import Any
 import numpy as np
 
 from report.answer_rule import printed
+from report.graph_tex import name_tex
 from report.notation import param_tex
 from solver.schema import ASKABLE as QUANTITIES  # the answers' order
 
 DEFAULT_ASK = ("loss", "updated")  # the homework's Problem 2
 GRADIENT = "d"  # a gradient's column: "dW1_1_2"
 FORWARD = ("h", "a", "z", "y_hat")  # results.json's forward values a student computes
+TOP = ""  # the table of an answer at results.json's top level: a graph exercise's f
+GRAPH_GRADIENT = "df/d"  # a graph exercise's gradient's column: "df/dx"
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Answer:
 
     column: str
     part: str
-    table: str  # results.json's table: forward, gradients or updated
+    table: str  # results.json's table: forward, gradients or updated (TOP: a graph's f)
     name: str  # the key in that table: loss, h2, W1, …
     index: tuple[int, ...]
     value: float
@@ -112,9 +115,10 @@ def every_answer(results: Mapping[str, Any]) -> Iterator[Answer]:
     """Every entry a question may ask, in the answers' order (:data:`QUANTITIES`); a graph
     exercise's (report.graph_results): f, then ∂f/∂input per input, columns ``df/dINPUT``."""
     if results.get("family") == "graph":
-        yield Answer("f", "f", "graph", "f", (), float(results["f"]))
+        yield Answer("f", "f", TOP, "f", (), float(results["f"]))
         for name, value in results["gradients"].items():
-            yield Answer(f"df/d{name}", f"df/d{name}", "gradients", name, (), float(value))
+            column = GRAPH_GRADIENT + name
+            yield Answer(column, column, "gradients", name, (), float(value))
         return
     forward = results.get("forward", {})
     if "loss" in forward:
@@ -245,9 +249,18 @@ def part_tex(part: str, batch: bool = False, step: int = 1) -> str:
     ('\\mathrm{Loss}', "\\vect{W}_{1}'", '\\nabla_{\\vect{b}_{2}} \\mathrm{Loss}')
     >>> part_tex("y_hat", batch=True), part_tex("b2", step=3)
     ('\\hat{\\vect{Y}}', '\\vect{b}_{2}^{(4)}')
+
+    A graph exercise's (report.graph_results), whose names are letters and digits:
+
+    >>> part_tex("f"), part_tex("df/dw1")
+    ('f', '\\partial f / \\partial w_{1}')
     """
     if part == "loss":
         return r"\mathrm{Loss}"
+    if part == "f":
+        return "f"
+    if part.startswith(GRAPH_GRADIENT):
+        return rf"\partial f / \partial {name_tex(part.removeprefix(GRAPH_GRADIENT))}"
     if part[0] == GRADIENT and part[1:2] in ("W", "b") and part[2:].isdigit():
         return rf"\nabla_{{{param_tex(part[1:])}}} \mathrm{{Loss}}"
     if part[0] in ("W", "b") and part[1:].isdigit():
@@ -267,7 +280,7 @@ def answer_tex(column: str, batch: bool = False, step: int = 1) -> str:
     """
     match = _COLUMN.fullmatch(column)
     part, index = match["part"], match["index"].lstrip("_").replace("_", ",")
-    if part == "loss":
+    if not index:  # the loss, a graph's f or ∂f/∂x
         return part_tex(part)
     return f"({part_tex(part, batch, step)})_{{{index}}}"
 

@@ -25,6 +25,7 @@ from orchestration.grading import OK, Key, compare
 from report.answer_rule import accepted_strings, accepts, printed
 from report.canvas import canvas_qti_zip
 from report.moodle import moodle_xml
+from report.question import every_answer
 from report.quiz import QuizQuestion, placeholder
 
 FIELD = re.compile(r"\{1:NUMERICAL:([^}]*)\}")
@@ -119,7 +120,9 @@ def test_grade_check_moodle_and_canvas_give_every_entry_the_same_verdict(decimal
     for value, field, blank in zip(answers, moodle, canvas, strict=True):
         for text, correct in _typed(value, decimals):
             graded = _attempt(0, {"x": text}, {"x": value}, decimals)  # grade's route
-            key = Key({"updated": {"W1": [[value]], "b1": [0.0]}}, decimals, frozenset(["W1_1_1"]))
+            tables = {"updated": {"W1": [[value]], "b1": [0.0]}}
+            answers = tuple(every_answer(tables))
+            key = Key(tables, decimals, answers, frozenset(["W1_1_1"]))
             given = {"updated": {"W1": [[float(text)]]}}
             (checked,) = compare(key, given)  # check reads the TOML's number
             verdicts = {

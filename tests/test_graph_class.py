@@ -119,23 +119,90 @@ def test_no_variant_has_the_published_f():
     assert {solve_graph(p).f for p in drawn[:2]} == {1.0, 4.0}  # distinct while they last
 
 
-def test_check_refuses_a_graph_key_in_one_line(neuron_class, tmp_path, capsys):
-    """Not yet graded: said in one line naming the file, never graded as anything."""
-    answers = tmp_path / "answers.toml"
-    answers.write_text("f = 0.5\n")
+def _right_answers(out, name: str) -> dict[str, str]:
+    """A variant's answers as its handout asks them, at 4 places, solved again from its
+    config.toml (not read from its results.json)."""
+    problem, _ = parse_graph_config(
+        tomllib.loads((out / "variants" / name / "config.toml").read_text()), name
+    )
+    solution = solve_graph(problem)
+    answers = {"f": printed(solution.f, 4)[0]}
+    answers.update({f"df/d{x}": printed(solution.gradient(x), 4)[0] for x in problem.inputs})
+    return answers
+
+
+def _answers_toml(answers: dict[str, str]) -> str:
+    gradients = [f"{c.removeprefix('df/d')} = {v}" for c, v in answers.items() if c != "f"]
+    return "\n".join([f"f = {answers['f']}", "[gradients]", *gradients]) + "\n"
+
+
+def test_check_reads_a_graph_exercise_s_answers(neuron_class, tmp_path, capsys):
     key = neuron_class / "variants" / "variant-001" / "results.json"
+    answers = tmp_path / "answers.toml"
+    right = _right_answers(neuron_class, "variant-001")
+    answers.write_text(_answers_toml(right))
     argv = ["check", "--key", str(key), "--answers", str(answers)]
+    assert build.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "6 of 6 ok, 0 WRONG, 0 missing: PASS" in out
+    assert "gradients.x1" in out and "\nf " in out
+
+    wrong = {**right, "df/dx1": f"{float(right['df/dx1']) + 0.001:.4f}"}
+    del wrong["df/dw2"]
+    answers.write_text(_answers_toml(wrong))
     assert build.main(argv) != 0
+    out = capsys.readouterr().out
+    assert "4 of 6 ok, 1 WRONG, 1 missing: FAIL" in out
+    assert [line.split()[0] for line in out.splitlines() if "WRONG" in line.split()[-1:]] == [
+        "gradients.x1"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("f = 'half'\n", "f: expected a number"),
+        ("[gradients]\nq = 1\n", "gradients.q: unknown key (expected one of w0, x0,"),
+        ("loss = 1\n", "top-level key loss: unknown key (expected f, [gradients])"),
+        ('[""]\nf = 1\n', 'unknown table [""]'),
+        ("[updated]\nW1 = 1\n", "unknown table [updated] (expected f, [gradients])"),
+    ],
+)
+def test_malformed_graph_answers_are_one_line(neuron_class, tmp_path, capsys, text, said):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(text)
+    key = neuron_class / "variants" / "variant-001" / "results.json"
+    assert build.main(["check", "--key", str(key), "--answers", str(answers)]) != 0
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "computational-graph exercise's results.json" in err
+    assert err.count("\n") == 1 and said in err, err
 
 
-def test_grade_refuses_a_graph_class_in_one_line(neuron_class, tmp_path, capsys):
+def test_a_graph_class_is_graded(neuron_class, tmp_path):
+    """Right answers score 1, one entry off by a unit of the last place scores 5 of 6 (a
+    decimal comma and a pasted minus read as numbers), a blank counts as wrong."""
+    rows = []
+    for name in ("variant-001", "variant-002", "variant-003"):
+        rows.append({"variant": name, **_right_answers(neuron_class, name)})
+    second = rows[1]
+    second["df/dw0"] = f"{float(second['df/dw0']) + 0.0001:.4f}"
+    second["f"] = second["f"].replace(".", ",")
+    second["df/dx0"] = second["df/dx0"].replace("-", "\u2212")
+    rows[2]["df/dw2"] = ""
     responses = tmp_path / "responses.csv"
-    responses.write_text("variant,f\nvariant-001,0.5\n")
+    with responses.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     grades = tmp_path / "grades.csv"
     argv = ["grade", "--class", str(neuron_class), "--responses", str(responses)]
-    assert build.main([*argv, "--out", str(grades)]) != 0
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "computational-graph exercise's class" in err
-    assert not grades.exists()
+    assert build.main([*argv, "--out", str(grades)]) == 0
+    with grades.open() as file:
+        graded = {row["variant"]: row for row in csv.DictReader(file)}
+    assert {name: row["score"] for name, row in graded.items()} == {
+        "variant-001": "1.0000",
+        "variant-002": f"{5 / 6:.4f}",
+        "variant-003": f"{5 / 6:.4f}",
+    }
+    assert graded["variant-002"]["df/dw0_ok"] == "0 of 1"
+    assert graded["variant-002"]["f_ok"] == "1 of 1"
+    assert (tmp_path / "grades.pdf").stat().st_size > 0
