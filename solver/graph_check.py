@@ -17,6 +17,11 @@ SYMBOLIC_TOLERANCE = 1e-12  # relative, float64 against 50 digits
 DIFFERENCE_TOLERANCE = 1e-6  # relative, with the floor below
 DIFFERENCE_FLOOR = 1e-3  # |a − n| / max(|a|, |n|, floor): tiny gradients are not noise
 STEP = 1e-6
+# The working precision, in bits, SymPy may raise to where terms cancel (1 - tanh(424)²
+# ≈ 1e-368 needs about 1250): its default (100) returned a number with no right digit.
+# Terms that still cancel at this precision leave less than 2⁻⁴⁰⁰⁰ ≈ 1e-1204 of their size:
+# 0 in float64 for terms of any size float64 holds (the passes overflow on larger ones).
+MAX_BITS = 4000
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,18 @@ def symbolic_f(graph: Graph) -> tuple:
     return built[-1], symbols
 
 
+def _precise(expression) -> float:
+    """``expression``, which holds no symbol, to DIGITS digits, as the nearest float64 (0.0
+    where its terms cancel past MAX_BITS: strict, SymPy says so rather than return digits
+    it could not get)."""
+    from sympy.core.evalf import PrecisionExhausted
+
+    try:
+        return float(expression.evalf(DIGITS, maxn=MAX_BITS, strict=True))
+    except PrecisionExhausted:
+        return 0.0
+
+
 def _relative(a: float, b: float, floor: float = 0.0) -> float:
     return abs(a - b) / max(abs(a), abs(b), floor, 1e-300)
 
@@ -69,12 +86,12 @@ def check_graph(solution: GraphSolution) -> GraphChecks:
     at = {symbols[name]: sympy.Rational(float(v)) for name, v in problem.values.items()}
     # the rounding of a value or a gradient is relative to the largest number that makes it
     value_scale = max(abs(v) for v in solution.values)
-    worst = _relative(float(sympy.N(f.xreplace(at), DIGITS)), solution.f, 1e-3 * value_scale)
+    worst = _relative(_precise(f.xreplace(at)), solution.f, 1e-3 * value_scale)
     derivatives, differences = {}, 0.0
     for name, value in problem.values.items():
         derivative = sympy.diff(f, symbols[name])
         derivatives[name] = derivative
-        precise = float(sympy.N(derivative.xreplace(at), DIGITS))
+        precise = _precise(derivative.xreplace(at))
         # a gradient summed from several uses is rounded relative to the sum of its shares
         index = problem.inputs.index(name)
         shares = sum(abs(sent) for _, sent in solution.arrivals[index])

@@ -213,6 +213,26 @@ def test_the_checks_see_a_wrong_gradient():
     assert not check_graph(replace(solution, grads=tuple(grads))).passed
 
 
+@pytest.mark.parametrize("y", [1.8, 2.2, 0.5])
+def test_a_saturated_tanh_s_gradient_is_checked_not_refused(y):
+    """1 − tanh(u)² at u = exp(exp(y)) cancels: at y = 1.8 (∂f/∂y ≈ 5.8e-365, float64's 0)
+    SymPy's default precision returned digits it did not have (3.5e-164) and failed a right
+    solution; at 2.2 (≈ 1e-7200) its terms cancel past any working precision we allow. The
+    route here, mpmath's sech² (no cancellation), is a third one."""
+    import mpmath
+
+    problem = GraphProblem({"f": "tanh(exp(exp(y)))"}, {"y": y})
+    solution = solve_graph(problem)
+    checks = check_graph(solution)
+    assert checks.passed, checks
+    with mpmath.workdps(30):
+        at = mpmath.mpf(y)
+        u = mpmath.exp(mpmath.exp(at))
+        expected = float(mpmath.sech(u) ** 2 * mpmath.exp(at) * u)
+    assert math.isclose(solution.gradient("y"), expected, rel_tol=1e-12)
+    assert (expected == 0.0) == (y > 1)
+
+
 @pytest.mark.parametrize(
     ("definitions", "values", "message"),
     [
