@@ -2,7 +2,7 @@
 
 ``responses.csv`` is what a form or an LMS export gives: an ``id`` (or ``variant``) column
 naming the member (``id`` is used when both are there), and columns named as answer-
-key.csv's (``loss``, ``W1_1_1``, …; a graph exercise's ``f``, ``df/dx``, …). Each entry is
+key.csv's (``loss``, ``W1_1_1``, …; a graph exercise's ``f``, ``df_dx``, …). Each entry is
 checked with the checker's rule: right when it rounds to the value the key prints
 (report.answer_rule, Moodle's and Canvas's rule too); a blank or absent entry, or one that
 is not a number (read_answer says what is), counts as wrong. ``grades.csv`` has one row per

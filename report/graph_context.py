@@ -377,5 +377,5 @@ def graph_statement_context(
 
 
 def _box_label(column: str) -> str:
-    """An answer box's label: ``f``, or ``∂f/∂x`` for the column ``df/dx``."""
+    """An answer box's label: ``f``, or ``∂f/∂x`` for the column ``df_dx``."""
     return f"${answer_tex(column)}$"

@@ -44,13 +44,13 @@ import numpy as np
 from report.answer_rule import printed
 from report.graph_tex import name_tex
 from report.notation import param_tex
+from solver.graph_config import GRADIENT_COLUMN  # a graph exercise's: "df_dx"
 from solver.schema import ASKABLE as QUANTITIES  # the answers' order
 
 DEFAULT_ASK = ("loss", "updated")  # the homework's Problem 2
 GRADIENT = "d"  # a gradient's column: "dW1_1_2"
 FORWARD = ("h", "a", "z", "y_hat")  # results.json's forward values a student computes
 TOP = ""  # the table of an answer at results.json's top level: a graph exercise's f
-GRAPH_GRADIENT = "df/d"  # a graph exercise's gradient's column: "df/dx"
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,11 @@ def _entries(part: str, table: str, name: str, value: Any) -> Iterator[Answer]:
 
 def every_answer(results: Mapping[str, Any]) -> Iterator[Answer]:
     """Every entry a question may ask, in the answers' order (:data:`QUANTITIES`); a graph
-    exercise's (report.graph_results): f, then ∂f/∂input per input, columns ``df/dINPUT``."""
+    exercise's (report.graph_results): f, then ∂f/∂input per input, columns ``df_dINPUT``."""
     if results.get("family") == "graph":
         yield Answer("f", "f", TOP, "f", (), float(results["f"]))
         for name, value in results["gradients"].items():
-            column = GRAPH_GRADIENT + name
+            column = GRADIENT_COLUMN + name
             yield Answer(column, column, "gradients", name, (), float(value))
         return
     forward = results.get("forward", {})
@@ -252,15 +252,15 @@ def part_tex(part: str, batch: bool = False, step: int = 1) -> str:
 
     A graph exercise's (report.graph_results), whose names are letters and digits:
 
-    >>> part_tex("f"), part_tex("df/dw1")
+    >>> part_tex("f"), part_tex("df_dw1")
     ('f', '\\partial f / \\partial w_{1}')
     """
     if part == "loss":
         return r"\mathrm{Loss}"
     if part == "f":
         return "f"
-    if part.startswith(GRAPH_GRADIENT):
-        return rf"\partial f / \partial {name_tex(part.removeprefix(GRAPH_GRADIENT))}"
+    if part.startswith(GRADIENT_COLUMN):
+        return rf"\partial f / \partial {name_tex(part.removeprefix(GRADIENT_COLUMN))}"
     if part[0] == GRADIENT and part[1:2] in ("W", "b") and part[2:].isdigit():
         return rf"\nabla_{{{param_tex(part[1:])}}} \mathrm{{Loss}}"
     if part[0] in ("W", "b") and part[1:].isdigit():

@@ -36,6 +36,11 @@ MAX_VALUE = 1e6  # an input's size: a hand exercise's numbers
 SECTIONS = ("graph", "report", "question")
 
 
+# A gradient's answer column, ``df_dx``: letters, digits and underscores, as Canvas's blank
+# names must be (report.canvas); no network's column begins so (report.question).
+GRADIENT_COLUMN = "df_d"
+
+
 @dataclass(frozen=True)
 class GraphQuestion:
     """What a graph exercise asks: f's value and ∂f/∂input for each of ``gradients``."""
@@ -44,8 +49,8 @@ class GraphQuestion:
     draw: bool = False  # the problem sheet draws the graph (without numbers)
 
     def columns(self) -> list[str]:
-        """The answers' names, as answer-key.csv's columns: ``f``, then ``df/dINPUT``."""
-        return ["f", *(f"df/d{name}" for name in self.gradients)]
+        """The answers' names, as answer-key.csv's columns: ``f``, then ``df_dINPUT``."""
+        return ["f", *(GRADIENT_COLUMN + name for name in self.gradients)]
 
     def table(self) -> dict[str, Any]:
         """As the config's [question] table."""

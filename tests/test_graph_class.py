@@ -36,7 +36,7 @@ def test_a_class_of_the_sigmoid_neuron_is_built_and_keyed(neuron_class):
     assert sorted(p.stem for p in (out / "handouts").iterdir()) == names
     with (out / "answer-key.csv").open() as key:
         rows = list(csv.DictReader(key))
-    assert list(rows[0]) == ["variant", "f", "df/dw0", "df/dx0", "df/dw1", "df/dx1", "df/dw2"]
+    assert list(rows[0]) == ["variant", "f", "df_dw0", "df_dx0", "df_dw1", "df_dx1", "df_dw2"]
     template, settings = parse_graph_config(tomllib.loads(NEURON.read_text()), "x")
     published = printed(solve_graph(template).f, 4)[0]
     described, members = read_class(out)
@@ -48,7 +48,7 @@ def test_a_class_of_the_sigmoid_neuron_is_built_and_keyed(neuron_class):
             value = problem.values[name]
             assert value.is_integer() and low <= value <= high
         solution = solve_graph(problem)
-        assert float(row["f"]) == solution.f and float(row["df/dx1"]) == solution.gradient("x1")
+        assert float(row["f"]) == solution.f and float(row["df_dx1"]) == solution.gradient("x1")
         assert printed(solution.f, 4)[0] != published  # not the published exercise's f
         answers.add(tuple(printed(float(row[c]), 4)[0] for c in list(row)[1:]))
     assert len(answers) == 6  # no two students share their answers
@@ -100,7 +100,7 @@ def test_no_draw_fitting_is_one_line():
 
 def test_the_results_say_what_the_key_asks(neuron_class):
     results = json.loads((neuron_class / "variants" / "variant-001" / "results.json").read_text())
-    assert results["question"]["columns"] == ["f", "df/dw0", "df/dx0", "df/dw1", "df/dx1", "df/dw2"]
+    assert results["question"]["columns"] == ["f", "df_dw0", "df_dx0", "df_dw1", "df_dx1", "df_dw2"]
 
 
 def test_no_variant_has_the_published_f():
@@ -127,12 +127,12 @@ def _right_answers(out, name: str) -> dict[str, str]:
     )
     solution = solve_graph(problem)
     answers = {"f": printed(solution.f, 4)[0]}
-    answers.update({f"df/d{x}": printed(solution.gradient(x), 4)[0] for x in problem.inputs})
+    answers.update({f"df_d{x}": printed(solution.gradient(x), 4)[0] for x in problem.inputs})
     return answers
 
 
 def _answers_toml(answers: dict[str, str]) -> str:
-    gradients = [f"{c.removeprefix('df/d')} = {v}" for c, v in answers.items() if c != "f"]
+    gradients = [f"{c.removeprefix('df_d')} = {v}" for c, v in answers.items() if c != "f"]
     return "\n".join([f"f = {answers['f']}", "[gradients]", *gradients]) + "\n"
 
 
@@ -147,8 +147,8 @@ def test_check_reads_a_graph_exercise_s_answers(neuron_class, tmp_path, capsys):
     assert "6 of 6 ok, 0 WRONG, 0 missing: PASS" in out
     assert "gradients.x1" in out and "\nf " in out
 
-    wrong = {**right, "df/dx1": f"{float(right['df/dx1']) + 0.001:.4f}"}
-    del wrong["df/dw2"]
+    wrong = {**right, "df_dx1": f"{float(right['df_dx1']) + 0.001:.4f}"}
+    del wrong["df_dw2"]
     answers.write_text(_answers_toml(wrong))
     assert build.main(argv) != 0
     out = capsys.readouterr().out
@@ -184,10 +184,10 @@ def test_a_graph_class_is_graded(neuron_class, tmp_path):
     for name in ("variant-001", "variant-002", "variant-003"):
         rows.append({"variant": name, **_right_answers(neuron_class, name)})
     second = rows[1]
-    second["df/dw0"] = f"{float(second['df/dw0']) + 0.0001:.4f}"
+    second["df_dw0"] = f"{float(second['df_dw0']) + 0.0001:.4f}"
     second["f"] = second["f"].replace(".", ",")
-    second["df/dx0"] = second["df/dx0"].replace("-", "\u2212")
-    rows[2]["df/dw2"] = ""
+    second["df_dx0"] = second["df_dx0"].replace("-", "\u2212")
+    rows[2]["df_dw2"] = ""
     responses = tmp_path / "responses.csv"
     with responses.open("w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
@@ -203,6 +203,6 @@ def test_a_graph_class_is_graded(neuron_class, tmp_path):
         "variant-002": f"{5 / 6:.4f}",
         "variant-003": f"{5 / 6:.4f}",
     }
-    assert graded["variant-002"]["df/dw0_ok"] == "0 of 1"
+    assert graded["variant-002"]["df_dw0_ok"] == "0 of 1"
     assert graded["variant-002"]["f_ok"] == "1 of 1"
     assert (tmp_path / "grades.pdf").stat().st_size > 0

@@ -73,7 +73,7 @@ def test_a_config_that_does_not_fit_is_refused_in_one_line(text, message):
 
 def test_the_question_asks_every_gradient_unless_it_names_some():
     _, settings = parse_graph_config(tomllib.loads(BASE), "g.toml")
-    assert settings["question"].columns() == ["f", "df/dx", "df/dy"]
+    assert settings["question"].columns() == ["f", "df_dx", "df_dy"]
     chosen = BASE + "[question]\ngradients = ['y']\ndraw = true\n"
     question = parse_graph_config(tomllib.loads(chosen), "g.toml")[1]["question"]
-    assert question.columns() == ["f", "df/dy"] and question.draw
+    assert question.columns() == ["f", "df_dy"] and question.draw

@@ -143,7 +143,7 @@ def test_building_a_graph_config_publishes_its_documents(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert results["f"] == -12.0
     assert results["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
-    assert results["question"]["columns"] == ["f", "df/dx", "df/dy", "df/dz"]
+    assert results["question"]["columns"] == ["f", "df_dx", "df_dy", "df_dz"]
     text = _pdf_text(out / "solution.pdf")
     assert "Backward pass" in text and "multiply swaps" in text
     sheet = _pdf_text(out / "problem.pdf")
