@@ -18,13 +18,11 @@ from orchestration.class_record import (
     read_class,
     read_variant,
 )
-from orchestration.families import GraphExercise
+from orchestration.families import family_of_variant
 from orchestration.publish import check_output_folder, output_lock, publish, remove_leftovers
 from report.answer_key import key_csv
 from report.canvas import canvas_qti_zip
-from report.document import answer_key_tex
 from report.moodle import moodle_xml
-from report.quiz import quiz_question
 from report.tex import compile_pdf
 from solver.errors import InputError
 
@@ -97,17 +95,13 @@ def write_key_locked(out: Path) -> KeyReport:
         if m.student and m.name in results
     }
     files = {KEY_RECORD: key_record(described), KEY_CSV: key_csv(results, students).encode()}
-    if isinstance(template.problem, GraphExercise):
-        # answer-key.csv is the family's own (report.question.every_answer); the printed key
-        # and the quizzes say a network's givens, and are not written for a graph exercise yet
-        why = "not written for a graph exercise yet (answer-key.csv holds its key)"
-        publish(out, files, keep=[HANDOUTS, VARIANTS, CLASS])
-        return KeyReport(list(results), missing, dict.fromkeys((KEY_PDF, MOODLE, CANVAS), why))
+    family = family_of_variant(template.problem)
     files[KEY_PDF] = compile_pdf(
-        answer_key_tex(results, template.problem, heading, info=template.info)
+        family.answer_key_tex(results, template.problem, heading, info=template.info)
     ).pdf
     questions = [
-        quiz_question(name, v.problem, v.results, info=v.info) for name, v in variants.items()
+        family.quiz_question(name, v.problem, v.results, info=v.info)
+        for name, v in variants.items()
     ]
     category = lms_category(described, template.info.title)
     files[MOODLE] = moodle_xml(questions, category, penalty=template.info.question.penalty)

@@ -66,6 +66,10 @@ class Family:
     warm_up: Callable[[Any, ReportInfo], None]
     # a variant of this family (the workers are handed variants, not configs)
     holds: Callable[[Any], bool]
+    # the class's key: (each variant's results.json by name, a variant, the class's heading,
+    # info) → answer-key.pdf's TeX; (name, variant, its results, info) → its quiz question
+    answer_key_tex: Callable[..., str]
+    quiz_question: Callable[..., Any]
 
 
 def _network_documents(data: dict, source: str, *, prove: bool) -> Documents:
@@ -242,6 +246,30 @@ def _graph_warm_up(exercise: GraphExercise, info) -> None:
     prepare(documents.sheet)
 
 
+def _network_key_tex(results: dict, problem, heading: dict, *, info) -> str:
+    from report.document import answer_key_tex
+
+    return answer_key_tex(results, problem, heading, info=info)
+
+
+def _network_quiz(name: str, problem, results: dict, *, info):
+    from report.quiz import quiz_question
+
+    return quiz_question(name, problem, results, info=info)
+
+
+def _graph_key_tex(results: dict, exercise: GraphExercise, heading: dict, *, info) -> str:
+    from report.document import graph_answer_key_tex
+
+    return graph_answer_key_tex(results, heading, info=info)
+
+
+def _graph_quiz(name: str, exercise: GraphExercise, results: dict, *, info):
+    from report.graph_quiz import graph_quiz_question
+
+    return graph_quiz_question(name, exercise.problem, exercise.question, results, info=info)
+
+
 FAMILIES: dict[str, Family] = {
     family.name: family
     for family in (
@@ -254,6 +282,8 @@ FAMILIES: dict[str, Family] = {
             _network_variant,
             _network_warm_up,
             _is_network,
+            _network_key_tex,
+            _network_quiz,
         ),
         Family(
             "graph",
@@ -264,6 +294,8 @@ FAMILIES: dict[str, Family] = {
             _graph_variant,
             _graph_warm_up,
             lambda variant: isinstance(variant, GraphExercise),
+            _graph_key_tex,
+            _graph_quiz,
         ),
     )
 }

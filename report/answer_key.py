@@ -1,6 +1,6 @@
 """The answer key of a class: one row a variant, the answers its [question] asks (the loss and
-the updated parameters by default: report.question), as CSV for a grader's program and as a
-table a grader can print."""
+the updated parameters by default: report.question; a computational-graph exercise's f and
+the gradients it asks), as CSV for a grader's program and as a table a grader can print."""
 
 from __future__ import annotations
 
@@ -165,6 +165,40 @@ def key_context(
         "rule": rule_words(template, info.decimals),  # the rule, with its hyperparameters
         "rule_plain": template.optimizer.plain,  # η is then given after it
         "ask_given": info.question.ask_given,
+        "graph_task": None,  # a network's
+        "pages": key_pages(rows, layout["first"], layout["rest"]),
+        **heading,
+    }
+
+
+def graph_key_context(
+    results: dict[str, dict], heading: dict, *, info: ReportInfo = DEFAULT_INFO
+) -> dict:
+    """What answer_key.tex.j2 shows of a computational-graph exercise's class: per variant,
+    f and each gradient asked (report.graph_results' "question"), rounded as its answers
+    are judged."""
+    places = info.decimals
+    first = next(iter(results.values()))
+    columns = first["question"]["columns"]
+    layout = _layout([(1,)] * len(columns), places)
+    rows = [
+        {
+            "name": name,
+            "params": [num(value, places, places, fixed=True) for value in key_columns(r).values()],
+        }
+        for name, r in results.items()
+    ]
+    labels = [part_tex(column) for column in columns]
+    title = f"Answer key: {info.course}"
+    return {
+        "report": {"title": title, "author": info.author, "date": info.date},
+        "pdf_title": title,
+        "course": info.course,
+        "decimals": places,
+        "layout": layout,
+        "params": [NoEscape(label) for label in labels],
+        "show_loss": False,
+        "graph_task": NoEscape(", ".join(f"${label}$" for label in labels)),
         "pages": key_pages(rows, layout["first"], layout["rest"]),
         **heading,
     }

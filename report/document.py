@@ -101,6 +101,17 @@ def answer_key_tex(
     return _render("answer_key.tex.j2", context)
 
 
+def graph_answer_key_tex(
+    results: dict[str, dict], heading: dict, *, info: ReportInfo = DEFAULT_INFO
+) -> str:
+    """The printable answer key of a computational-graph exercise's variants."""
+    from report.answer_key import graph_key_context
+
+    context = graph_key_context(results, heading, info=info)
+    context["fonts"] = _fonts(info)
+    return _render("answer_key.tex.j2", context)
+
+
 def class_report_tex(
     marks: Sequence[Mapping[str, bool]],
     members: int,

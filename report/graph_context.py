@@ -86,6 +86,18 @@ def _definitions(problem: GraphProblem, labels: Sequence[str]) -> list[dict]:
     ]
 
 
+def graph_parts(problem: GraphProblem) -> dict:
+    """What the sheet, the solution and the quiz all state: each node's label, the
+    definitions, the notes on operations and the inputs' values, in TeX."""
+    labels = node_labels(problem.graph)
+    return {
+        "labels": labels,
+        "definitions": _definitions(problem, labels),
+        "notes": _notes(problem),
+        "given": _given(problem),
+    }
+
+
 def _notes(problem: GraphProblem) -> str:
     """What the registry says of the operations f uses whose symbol alone a reader may not
     know (σ), in one clause."""
@@ -148,7 +160,7 @@ def figure(
     return {"nodes": nodes, "wires": wires, "out": out}
 
 
-def _forward(solution: GraphSolution, labels: Sequence[str], decimals: int) -> list[dict]:
+def forward_rows(solution: GraphSolution, labels: Sequence[str], decimals: int) -> list[dict]:
     """Each operation's value: its formula in names, then in numbers, then the value."""
     graph = solution.problem.graph
     rows = []
@@ -313,16 +325,17 @@ def graph_solution_context(
 ) -> dict:
     """Everything graph_solution.tex.j2 shows."""
     problem = solution.problem
-    labels = node_labels(problem.graph)
+    parts = graph_parts(problem)
+    labels = parts["labels"]
     decimals = info.decimals
     context = _heading(info)
     maths = dict(
-        given=_given(problem),
+        given=parts["given"],
         inputs=", ".join(name_tex(n) for n in problem.inputs),
-        definitions=_definitions(problem, labels),
-        notes=_notes(problem),
+        definitions=parts["definitions"],
+        notes=parts["notes"],
         fig=figure(problem, labels, solution),
-        forward=_forward(solution, labels, decimals),
+        forward=forward_rows(solution, labels, decimals),
         backward=_backward(solution, labels, decimals),
         answers=_answers(solution, checks, question, decimals),
         unnamed=", ".join(
@@ -355,17 +368,18 @@ def graph_statement_context(
 ) -> dict:
     """What graph_statement.tex.j2 shows: f, the inputs' values and the task, never an
     answer; ``name`` heads a class variant's sheet, ``answers`` add a box for each."""
-    labels = node_labels(problem.graph)
+    parts = graph_parts(problem)
+    labels = parts["labels"]
     subtitle = name.replace("-", " ").capitalize() if name else None
     if name and info.student:
         subtitle = None
     context = _heading(info, subtitle)
     context["report"]["title"] = info.course
     maths = dict(
-        given=_given(problem),
+        given=parts["given"],
         inputs=", ".join(name_tex(n) for n in problem.inputs),
-        definitions=_definitions(problem, labels),
-        notes=_notes(problem),
+        definitions=parts["definitions"],
+        notes=parts["notes"],
         fig=figure(problem, labels) if question.draw else None,
         asked=[name_tex(n) for n in question.gradients],
         every_input=len(question.gradients) == len(problem.inputs),

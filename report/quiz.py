@@ -128,35 +128,50 @@ _MACROS = {
 _MACRO = re.compile(r"\\(" + "|".join(_MACROS) + r")(?![A-Za-z])")
 
 
+# siunitx's \num (report.format), as plain TeX: 1.5e-7 as a power of ten.
+_NUM = re.compile(r"\\num(?:\[[^\]]*\])?\{([^{}]*)\}")
+
+
+def _plain_num(match: re.Match) -> str:
+    digits, _, exponent = match[1].partition("e")
+    return rf"{digits} \times 10^{{{int(exponent)}}}" if exponent else digits
+
+
 def _tex(tex: str) -> str:
-    """TeX written with the preamble's macros, for MathJax, escaped for HTML (``&`` of matrices)."""
+    r"""TeX written with the preamble's macros and siunitx's ``\num``, for MathJax, escaped
+    for HTML (``&`` of matrices).
+
+    >>> _tex(r"\num{-0.25} + \num[parse-numbers=true]{1.5000e-7} & \ReLU")
+    '-0.25 + 1.5000 \\times 10^{-7} &amp; \\operatorname{ReLU}'
+    """
+    tex = _NUM.sub(_plain_num, tex)
     return html.escape(_MACRO.sub(lambda match: _MACROS[match[1]], tex), quote=False)
 
 
-def _inline(tex: str) -> str:
+def inline_math(tex: str) -> str:
     return r"\(" + _tex(tex) + r"\)"
 
 
-def _display(tex: str) -> str:
+def display_math(tex: str) -> str:
     return r"<p>\[" + _tex(tex) + r"\]</p>"
 
 
 _DOLLARS = re.compile(r"\$(.+?)\$")
 
 
-def _prose(text: str) -> str:
+def prose(text: str) -> str:
     r"""Our own HTML with TeX between dollars, each made an inline ``\( … \)``.
 
-    >>> _prose(r"<p>with $\vect{x} < 1$</p>")
+    >>> prose(r"<p>with $\vect{x} < 1$</p>")
     '<p>with \\(\\mathbf{x} &lt; 1\\)</p>'
     """
-    return _DOLLARS.sub(lambda match: _inline(match[1]), text)
+    return _DOLLARS.sub(lambda match: inline_math(match[1]), text)
 
 
-def _number(value: float, places: int, *, fixed: bool = False) -> str:
+def plain_number(value: float, places: int, *, fixed: bool = False) -> str:
     r"""One number as plain TeX: report.format's digits, an exponent as a power of ten.
 
-    >>> _number(-0.21246, 4), _number(2.5e-9, 4), _number(-0.00004, 4, fixed=True)
+    >>> plain_number(-0.21246, 4), plain_number(2.5e-9, 4), plain_number(-0.00004, 4, fixed=True)
     ('-0.2125', '2.5000 \\times 10^{-9}', '0.0000')
     """
     digits, _, exponent = plain(value, places, fixed=fixed).partition("e")
@@ -165,7 +180,7 @@ def _number(value: float, places: int, *, fixed: bool = False) -> str:
 
 def _given(value: float, decimals: int) -> str:
     """A given number as typed: as few places as show it exactly (report.format.as_typed)."""
-    return _number(value, places_needed(value, as_typed(decimals)))
+    return plain_number(value, places_needed(value, as_typed(decimals)))
 
 
 def _matrix(values, decimals: int, *, fixed: bool = False) -> str:
@@ -183,7 +198,7 @@ def _matrix(values, decimals: int, *, fixed: bool = False) -> str:
     if arr.ndim == 1:
         arr = arr[:, None]
     places = decimals if fixed else places_needed(arr, decimals)
-    rows = [" & ".join(_number(v, places, fixed=fixed) for v in row) for row in arr]
+    rows = [" & ".join(plain_number(v, places, fixed=fixed) for v in row) for row in arr]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
@@ -214,22 +229,22 @@ def _network(problem: Problem, decimals: int) -> str:
         if hidden
         else "passes directly to"
     )
-    text = _prose(
+    text = prose(
         r"<p>An input $\vect{x} \in \mathbb{R}^{d}$ "
         + layers
         + " an output layer of $q$ neurons ("
         + LOSSES[problem.loss].words
         + r"); $\vect{W}_l \in \mathbb{R}^{n_{l-1} \times n_l}$ are the weights and "
         r"$\vect{b}_l \in \mathbb{R}^{n_l}$ the biases of layer $l$:</p>"
-    ) + _display(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")
+    ) + display_math(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")
     if LOSSES[problem.loss].smoothing:
-        text += _prose(
+        text += prose(
             r"<p>Here $\ys_i$ is the soft label via label smoothing, $\epsilon$ is a small "
             r"constant, and $y_i \in \{0, 1\}$ is the ground-truth indicator.</p>"
         )
     if any(ACTIVATIONS[name].uses_alpha for name in problem.activations):
         slope = _given(problem.negative_slope, decimals)
-        text += _prose("<p>The leaky ReLU's slope for negative inputs is $" + slope + "$.</p>")
+        text += prose("<p>The leaky ReLU's slope for negative inputs is $" + slope + "$.</p>")
     return text
 
 
@@ -237,28 +252,28 @@ def _givens(problem: Problem, decimals: int) -> str:
     """The instance's numbers: the input(s) and target(s), then each layer's W and b."""
     decimals, widths = as_typed(decimals), problem.shape
     if problem.batch:
-        text = _prose(
+        text = prose(
             f"<p>Consider a mini-batch of $m = {problem.m}$ instances, the rows of "
             r"$\vect{X}$ and $\vect{Y}$; the loss of the mini-batch is the mean of its "
             "instances' losses.</p>"
-        ) + _display(
+        ) + display_math(
             rf"\vect{{X}} = {_matrix(problem.x, decimals)}, \quad "
             rf"\vect{{Y}} = {_matrix(problem.y, decimals)}"
         )
     else:
         row = _matrix(problem.x[None, :], decimals)
         target = _matrix(problem.y[None, :], decimals)
-        text = _prose(
+        text = prose(
             r"<p>Consider one input instance $\vect{x} = " + row + r"^\top$ with target "
             r"$\vect{y} = " + target + r"^\top$.</p>"
         )
     text += (
-        f"<p>The widths are {_inline(', '.join(map(str, widths)))}. "
+        f"<p>The widths are {inline_math(', '.join(map(str, widths)))}. "
         "The initial values of the parameters are:</p>"
     )
     for l in range(1, len(widths)):
         weight, bias = problem.params.weights[l - 1], problem.params.biases[l - 1]
-        text += _display(
+        text += display_math(
             rf"{param_tex(f'W{l}')} = {_matrix(weight, decimals)} \in "
             rf"\mathbb{{R}}^{{{widths[l - 1]} \times {widths[l]}}}, \quad "
             rf"{param_tex(f'b{l}')} = {_matrix(bias, decimals)} \in \mathbb{{R}}^{{{widths[l]}}}"
@@ -279,7 +294,7 @@ def _task(problem: Problem, decimals: int, question: Question) -> str:
         if decimals == 0
         else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
     )
-    return _prose(
+    return prose(
         f"<p>Your task is to compute {task_words(question)}{before_rule(question)} "
         f"{rule_words(problem, decimals, html=True)}{given}.{later} You might benefit from "
         "performing the feed-forward process first and then the back-propagation process; you "
@@ -293,10 +308,10 @@ def _answer_fields(answers: tuple[tuple[str, float], ...], question: Question, b
     """One line per answer, in the key's order: its label (as the handout writes it), then
     its placeholder."""
     lines = [
-        f"<p>{_inline(answer_tex(column, batch, question.step))} = {placeholder(column)}</p>"
+        f"<p>{inline_math(answer_tex(column, batch, question.step))} = {placeholder(column)}</p>"
         for column, _ in answers
     ]
-    words = _prose(task_words(question))
+    words = prose(task_words(question))
     given = (
         ""
         if question.ask_given
@@ -318,30 +333,32 @@ def _feedback(problem: Problem, results: dict, decimals: int) -> str:
     text += " (one row per instance):</p>" if batch else ":</p>"
     for key, value in forward.items():
         if key != "loss":
-            text += _display(f"{forward_tex(key, batch)} = {_matrix(value, decimals, fixed=True)}")
-    text += _display(rf"\Loss = {_number(forward['loss'], decimals, fixed=True)}")
+            text += display_math(
+                f"{forward_tex(key, batch)} = {_matrix(value, decimals, fixed=True)}"
+            )
+    text += display_math(rf"\Loss = {plain_number(forward['loss'], decimals, fixed=True)}")
     out = param_tex(f"b{problem.hidden_layers + 1}")
     mean = ", the mean over the instances" if batch else ""
-    text += _prose(
+    text += prose(
         r"<p>Back-propagation: the gradients. $\nabla_{" + out + r"} \Loss$ is the output "
         r"error $\partial \Loss / \partial \vect{z}$" + mean + ".</p>"
     )
     for name, value in results["gradients"].items():
         gradient = _matrix(value, decimals, fixed=True)
-        text += _display(rf"\nabla_{{{param_tex(name)}}} \Loss = {gradient}")
+        text += display_math(rf"\nabla_{{{param_tex(name)}}} \Loss = {gradient}")
     step = results["question"].get("step", 1)
     method = problem.optimizer.entry.title_of(problem.optimizer.options)
     if step > 1:
         text += f"<p>The parameters after step {step} of {method}:</p>"
     elif problem.plain_descent:
-        text += _prose(
+        text += prose(
             r"<p>One step of gradient descent, $\theta - \eta \nabla_{\theta} \Loss$:</p>"
         )
     else:
         text += f"<p>One step of {method}:</p>"
     for name, value in results["updated"].items():
         matrix = _matrix(value, decimals, fixed=True)
-        text += _display(f"{part_tex(name, step=step)} = {matrix}")
+        text += display_math(f"{part_tex(name, step=step)} = {matrix}")
     return text
 
 

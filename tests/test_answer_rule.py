@@ -10,15 +10,11 @@ blank's accepted strings)."""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from dataclasses import replace
 
 import numpy as np
 import pytest
-from lxml import etree
-from quizzes import CONFIGS, questions
+from quizzes import CONFIGS, canvas_blanks, moodle_fields, moodle_right, questions
 
 from orchestration.gradebook import _attempt
 from orchestration.grading import OK, Key, compare
@@ -27,46 +23,6 @@ from report.canvas import canvas_qti_zip
 from report.moodle import moodle_xml
 from report.question import every_answer
 from report.quiz import QuizQuestion, placeholder
-
-FIELD = re.compile(r"\{1:NUMERICAL:([^}]*)\}")
-QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
-
-
-def _moodle_fields(data: bytes) -> list[list[tuple[float, float, float]]]:
-    """Each cloze field of each question: its answers as (mark, value, tolerance)."""
-    quiz = etree.fromstring(data)
-    fields = []
-    for question in quiz.findall("question")[1:]:
-        for field in FIELD.findall(question.findtext("questiontext/text")):
-            answers = []
-            for answer in re.split(r"(?<!\\)~", field):  # a feedback's ~ is escaped
-                answer = re.split(r"(?<!\\)#", answer)[0]  # the feedback left out
-                mark, rest = ("100", answer[1:]) if answer[0] == "=" else answer[1:].split("%", 1)
-                value, tolerance = rest.split(":")
-                answers.append((float(mark), float(value), float(tolerance)))
-            fields.append(answers)
-    return fields
-
-
-def _moodle_right(typed: str, answers: list[tuple[float, float, float]]) -> bool:
-    """Moodle's verdict: the mark of the first answer whose interval holds the number."""
-    value = float(typed)
-    for mark, answer, tolerance in answers:
-        slack = tolerance + 10.0**-14 * max(1.0, abs(answer))  # PHP's precision, 14
-        if answer - slack <= value <= answer + slack:
-            return mark == 100
-    return False
-
-
-def _canvas_blanks(data: bytes) -> list[set[str]]:
-    """Each blank of each item: the strings it accepts."""
-    package = zipfile.ZipFile(io.BytesIO(data))
-    name = next(n for n in package.namelist() if n != "imsmanifest.xml")
-    assessment = etree.fromstring(package.read(name))
-    return [
-        {text.text for text in blank.iter(f"{QTI}mattext")}
-        for blank in assessment.iter(f"{QTI}response_lid")
-    ]
 
 
 def _typed(value: float, decimals: int) -> list[tuple[str, bool]]:
@@ -111,8 +67,8 @@ def test_grade_check_moodle_and_canvas_give_every_entry_the_same_verdict(decimal
     groups.append([_synthetic(decimals)])  # a Canvas group's questions have one length
     moodle, canvas = [], []
     for group in groups:
-        moodle += _moodle_fields(moodle_xml(group, f"rule at {decimals}"))
-        canvas += _canvas_blanks(canvas_qti_zip(group, f"rule at {decimals}"))
+        moodle += moodle_fields(moodle_xml(group, f"rule at {decimals}"))
+        canvas += canvas_blanks(canvas_qti_zip(group, f"rule at {decimals}"))
     qs = [q for group in groups for q in group]
     answers = [value for q in qs for _, value in q.answers]
     assert len(moodle) == len(canvas) == len(answers)
@@ -128,7 +84,7 @@ def test_grade_check_moodle_and_canvas_give_every_entry_the_same_verdict(decimal
             verdicts = {
                 "grade": graded.verdicts["x"] and not graded.unreadable,
                 "check": checked.verdict == OK,
-                "moodle": _moodle_right(text, field),
+                "moodle": moodle_right(text, field),
                 "canvas": text.strip().lower() in blank,
             }
             assert set(verdicts.values()) == {correct}, (value, text, verdicts)

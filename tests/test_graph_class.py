@@ -9,6 +9,8 @@ import json
 import tomllib
 
 import pytest
+from lxml import etree
+from quizzes import canvas_blanks, moodle_fields, moodle_right
 
 import build
 from orchestration.class_record import read_class, read_variant
@@ -134,6 +136,28 @@ def _right_answers(out, name: str) -> dict[str, str]:
 def _answers_toml(answers: dict[str, str]) -> str:
     gradients = [f"{c.removeprefix('df_d')} = {v}" for c, v in answers.items() if c != "f"]
     return "\n".join([f"f = {answers['f']}", "[gradients]", *gradients]) + "\n"
+
+
+def test_a_graph_class_s_quizzes_hold_each_variant_s_answers(neuron_class):
+    """moodle.xml's cloze fields and canvas-qti.zip's blanks, variant by variant, accept the
+    answers solved again from each config.toml and refuse one a unit of the last place off;
+    the worked answer spells each operation out."""
+    names = [f"variant-{k:03d}" for k in range(1, 7)]
+    right = [_right_answers(neuron_class, name) for name in names]
+    expected = [value for answers in right for value in answers.values()]
+    fields = moodle_fields((neuron_class / "moodle.xml").read_bytes())
+    blanks = canvas_blanks((neuron_class / "canvas-qti.zip").read_bytes())
+    assert len(fields) == len(blanks) == len(expected) == 36
+    for typed, field, blank in zip(expected, fields, blanks, strict=True):
+        off = f"{float(typed) + 0.0001:.4f}"
+        assert moodle_right(typed, field) and not moodle_right(off, field)
+        assert typed in blank and off not in blank
+    quiz = etree.fromstring((neuron_class / "moodle.xml").read_bytes())
+    first = quiz.findall("question")[1]
+    assert "Problem" in first.findtext("questiontext/text")
+    worked = first.findtext("generalfeedback/text")
+    assert r"u_{1} &amp;= w_{0} \cdot x_{0} = " in worked  # as the solution's forward pass
+    assert r"\partial f / \partial w_{0} &amp;= " in worked and "num{" not in worked
 
 
 def test_check_reads_a_graph_exercise_s_answers(neuron_class, tmp_path, capsys):

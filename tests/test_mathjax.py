@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import subprocess
 import zipfile
 from dataclasses import replace
@@ -114,3 +115,33 @@ def test_user_text_is_never_typeset(tmp_path):
         assert typeset(dom) > 10, lms  # the network, the givens and the task, as math
         shown = dom.body.text_content().replace("\u2060", "")
         assert all(attack in shown for attack in ATTACKS), lms  # and read as typed
+
+
+@pytest.mark.browser
+def test_a_graph_question_is_typeset_whole(tmp_path):
+    """A computational-graph exercise's question and worked answer: every formula typeset,
+    and no TeX command left over that MathJax does not know (siunitx's \\num, the preamble's
+    \\pd), which it would show as typed."""
+    import tomllib
+
+    from instances import ROOT
+
+    from report.graph_quiz import graph_quiz_question
+    from report.graph_results import graph_results_json
+    from solver.graph import solve_graph
+    from solver.graph_check import check_graph
+    from solver.graph_config import parse_graph_config
+
+    for config in ("sigmoid-neuron", "reused"):
+        path = ROOT / "problems" / "graphs" / f"{config}.toml"
+        problem, settings = parse_graph_config(tomllib.loads(path.read_text()), config)
+        solution = solve_graph(problem)
+        question = settings["question"]
+        results = json.loads(graph_results_json(solution, check_graph(solution), question))
+        quiz = graph_quiz_question("variant-001", problem, question, results)
+        dom = rendered(tmp_path, quiz.text_html + quiz.feedback_html)
+        for source in dom.body.xpath(".//script"):  # the TeX MathJax read, kept beside
+            source.drop_tree()
+        shown = dom.body.text_content()
+        assert typeset(dom) >= 8, config
+        assert "\\" not in shown and "num{" not in shown, config
