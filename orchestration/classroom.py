@@ -221,14 +221,17 @@ class GraphFair:
     """The draw's rules for a graph exercise's class, as :class:`Fair`'s for a network's: no
     variant has the config's own f (the published exercise's), rounded to the report's
     decimals, and, as far as the ranges allow (MAX_DRAWS draws a member), none has another's
-    answers; past that, members may share them. Every number of a variant's drawing must
-    show at its decimals: no draw is kept whose value or gradient would read 0.00."""
+    answers (past that, members may share them) and none has an answer that prints as 0 (an
+    input of 0 makes a product's other gradient 0: a guess, not a computation; past that,
+    they may). Every number of a variant's drawing must show at its decimals: no draw is
+    kept whose value or gradient would read 0.00."""
 
     def __init__(self, template: GraphExercise, info: ReportInfo):
         self.template, self.info = template, info
         self.published = self._answers(solve_graph(template.problem))
         self.taken: set = set()
-        self.exhausted = False
+        self.exhausted = False  # the ranges' distinct answers are used up
+        self.zeros = False  # no draw without an answer of 0 is left: they are kept
 
     def _answers(self, solution) -> tuple:
         values = [solution.f, *(solution.gradient(n) for n in self.template.question.gradients)]
@@ -240,6 +243,8 @@ class GraphFair:
         if answers[0] == self.published[0]:  # f as published: its forward pass is copied
             return False
         if self._unreadable(solution):
+            return False
+        if not self.zeros and any(float(answer) == 0 for answer in answers):  # -0.0000 too
             return False
         return self.exhausted or answers not in self.taken
 
@@ -259,9 +264,12 @@ class GraphFair:
         try:
             problem = draw_graph_variant(template.problem, template.ranges, seed, key, self._fits)
         except ConfigError:
-            if self.exhausted:
+            if self.exhausted and self.zeros:
                 raise
-            self.exhausted = True  # the ranges' distinct answers are used up: share from here
+            if not self.exhausted:
+                self.exhausted = True  # the ranges' distinct answers are used up: share
+            else:
+                self.zeros = True  # every draw left has an answer of 0: keep them
             return self.draw(seed, key)
         self.taken.add(self._answers(solve_graph(problem)))
         return replace(template, problem=problem)

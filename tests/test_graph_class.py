@@ -121,6 +121,25 @@ def test_no_variant_has_the_published_f():
     assert {solve_graph(p).f for p in drawn[:2]} == {1.0, 4.0}  # distinct while they last
 
 
+def test_no_answer_is_a_zero_while_the_ranges_allow():
+    """x·y published at (1, 2): x = 0 gives f = 0 and ∂f/∂y = 0, which a student guesses;
+    of [0, 2] × [1, 2] only (1, 1) and (2, 2) give neither zero nor the published f, and the
+    members after them share those. Where every draw has a zero, zeros are kept."""
+    from orchestration.classroom import GraphFair
+    from orchestration.families import GraphExercise
+    from report.settings import DEFAULT_INFO
+    from solver.graph_config import GraphQuestion
+
+    problem = GraphProblem({"f": "x * y"}, {"x": 1.0, "y": 2.0})
+    exercise = GraphExercise(problem, GraphQuestion(("x", "y")), {"x": (0, 2), "y": (1, 2)})
+    fair = GraphFair(exercise, DEFAULT_INFO)
+    drawn = [fair.draw(3, key).problem.values for key in range(1, 11)]
+    assert {(v["x"], v["y"]) for v in drawn} == {(1.0, 1.0), (2.0, 2.0)}
+    only_zeros = GraphExercise(problem, GraphQuestion(("x", "y")), {"x": (0, 0), "y": (1, 2)})
+    fair = GraphFair(only_zeros, DEFAULT_INFO)
+    assert fair.draw(3, 1).problem.values["x"] == 0.0
+
+
 def _right_answers(out, name: str) -> dict[str, str]:
     """A variant's answers as its handout asks them, at 4 places, solved again from its
     config.toml (not read from its results.json)."""
