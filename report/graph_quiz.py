@@ -23,7 +23,9 @@ from report.quiz import (
     inline_math,
     placeholder,
     prose,
+    typing_rule,
     user_text,
+    worked_rounding,
 )
 from report.settings import DEFAULT_INFO, ReportInfo
 from solver.graph import GraphProblem, solve_graph
@@ -48,12 +50,6 @@ def _statement(problem: GraphProblem, question: GraphQuestion, decimals: int) ->
     given = r", \quad ".join(f"{row['name']} = {row['value']}" for row in parts["given"])
     text += "<p>at</p>" + display_math(given + ".")
     asked = [inline_math(answer_tex(column)) for column in question.columns()[1:]]
-    rounding = (
-        "a whole number"
-        if decimals == 0
-        else f"{decimals} decimal place{'' if decimals == 1 else 's'} (a decimal point, no "
-        "exponent)"
-    )
     text += (
         "<p>Your task is to draw the computational graph of "
         + inline_math("f")
@@ -66,7 +62,7 @@ def _statement(problem: GraphProblem, question: GraphQuestion, decimals: int) ->
         + inline_math("f")
         + (" and its gradient " if len(asked) == 1 else " and its gradients ")
         + ", ".join(asked)
-        + f".</p><p>Type each answer rounded to {rounding}.</p>"
+        + f".</p><p>Type each answer rounded to {typing_rule(decimals)}.</p>"
     )
     return text
 
@@ -92,7 +88,7 @@ def _feedback(problem: GraphProblem, decimals: int) -> str:
         for i in range(graph.output, -1, -1)
         if graph.nodes[i].op != "const"
     ]
-    rounded = f"rounded to {decimals} decimal places" if decimals else "rounded"
+    rounded = worked_rounding(decimals)
     return (
         f"<p><strong>Worked answer</strong> ({rounded}).</p><p>The forward pass, each "
         "operation's value, in the order it is computed:</p>"

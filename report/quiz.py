@@ -206,6 +206,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+def typing_rule(decimals: int) -> str:
+    """How a student types an answer, after "Type each answer rounded to".
+
+    >>> typing_rule(0), typing_rule(1)
+    ('a whole number', '1 decimal place (a decimal point, no exponent)')
+    """
+    if decimals == 0:
+        return "a whole number"
+    return f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
+
+
+def worked_rounding(decimals: int) -> str:
+    """How the worked answer's numbers are rounded: "rounded to 4 decimal places"."""
+    return f"rounded to {_plural(decimals, 'decimal place')}" if decimals else "rounded"
+
+
 def _network(problem: Problem, decimals: int) -> str:
     """The network of Problem 1 in brief: its layers, output and loss, as in the problem sheet."""
     hidden = problem.hidden_layers
@@ -289,11 +305,7 @@ def _task(problem: Problem, decimals: int, question: Question) -> str:
     separator = r", \quad "
     given = " for $" + separator.join(rates) + "$" if rates else ""
     later = f" Here {later_step_words()}." if question.step > 1 else ""
-    rounding = (
-        "a whole number"
-        if decimals == 0
-        else f"{_plural(decimals, 'decimal place')} (a decimal point, no exponent)"
-    )
+    rounding = typing_rule(decimals)
     return prose(
         f"<p>Your task is to compute {task_words(question)}{before_rule(question)} "
         f"{rule_words(problem, decimals, html=True)}{given}.{later} You might benefit from "
@@ -327,7 +339,7 @@ def _feedback(problem: Problem, results: dict, decimals: int) -> str:
     """The worked answer: the forward pass, the gradients, the parameters after the step
     asked, rounded to the decimals."""
     batch = problem.batch
-    rounded = f"rounded to {_plural(decimals, 'decimal place')}" if decimals else "rounded"
+    rounded = worked_rounding(decimals)
     forward = results["forward"]
     text = f"<p><strong>Worked answer</strong> ({rounded}).</p><p>Forward pass"
     text += " (one row per instance):</p>" if batch else ":</p>"
